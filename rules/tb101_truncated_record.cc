@@ -1,0 +1,77 @@
+// TB101 truncated-record: the file ends inside a record. Rationale: docs/rules/TB101.md
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB101", "truncated-record", Severity::kError,
+                            "the file ends inside a record (a writer killed mid-write)",
+                            Applicability::kSafe};
+
+std::string Describe(const Record& r, uint64_t file_size) {
+  const uint64_t have = file_size - r.offset;
+  switch (r.section) {
+    case Section::kLength:
+      return "the file ends " + std::to_string(have) + " bytes into its 8-byte length";
+    case Section::kLengthCrc:
+      return "the file ends " + std::to_string(have - 8) + " bytes into its 4-byte length CRC";
+    case Section::kPayload:
+      return "the file ends " + std::to_string(have - kHeaderSize) + " bytes into its " +
+             std::to_string(r.length) + "-byte payload";
+    case Section::kDataCrc:
+      return "the file ends " + std::to_string(have - kHeaderSize - r.length) +
+             " bytes into its 4-byte data CRC";
+    case Section::kNone:
+      break;
+  }
+  return "";
+}
+
+class Check : public FileCheck {
+ public:
+  explicit Check(const FileInfo& file) : file_(file) {}
+
+  void OnRecord(const RecordView& view, Sink& sink) override {
+    const Record& r = view.record;
+    if (r.kind != RecordKind::kTruncated) return;
+    const bool live = file_.recently_modified || file_.open_for_writing;
+    std::string msg = "truncated record " + std::to_string(r.index) + " at offset " +
+                      std::to_string(r.offset) + ": " + Describe(r, r.end);
+    if (live) {
+      msg += file_.open_for_writing ? "; a process has the file open for writing, so the rest may still come"
+                                    : "; the file was modified within the grace period, so a writer may still be appending";
+    }
+    Finding& f = sink.Add(live ? Severity::kInfo : Severity::kError, std::move(msg));
+    f.offset = r.offset;
+    f.record = r.index;
+    f.impact = "Python reader: shows the " + std::to_string(r.index) +
+               " records before it and waits at offset " + std::to_string(r.offset) +
+               " for the rest; Rust server: the same, silently";
+    if (!live) {
+      f.fix.applicability = Applicability::kSafe;
+      f.fix.truncate_to = r.offset;
+      f.fix.description = "truncate the file to " + std::to_string(r.offset) +
+                          " bytes (the end of the last complete record), keeping the " +
+                          std::to_string(r.end - r.offset) + " cut bytes in a side file";
+    }
+  }
+
+ private:
+  const FileInfo& file_;
+};
+
+class TB101 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
+    return std::make_unique<Check>(file);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB101() { return std::make_unique<TB101>(); }
+
+}  // namespace tblint

@@ -1,0 +1,47 @@
+// TB104 data-crc-mismatch: a record's payload CRC is wrong. Rationale: docs/rules/TB104.md
+#include <cstdio>
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB104", "data-crc-mismatch", Severity::kError,
+                            "a record's payload CRC is wrong", Applicability::kUnsafe};
+
+class Check : public FileCheck {
+ public:
+  void OnRecord(const RecordView& view, Sink& sink) override {
+    const Record& r = view.record;
+    if (r.kind != RecordKind::kBadDataCrc) return;
+    char crcs[64];
+    std::snprintf(crcs, sizeof crcs, "stored 0x%08X, computed 0x%08X", r.stored_crc, r.expected_crc);
+    Finding& f = sink.Add("data CRC mismatch in record " + std::to_string(r.index) + " (" +
+                          std::to_string(r.length) + "-byte payload at offset " +
+                          std::to_string(r.offset + kHeaderSize) + "; " + crcs +
+                          "): the payload was damaged after it was written");
+    f.offset = r.offset;
+    f.record = r.index;
+    f.impact = "Python reader: stuck at offset " + std::to_string(r.offset) +
+               " for good, nothing after it is shown; Rust server: does not check data CRCs by default and "
+               "shows the damaged value if the payload still decodes";
+    f.fix.applicability = Applicability::kUnsafe;
+    f.fix.description = "drop record " + std::to_string(r.index) + " (" +
+                        std::to_string(r.end - r.offset) + " bytes), keep every other record";
+  }
+};
+
+class TB104 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB104() { return std::make_unique<TB104>(); }
+
+}  // namespace tblint

@@ -1,0 +1,43 @@
+// TB105 undecodable-event: framing and CRCs are fine, the payload is not an Event. Rationale: docs/rules/TB105.md
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB105", "undecodable-event", Severity::kError,
+                            "framing and CRCs are fine but the payload is not a valid Event",
+                            Applicability::kUnsafe};
+
+class Check : public FileCheck {
+ public:
+  void OnRecord(const RecordView& view, Sink& sink) override {
+    if (view.decode_error == nullptr) return;
+    const Record& r = view.record;
+    Finding& f = sink.Add("record " + std::to_string(r.index) + " is not a valid Event: " +
+                          view.decode_error->what + " at payload byte " +
+                          std::to_string(view.decode_error->offset) + " of " + std::to_string(r.length));
+    f.offset = r.offset;
+    f.record = r.index;
+    f.impact = "Python reader: raises a DecodeError (tensorboard --inspect crashes, the run may stop loading); "
+               "Rust server: marks the file dead, nothing after record " + std::to_string(r.index) + " is shown";
+    f.fix.applicability = Applicability::kUnsafe;
+    f.fix.description = "drop record " + std::to_string(r.index) + " (" + std::to_string(r.end - r.offset) +
+                        " bytes), keep every other record";
+  }
+};
+
+class TB105 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB105() { return std::make_unique<TB105>(); }
+
+}  // namespace tblint

@@ -1,0 +1,42 @@
+// TB107 oversized-record: a record over 64 MiB. Rationale: docs/rules/TB107.md
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB107", "oversized-record", Severity::kWarning,
+                            "a record larger than 64 MiB (configurable)", Applicability::kNone};
+
+class Check : public FileCheck {
+ public:
+  explicit Check(uint64_t limit) : limit_(limit) {}
+  void OnRecord(const RecordView& view, Sink& sink) override {
+    const Record& r = view.record;
+    if (!r.has_length || r.length <= limit_) return;
+    if (r.kind != RecordKind::kOk && r.kind != RecordKind::kBadDataCrc) return;
+    Finding& f = sink.Add("record " + std::to_string(r.index) + " holds a " + HumanBytes(r.length) +
+                          " payload, over the " + HumanBytes(limit_) + " limit");
+    f.offset = r.offset;
+    f.record = r.index;
+    f.impact = "older readers refuse protobuf messages over 64 MiB and stop at this record";
+  }
+
+ private:
+  uint64_t limit_;
+};
+
+class TB107 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions& options) const override {
+    return std::make_unique<Check>(options.oversized_record_bytes);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB107() { return std::make_unique<TB107>(); }
+
+}  // namespace tblint

@@ -1,0 +1,42 @@
+// TB201 empty-event-file: a 0-byte event file. Rationale: docs/rules/TB201.md
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB201", "empty-event-file", Severity::kWarning,
+                            "a 0-byte event file: the writer never flushed or closed",
+                            Applicability::kNone};
+
+class Check : public FileCheck {
+ public:
+  void OnEnd(const FileResult& file, Sink& sink) override {
+    if (!file.io_error.empty() || file.info.format != FileFormat::kEmpty) return;
+    const bool live = file.info.recently_modified || file.info.open_for_writing;
+    std::string msg = "empty event file (0 bytes): the writer was created but never flushed or closed";
+    if (live) {
+      msg += "; it is still being written, so its first flush may yet come";
+    } else {
+      msg += " (tensorboardX buffers 4 KiB before the first write), or the job died before its first flush";
+    }
+    Finding& f = sink.Add(live ? Severity::kInfo : Severity::kWarning, std::move(msg));
+    f.offset = 0;
+    f.impact = "TensorBoard lists run '" + file.info.run + "' only if another file holds data; this file adds nothing";
+  }
+};
+
+class TB201 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB201() { return std::make_unique<TB201>(); }
+
+}  // namespace tblint

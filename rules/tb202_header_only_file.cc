@@ -1,0 +1,55 @@
+// TB202 header-only-file: nothing but the file_version header. Rationale: docs/rules/TB202.md
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB202", "header-only-file", Severity::kWarning,
+                            "valid records but nothing beyond the file_version header",
+                            Applicability::kNone};
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+class Check : public FileCheck {
+ public:
+  void OnRecord(const RecordView& view, Sink&) override {
+    if (view.event == nullptr) return;
+    const auto what = view.event->what;
+    if (what != event::What::kFileVersion && what != event::What::kNone) has_content_ = true;
+  }
+
+  void OnEnd(const FileResult& file, Sink& sink) override {
+    // The TF profiler writes a header-only "*.profile-empty" file on purpose.
+    if (has_content_ || file.events == 0 || file.damaged || EndsWith(file.info.name, ".profile-empty")) return;
+    const bool live = file.info.recently_modified || file.info.open_for_writing;
+    std::string msg = "header-only event file: " + std::to_string(file.records) +
+                      (file.records == 1 ? " record" : " records") +
+                      ", no summaries, graphs or session logs beyond the file_version header";
+    msg += live ? "; the writer is still running and may log more"
+                : ": the writer was created and the process ended (or was killed) before it logged anything";
+    Finding& f = sink.Add(live ? Severity::kInfo : Severity::kWarning, std::move(msg));
+    f.offset = 0;
+    f.impact = "TensorBoard shows nothing from this file; a run holding only such files has no dashboards";
+  }
+
+ private:
+  bool has_content_ = false;
+};
+
+class TB202 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB202() { return std::make_unique<TB202>(); }
+
+}  // namespace tblint

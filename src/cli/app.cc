@@ -1,0 +1,272 @@
+#include "cli/app.h"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fix/fixer.h"
+#include "record/crc32c.h"
+#include "report/report.h"
+#include "rules/registry.h"
+#include "scan/scanner.h"
+
+namespace tblint {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage =
+    "Usage: tblint [OPTIONS] [PATH...]\n"
+    "\n"
+    "Finds damaged records, empty and impostor files and other problems in\n"
+    "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
+    "event file. Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage\n"
+    "error or a PATH that does not exist.\n";
+
+constexpr const char* kEpilog =
+    "\n"
+    "Examples:\n"
+    "  tblint ./logs                      lint a logdir\n"
+    "  tblint --format json ./logs        findings as one JSON document (docs/json.md)\n"
+    "  tblint --select TB1 --fail-on error ./logs\n"
+    "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
+    "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
+    "  tblint --explain TB101             the rule's documentation\n";
+
+std::vector<std::string> SplitCodes(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const std::string& a : args) {
+    std::stringstream ss(a);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      for (char& c : item) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!item.empty()) out.push_back(item);
+    }
+  }
+  return out;
+}
+
+bool Matches(const std::string& code, const std::vector<std::string>& prefixes) {
+  for (const std::string& p : prefixes) {
+    if (code.compare(0, p.size(), p) == 0) return true;
+  }
+  return false;
+}
+
+void ListRules(std::ostream& out, bool json) {
+  if (json) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& r : AllRules()) {
+      const RuleInfo& i = r->info();
+      rules.push_back({{"code", i.code},
+                       {"name", i.name},
+                       {"severity", SeverityName(i.default_severity)},
+                       {"fix", ApplicabilityName(i.fix)},
+                       {"summary", i.summary}});
+    }
+    out << rules.dump(2) << "\n";
+    return;
+  }
+  out << std::left << std::setw(7) << "code" << std::setw(22) << "name" << std::setw(9) << "severity"
+      << std::setw(8) << "fix" << "summary\n";
+  for (const auto& r : AllRules()) {
+    const RuleInfo& i = r->info();
+    out << std::setw(7) << i.code << std::setw(22) << i.name << std::setw(9) << SeverityName(i.default_severity)
+        << std::setw(8) << ApplicabilityName(i.fix) << i.summary << "\n";
+  }
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  po::options_description visible("Options");
+  std::string format = "text", fail_on = "warning", explain, color = "auto";
+  std::vector<std::string> select, ignore;
+  int jobs = 0;
+  double grace = 120;
+  double max_record_mib = 64;
+  // clang-format off
+  visible.add_options()
+    ("help,h", "show this help and exit")
+    ("version", "show the version and exit")
+    ("format,f", po::value(&format)->value_name("text|json"), "output format (default text)")
+    ("select", po::value(&select)->composing()->value_name("CODES"),
+     "only these rules: comma-separated codes or prefixes (TB1, TB101)")
+    ("ignore", po::value(&ignore)->composing()->value_name("CODES"),
+     "skip these rules: comma-separated codes or prefixes")
+    ("fail-on", po::value(&fail_on)->value_name("LEVEL"),
+     "exit 1 when a finding is at or above LEVEL: error, warning (default), info or never")
+    ("list-rules", "list every rule and exit")
+    ("explain", po::value(&explain)->value_name("CODE"), "print a rule's documentation and exit")
+    ("jobs,j", po::value(&jobs)->value_name("N"), "files scanned in parallel (default: one per core)")
+    ("quiet,q", "print findings only: no impact lines, no summary")
+    ("color", po::value(&color)->value_name("WHEN"), "colour text output: auto (default, on a terminal), always, never")
+    ("grace-period", po::value(&grace)->value_name("SECONDS"),
+     "a file modified less than this long ago may still be written: a truncated tail is info, "
+     "and --fix leaves it alone (default 120)")
+    ("max-record-mib", po::value(&max_record_mib)->value_name("MIB"),
+     "TB107 flags records larger than this (default 64)")
+    ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
+    ("dry-run", "with --fix: say what would be done, write nothing");
+  // clang-format on
+  po::options_description hidden;
+  std::vector<std::string> paths;
+  hidden.add_options()("path", po::value(&paths));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("path", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "tblint: " << e.what() << "\nTry 'tblint --help'.\n";
+    return kExitUsage;
+  }
+
+  if (vm.count("help")) {
+    out << kUsage << "\n" << visible << kEpilog;
+    return kExitClean;
+  }
+  if (vm.count("version")) {
+    out << "tblint " << TBLINT_VERSION << " (crc32c: " << crc32c::ImplementationName() << ")\n";
+    return kExitClean;
+  }
+  if (format != "text" && format != "json") {
+    err << "tblint: --format must be text or json, not '" << format << "'\n";
+    return kExitUsage;
+  }
+  if (vm.count("list-rules")) {
+    ListRules(out, format == "json");
+    return kExitClean;
+  }
+  if (vm.count("explain")) {
+    std::string code = SplitCodes({explain}).empty() ? "" : SplitCodes({explain}).front();
+    std::string_view doc = RuleDoc(code);
+    if (FindRule(code) == nullptr || doc.empty()) {
+      err << "tblint: no rule " << explain << "; see 'tblint --list-rules'\n";
+      return kExitUsage;
+    }
+    out << doc;
+    return kExitClean;
+  }
+  std::optional<Severity> fail_level;
+  if (fail_on != "never") {
+    fail_level = ParseSeverity(fail_on);
+    if (!fail_level) {
+      err << "tblint: --fail-on must be error, warning, info or never, not '" << fail_on << "'\n";
+      return kExitUsage;
+    }
+  }
+  if (color != "auto" && color != "always" && color != "never") {
+    err << "tblint: --color must be auto, always or never\n";
+    return kExitUsage;
+  }
+  if (jobs < 0 || grace < 0 || !(max_record_mib > 0)) {
+    err << "tblint: --jobs, --grace-period and --max-record-mib must not be negative\n";
+    return kExitUsage;
+  }
+  const bool fix = vm.count("fix") > 0;
+  const bool dry_run = vm.count("dry-run") > 0;
+  if (dry_run && !fix) {
+    err << "tblint: --dry-run only makes sense with --fix\n";
+    return kExitUsage;
+  }
+
+  const std::vector<std::string> selected = SplitCodes(select), ignored = SplitCodes(ignore);
+  for (const auto* list : {&selected, &ignored}) {
+    for (const std::string& p : *list) {
+      bool any = false;
+      for (const auto& r : AllRules()) any = any || Matches(r->info().code, {p});
+      if (!any) {
+        err << "tblint: no rule matches '" << p << "'; see 'tblint --list-rules'\n";
+        return kExitUsage;
+      }
+    }
+  }
+
+  ScanConfig config;
+  config.jobs = jobs;
+  config.lint.now = Now();
+  config.lint.grace_period_s = grace;
+  config.lint.oversized_record_bytes = static_cast<uint64_t>(max_record_mib * 1048576.0);
+  for (const auto& r : AllRules()) {
+    const std::string code = r->info().code;
+    if (!selected.empty() && !Matches(code, selected)) continue;
+    if (Matches(code, ignored)) continue;
+    config.rules.push_back(r.get());
+  }
+
+  if (paths.empty()) paths.push_back(".");
+  std::vector<std::unique_ptr<LintResult>> results;
+  ReportInput report;
+  report.fix_ran = fix;
+  report.dry_run = dry_run;
+  for (const std::string& path : paths) {
+    auto result = std::make_unique<LintResult>();
+    std::string error;
+    if (!Lint(path, config, result.get(), &error)) {
+      err << "tblint: " << error << "\n";
+      return kExitUsage;
+    }
+    if (fix) {
+      FixOptions fo;
+      fo.dry_run = dry_run;
+      fo.now = config.lint.now;
+      fo.grace_period_s = grace;
+      std::vector<FixOutcome> outcomes = ApplySafeFixes(*result, fo);
+      bool changed = false;
+      for (const FixOutcome& o : outcomes) changed = changed || o.status == FixStatus::kFixed;
+      report.fixes.insert(report.fixes.end(), outcomes.begin(), outcomes.end());
+      if (changed) {
+        // Re-lint: the report and the exit code reflect what is left.
+        auto again = std::make_unique<LintResult>();
+        if (!Lint(path, config, again.get(), &error)) {
+          err << "tblint: " << error << "\n";
+          return kExitUsage;
+        }
+        result = std::move(again);
+      }
+    }
+    results.push_back(std::move(result));
+  }
+  for (const auto& r : results) report.results.push_back(r.get());
+
+  if (format == "json") {
+    out << ToJson(report).dump(2) << "\n";
+  } else {
+    TextOptions to;
+    to.quiet = vm.count("quiet") > 0;
+    const char* no_color = std::getenv("NO_COLOR");
+    to.color = color == "always" ||
+               (color == "auto" && ::isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0') &&
+                &out == &std::cout);
+    WriteText(out, report, to);
+  }
+
+  bool failed = false;
+  for (const auto& r : results) {
+    for (const Finding& f : r->findings) failed = failed || (fail_level && f.severity >= *fail_level);
+  }
+  for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
+  return failed ? kExitFindings : kExitClean;
+}
+
+}  // namespace tblint

@@ -1,0 +1,308 @@
+#include "event/event.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace tblint::event {
+namespace {
+
+constexpr int32_t kDtFloat = 1;
+constexpr int32_t kDtDouble = 2;
+constexpr int32_t kDtHalf = 19;
+
+double HalfToDouble(uint16_t h) {
+  const int exp = (h >> 10) & 0x1F;
+  const int mant = h & 0x3FF;
+  const double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (exp == 0) return sign * std::ldexp(mant, -24);
+  if (exp == 31) return mant ? std::nan("") : sign * INFINITY;
+  return sign * std::ldexp(mant + 1024, exp - 25);
+}
+
+// Collects the fields rules need. Depth: 0 Event, 1 Summary, 2 Summary.Value,
+// 3 its metadata or tensor, 4 plugin_data or the tensor's shape.
+class EventDecoder {
+ public:
+  explicit EventDecoder(EventView* out) : out_(out) {}
+
+  void Begin(uint8_t msg, uint32_t field, int depth) {
+    if (depth == 1) {
+      SetWhat(field);
+    } else if (depth == 2 && msg == kSummaryValue) {
+      out_->values.emplace_back();
+      in_value_ = true;
+      tensor_ = TensorState{};
+    } else if (depth == 3 && in_value_ && msg != kSummaryMetadata) {
+      SetValueKind(field);
+    }
+  }
+
+  void End(uint8_t msg, int depth) {
+    if (depth == 3 && msg == kTensorProto && in_value_) FinishTensor();
+    if (depth == 2 && msg == kSummaryValue) in_value_ = false;
+  }
+
+  void Varint(uint8_t msg, uint32_t field, uint64_t v, int depth) {
+    if (depth == 0 && msg == kEvent && field == 2) {
+      out_->step = static_cast<int64_t>(v);
+    } else if (depth == 1 && msg == kSessionLog && field == 1) {
+      out_->session_status = static_cast<int32_t>(v);
+    } else if (depth == 3 && msg == kTensorProto && in_value_) {
+      if (field == 1) {
+        tensor_.dtype = static_cast<int32_t>(v);
+      } else if (field == 13) {  // half_val
+        tensor_.count++;
+        tensor_.half = static_cast<uint16_t>(v);
+      }
+    }
+  }
+
+  void Fixed64(uint8_t msg, uint32_t field, uint64_t raw, int depth) {
+    if (depth == 0 && msg == kEvent && field == 1) {
+      out_->wall_time = std::bit_cast<double>(raw);
+      out_->has_wall_time = true;
+    } else if (depth == 3 && msg == kTensorProto && in_value_ && field == 6) {
+      tensor_.count++;
+      tensor_.value = std::bit_cast<double>(raw);
+    }
+  }
+
+  void Fixed32(uint8_t msg, uint32_t field, uint32_t raw, int depth) {
+    if (depth == 2 && msg == kSummaryValue && field == 2 && in_value_) {
+      Value& v = out_->values.back();
+      v.kind = ValueKind::kSimpleValue;
+      v.has_scalar = true;
+      v.scalar = std::bit_cast<float>(raw);
+    } else if (depth == 3 && msg == kTensorProto && in_value_ && field == 5) {
+      tensor_.count++;
+      tensor_.value = std::bit_cast<float>(raw);
+    }
+  }
+
+  void Bytes(uint8_t msg, uint32_t field, std::string_view s, int depth) {
+    if (depth == 0 && msg == kEvent) {
+      if (field == 3) {
+        out_->what = What::kFileVersion;
+        out_->file_version = s;
+      } else if (field == 4) {
+        out_->what = What::kGraphDef;
+        out_->what_bytes = s.size();
+      } else if (field == 9) {
+        out_->what = What::kMetaGraphDef;
+        out_->what_bytes = s.size();
+      }
+    } else if (depth == 1 && msg == kSourceMetadata && field == 1) {
+      out_->source_writer = s;
+    } else if (depth == 1 && msg == kTaggedRunMetadata && field == 2) {
+      out_->what_bytes = s.size();
+    } else if (depth == 2 && msg == kSummaryValue && in_value_) {
+      if (field == 1) {
+        out_->values.back().tag = s;
+      } else if (field == 3) {
+        out_->values.back().kind = ValueKind::kOldHistogram;
+      }
+    } else if (depth == 4 && msg == kPluginData && field == 1 && in_value_) {
+      out_->values.back().plugin_name = s;
+    } else if (depth == 3 && msg == kTensorProto && in_value_ && field == 4) {
+      tensor_.content = s;
+    }
+  }
+
+  void Packed(uint8_t msg, uint32_t field, FieldKind kind, std::string_view s, int depth) {
+    if (!(depth == 3 && msg == kTensorProto && in_value_)) return;
+    if (field == 5 && kind == FieldKind::kFixed32) {
+      tensor_.count += s.size() / 4;
+      if (s.size() >= 4) tensor_.value = std::bit_cast<float>(Load<uint32_t>(s.data() + s.size() - 4));
+    } else if (field == 6 && kind == FieldKind::kFixed64) {
+      tensor_.count += s.size() / 8;
+      if (s.size() >= 8) tensor_.value = std::bit_cast<double>(Load<uint64_t>(s.data() + s.size() - 8));
+    } else if (field == 13) {
+      const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+      const auto* end = p + s.size();
+      uint64_t v = 0;
+      while (p < end && wire_internal::ReadVarint(p, end, &v)) {
+        tensor_.count++;
+        tensor_.half = static_cast<uint16_t>(v);
+      }
+    }
+  }
+
+ private:
+  struct TensorState {
+    int32_t dtype = 0;
+    uint64_t count = 0;  // values in the repeated *_val field of the dtype
+    double value = 0;
+    uint16_t half = 0;
+    std::string_view content;
+  };
+
+  template <class T>
+  static T Load(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+
+  void SetWhat(uint32_t field) {
+    switch (field) {
+      case 5: out_->what = What::kSummary; break;
+      case 6: out_->what = What::kLogMessage; break;
+      case 7: out_->what = What::kSessionLog; break;
+      case 8: out_->what = What::kTaggedRunMetadata; break;
+      default: break;  // 10, source_metadata, is not part of the oneof
+    }
+  }
+
+  void SetValueKind(uint32_t field) {
+    Value& v = out_->values.back();
+    switch (field) {
+      case 4: v.kind = ValueKind::kImage; break;
+      case 5: v.kind = ValueKind::kHistogram; break;
+      case 6: v.kind = ValueKind::kAudio; break;
+      case 8: v.kind = ValueKind::kTensor; break;
+      default: break;
+    }
+  }
+
+  // A scalar tensor holds exactly one float, double or half, either in the
+  // typed repeated field or packed into tensor_content.
+  void FinishTensor() {
+    Value& v = out_->values.back();
+    v.dtype = tensor_.dtype;
+    v.has_scalar = false;
+    const auto& t = tensor_;
+    if (t.dtype == kDtFloat) {
+      if (t.content.size() == 4) {
+        v.has_scalar = true;
+        v.scalar = std::bit_cast<float>(Load<uint32_t>(t.content.data()));
+      } else if (t.content.empty() && t.count == 1) {
+        v.has_scalar = true;
+        v.scalar = t.value;
+      }
+    } else if (t.dtype == kDtDouble) {
+      if (t.content.size() == 8) {
+        v.has_scalar = true;
+        v.scalar = std::bit_cast<double>(Load<uint64_t>(t.content.data()));
+      } else if (t.content.empty() && t.count == 1) {
+        v.has_scalar = true;
+        v.scalar = t.value;
+      }
+    } else if (t.dtype == kDtHalf) {
+      if (t.content.size() == 2) {
+        v.has_scalar = true;
+        v.scalar = HalfToDouble(Load<uint16_t>(t.content.data()));
+      } else if (t.content.empty() && t.count == 1) {
+        v.has_scalar = true;
+        v.scalar = HalfToDouble(t.half);
+      }
+    }
+  }
+
+  EventView* out_;
+  bool in_value_ = false;
+  TensorState tensor_;
+};
+
+}  // namespace
+
+const char* TagKindName(TagKind kind) {
+  switch (kind) {
+    case TagKind::kScalar: return "scalars";
+    case TagKind::kHistogram: return "histograms";
+    case TagKind::kImage: return "images";
+    case TagKind::kAudio: return "audio";
+    case TagKind::kText: return "text";
+    case TagKind::kHparams: return "hparams";
+    case TagKind::kTensor: return "tensors";
+    case TagKind::kOther: return "other";
+  }
+  return "?";
+}
+
+TagKind Value::tag_kind() const {
+  switch (kind) {
+    case ValueKind::kSimpleValue: return TagKind::kScalar;
+    case ValueKind::kHistogram:
+    case ValueKind::kOldHistogram: return TagKind::kHistogram;
+    case ValueKind::kImage: return TagKind::kImage;
+    case ValueKind::kAudio: return TagKind::kAudio;
+    case ValueKind::kNone:
+    case ValueKind::kTensor: break;
+  }
+  // TensorBoard routes tensor summaries (and metadata-only values) by plugin.
+  if (plugin_name == "scalars") return TagKind::kScalar;
+  if (plugin_name == "histograms") return TagKind::kHistogram;
+  if (plugin_name == "images") return TagKind::kImage;
+  if (plugin_name == "audio") return TagKind::kAudio;
+  if (plugin_name == "text") return TagKind::kText;
+  if (plugin_name == "hparams") return TagKind::kHparams;
+  if (kind == ValueKind::kTensor) return TagKind::kTensor;
+  return TagKind::kOther;
+}
+
+bool ValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // ASCII fast path, 8 bytes at a time.
+    if (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    uint8_t c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
+  out->has_wall_time = false;
+  out->wall_time = 0;
+  out->step = 0;
+  out->what = What::kNone;
+  out->file_version = {};
+  out->source_writer = {};
+  out->session_status = 0;
+  out->what_bytes = 0;
+  out->values.clear();
+  EventDecoder decoder(out);
+  const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
+  Walker<EventDecoder> walker(&decoder, base);
+  if (!walker.Message(kEvent, base, base + payload.size(), 0)) {
+    *error = walker.error();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace tblint::event

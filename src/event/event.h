@@ -1,0 +1,74 @@
+// Decoding one record payload into what rules need about an Event, without
+// allocating per record: string views point into the payload.
+#ifndef TBLINT_EVENT_EVENT_H_
+#define TBLINT_EVENT_EVENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "event/wire.h"
+
+namespace tblint::event {
+
+// Which member of Event's `what` oneof is set (the last one on the wire wins,
+// as in protobuf).
+enum class What : uint8_t {
+  kNone,
+  kFileVersion,
+  kGraphDef,
+  kSummary,
+  kLogMessage,
+  kSessionLog,
+  kTaggedRunMetadata,
+  kMetaGraphDef,
+};
+
+// Which member of Summary.Value's `value` oneof is set.
+enum class ValueKind : uint8_t {
+  kNone,
+  kSimpleValue,
+  kOldHistogram,
+  kImage,
+  kHistogram,
+  kAudio,
+  kTensor,
+};
+
+// The TensorBoard dashboard a value lands in: "scalars", "histograms",
+// "images", "audio", "text", "hparams", ... or the tensor's plugin name.
+enum class TagKind : uint8_t { kScalar, kHistogram, kImage, kAudio, kText, kHparams, kTensor, kOther };
+const char* TagKindName(TagKind kind);
+
+struct Value {
+  std::string_view tag;
+  std::string_view plugin_name;  // metadata.plugin_data.plugin_name
+  ValueKind kind = ValueKind::kNone;
+  // For scalars (simple_value, or a one-element float/double/half tensor):
+  bool has_scalar = false;
+  double scalar = 0;
+  // Tensor details (kTensor only).
+  int32_t dtype = 0;
+  TagKind tag_kind() const;
+};
+
+struct EventView {
+  bool has_wall_time = false;
+  double wall_time = 0;
+  int64_t step = 0;
+  What what = What::kNone;
+  std::string_view file_version;
+  std::string_view source_writer;  // source_metadata.writer
+  int32_t session_status = 0;      // SessionLog.status (1 START, 2 STOP, 3 CHECKPOINT)
+  uint64_t what_bytes = 0;         // size of graph_def / meta_graph_def / run_metadata
+  std::vector<Value> values;       // summary values, reused between records
+};
+
+// Decodes `payload` into `out`. Returns false, with `error` saying where and
+// what, when the payload is not something protobuf would parse as an Event.
+bool DecodeEvent(std::string_view payload, EventView* out, WireError* error);
+
+}  // namespace tblint::event
+
+#endif  // TBLINT_EVENT_EVENT_H_

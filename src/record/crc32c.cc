@@ -1,0 +1,156 @@
+// CRC-32C: a portable slicing-by-8 table implementation and hardware paths
+// selected once at run time.
+#include "record/crc32c.h"
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <nmmintrin.h>
+#define TBLINT_CRC_X86 1
+#elif defined(__aarch64__)
+#include <arm_acle.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_CRC32
+#define HWCAP_CRC32 (1 << 7)
+#endif
+#define TBLINT_CRC_ARM 1
+#endif
+
+namespace tblint::crc32c {
+namespace {
+
+constexpr uint32_t kPoly = 0x82F63B78u;  // reflected Castagnoli polynomial
+
+using Tables = std::array<std::array<uint32_t, 256>, 8>;
+
+constexpr Tables MakeTables() {
+  Tables t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1) ? kPoly : 0);
+    t[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; ++i) {
+    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+  }
+  return t;
+}
+
+constexpr Tables kTables = MakeTables();
+
+inline uint64_t LoadLE64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // all supported targets are little-endian
+}
+
+#if defined(TBLINT_CRC_X86)
+__attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t crc, const uint8_t* p, size_t n) {
+  uint64_t c = ~crc;
+  while (n > 0 && (reinterpret_cast<uintptr_t>(p) & 7) != 0) {
+    c = _mm_crc32_u8(static_cast<uint32_t>(c), *p++);
+    --n;
+  }
+  // Three independent streams would hide the instruction latency further; a
+  // single stream already runs at several GB/s, far above what parsing needs.
+  while (n >= 32) {
+    c = _mm_crc32_u64(c, LoadLE64(p));
+    c = _mm_crc32_u64(c, LoadLE64(p + 8));
+    c = _mm_crc32_u64(c, LoadLE64(p + 16));
+    c = _mm_crc32_u64(c, LoadLE64(p + 24));
+    p += 32;
+    n -= 32;
+  }
+  while (n >= 8) {
+    c = _mm_crc32_u64(c, LoadLE64(p));
+    p += 8;
+    n -= 8;
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  while (n-- > 0) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+#endif
+
+#if defined(TBLINT_CRC_ARM)
+__attribute__((target("+crc"))) uint32_t ExtendArm(uint32_t crc, const uint8_t* p, size_t n) {
+  uint32_t c = ~crc;
+  while (n >= 8) {
+    c = __crc32cd(c, LoadLE64(p));
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) c = __crc32cb(c, *p++);
+  return ~c;
+}
+#endif
+
+bool DetectHardware() {
+#if defined(TBLINT_CRC_X86)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2");
+#elif defined(TBLINT_CRC_ARM)
+  return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0;
+#else
+  return false;
+#endif
+}
+
+// Honour TBLINT_CRC32C=portable so the fallback can be exercised and measured
+// on machines that have the instructions.
+bool UseHardware() {
+  static const bool use = [] {
+    const char* env = std::getenv("TBLINT_CRC32C");
+    if (env != nullptr && std::strcmp(env, "portable") == 0) return false;
+    return DetectHardware();
+  }();
+  return use;
+}
+
+}  // namespace
+
+uint32_t ExtendPortable(uint32_t crc, const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint32_t c = ~crc;
+  while (n >= 8) {
+    uint64_t v = LoadLE64(p) ^ c;
+    c = kTables[7][v & 0xFF] ^ kTables[6][(v >> 8) & 0xFF] ^ kTables[5][(v >> 16) & 0xFF] ^
+        kTables[4][(v >> 24) & 0xFF] ^ kTables[3][(v >> 32) & 0xFF] ^
+        kTables[2][(v >> 40) & 0xFF] ^ kTables[1][(v >> 48) & 0xFF] ^ kTables[0][v >> 56];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) c = (c >> 8) ^ kTables[0][(c ^ *p++) & 0xFF];
+  return ~c;
+}
+
+bool HardwareAvailable() { return DetectHardware(); }
+
+uint32_t ExtendHardware(uint32_t crc, const void* data, size_t n) {
+#if defined(TBLINT_CRC_X86)
+  return ExtendSse42(crc, static_cast<const uint8_t*>(data), n);
+#elif defined(TBLINT_CRC_ARM)
+  return ExtendArm(crc, static_cast<const uint8_t*>(data), n);
+#else
+  return ExtendPortable(crc, data, n);
+#endif
+}
+
+uint32_t Extend(uint32_t crc, const void* data, size_t n) {
+  return UseHardware() ? ExtendHardware(crc, data, n) : ExtendPortable(crc, data, n);
+}
+
+const char* ImplementationName() {
+  if (!UseHardware()) return "portable";
+#if defined(TBLINT_CRC_X86)
+  return "sse4.2";
+#elif defined(TBLINT_CRC_ARM)
+  return "armv8-crc";
+#else
+  return "portable";
+#endif
+}
+
+}  // namespace tblint::crc32c

@@ -1,0 +1,42 @@
+// CRC-32C (Castagnoli) and TFRecord's CRC masking.
+//
+// Crc32c() picks the fastest implementation the CPU offers at run time
+// (SSE4.2 on x86-64, the ARMv8 CRC32 instructions on AArch64) and falls back
+// to a portable slicing-by-8 table. All implementations return identical values.
+#ifndef TBLINT_RECORD_CRC32C_H_
+#define TBLINT_RECORD_CRC32C_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tblint::crc32c {
+
+// Returns the CRC-32C of data[0, n) continuing from `crc` (the CRC of the
+// bytes before). Extend(0, ...) computes a fresh CRC.
+uint32_t Extend(uint32_t crc, const void* data, size_t n);
+inline uint32_t Value(const void* data, size_t n) { return Extend(0, data, n); }
+
+// The portable table implementation, always available.
+uint32_t ExtendPortable(uint32_t crc, const void* data, size_t n);
+
+// The hardware implementation; only call when HardwareAvailable().
+uint32_t ExtendHardware(uint32_t crc, const void* data, size_t n);
+
+// True when this CPU has CRC-32C instructions that ExtendHardware uses.
+bool HardwareAvailable();
+
+// Name of the implementation Extend() uses: "sse4.2", "armv8-crc" or "portable".
+const char* ImplementationName();
+
+// TFRecord masks stored CRCs so that a CRC of data containing CRCs is not
+// degenerate: rotate right by 15 bits and add a constant.
+constexpr uint32_t kMaskDelta = 0xA282EAD8u;
+inline uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+inline uint32_t Unmask(uint32_t masked) {
+  uint32_t rot = masked - kMaskDelta;
+  return (rot >> 17) | (rot << 15);
+}
+
+}  // namespace tblint::crc32c
+
+#endif  // TBLINT_RECORD_CRC32C_H_

@@ -1,0 +1,264 @@
+#include "record/record_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "record/crc32c.h"
+
+namespace tblint {
+namespace {
+
+uint64_t DecodeLE64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+uint32_t DecodeLE32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+void EncodeLE(std::string* out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+}  // namespace
+
+const char* RecordKindName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kOk: return "ok";
+    case RecordKind::kTruncated: return "truncated";
+    case RecordKind::kBadLengthCrc: return "bad-length-crc";
+    case RecordKind::kBadDataCrc: return "bad-data-crc";
+    case RecordKind::kZeroFilled: return "zero-filled";
+    case RecordKind::kIoError: return "io-error";
+  }
+  return "?";
+}
+
+const char* SectionName(Section section) {
+  switch (section) {
+    case Section::kNone: return "none";
+    case Section::kLength: return "length";
+    case Section::kLengthCrc: return "length CRC";
+    case Section::kPayload: return "payload";
+    case Section::kDataCrc: return "data CRC";
+  }
+  return "?";
+}
+
+RecordReader::RecordReader(Source* source, ReaderOptions options)
+    : source_(source), options_(options), size_(source->Size()) {
+  buf_.resize(std::max<size_t>(options_.buffer_size, 64));
+}
+
+const uint8_t* RecordReader::Ensure(uint64_t offset, size_t n, std::error_code* ec) {
+  if (offset >= buf_offset_ && offset + n <= buf_offset_ + buf_len_) {
+    return buf_.data() + (offset - buf_offset_);
+  }
+  // Callers guarantee offset + n <= size_, so n is bounded by the source.
+  if (n > buf_.size()) buf_.resize(n);
+  size_t want = static_cast<size_t>(std::min<uint64_t>(buf_.size(), size_ - offset));
+  want = std::max(want, n);
+  // Keep bytes already in the window that we need again (resync steps by one).
+  if (offset >= buf_offset_ && offset < buf_offset_ + buf_len_) {
+    size_t keep = static_cast<size_t>(buf_offset_ + buf_len_ - offset);
+    std::memmove(buf_.data(), buf_.data() + (offset - buf_offset_), keep);
+    if (auto e = source_->ReadAt(offset + keep, want - keep, buf_.data() + keep)) {
+      *ec = e;
+      buf_len_ = 0;
+      return nullptr;
+    }
+  } else if (auto e = source_->ReadAt(offset, want, buf_.data())) {
+    *ec = e;
+    buf_len_ = 0;
+    return nullptr;
+  }
+  buf_offset_ = offset;
+  buf_len_ = want;
+  return buf_.data();
+}
+
+bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
+  if (!zero_tail_start_) {
+    // Scan backwards from the end for the last non-zero byte, one chunk at a
+    // time, so a large file costs only its zero tail.
+    uint64_t start = size_;
+    std::vector<uint8_t> chunk(64 << 10);
+    while (start > 0) {
+      uint64_t from = start > chunk.size() ? start - chunk.size() : 0;
+      size_t n = static_cast<size_t>(start - from);
+      if (auto e = source_->ReadAt(from, n, chunk.data())) {
+        *ec = e;
+        return false;
+      }
+      size_t i = n;
+      while (i > 0 && chunk[i - 1] == 0) --i;
+      if (i > 0) {
+        start = from + i;
+        break;
+      }
+      start = from;
+      if (start < offset) break;  // already proven beyond what we need
+    }
+    zero_tail_start_ = start;
+  }
+  return *zero_tail_start_ <= offset;
+}
+
+bool RecordReader::CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored,
+                                uint32_t* computed, std::error_code* ec) {
+  uint32_t crc = 0;
+  if (length <= options_.max_payload_in_memory) {
+    const uint8_t* p = Ensure(payload_offset, static_cast<size_t>(length), ec);
+    if (p == nullptr) return false;
+    crc = crc32c::Extend(0, p, static_cast<size_t>(length));
+  } else {
+    std::vector<uint8_t> chunk(1 << 20);
+    uint64_t done = 0;
+    while (done < length) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), length - done));
+      if (auto e = source_->ReadAt(payload_offset + done, n, chunk.data())) {
+        *ec = e;
+        return false;
+      }
+      crc = crc32c::Extend(crc, chunk.data(), n);
+      done += n;
+    }
+  }
+  *computed = crc32c::Mask(crc);
+  return *computed == stored;
+}
+
+bool RecordReader::IoError(Record* record, uint64_t offset, std::error_code ec) {
+  record->kind = RecordKind::kIoError;
+  record->offset = offset;
+  record->end = offset;
+  record->error = ec;
+  done_ = true;
+  return true;
+}
+
+bool RecordReader::Next(Record* record) {
+  if (done_ || pos_ >= size_) return false;
+  *record = Record{};
+  resync_allowed_ = false;
+  const uint64_t offset = pos_;
+  const uint64_t left = size_ - offset;
+  record->offset = offset;
+  record->index = index_;
+  std::error_code ec;
+
+  auto terminal_tail = [&](Section section) {
+    // A tail that is only zeros is a crash after the file size was extended,
+    // not a writer killed mid-record; at least a whole header's worth of zeros
+    // is needed, because 12 zero bytes can never be a valid header.
+    if (left >= kHeaderSize && AllZeroFrom(offset, &ec)) {
+      record->kind = RecordKind::kZeroFilled;
+    } else {
+      if (ec) return IoError(record, offset, ec);
+      record->kind = RecordKind::kTruncated;
+      record->section = section;
+    }
+    record->end = size_;
+    done_ = true;
+    return true;
+  };
+
+  if (left < 8) return terminal_tail(Section::kLength);
+  if (left < kHeaderSize) return terminal_tail(Section::kLengthCrc);
+  const uint8_t* h = Ensure(offset, kHeaderSize, &ec);
+  if (h == nullptr) return IoError(record, offset, ec);
+  const uint64_t length = DecodeLE64(h);
+  const uint32_t stored_len_crc = DecodeLE32(h + 8);
+  const uint32_t len_crc = crc32c::Mask(crc32c::Value(h, 8));
+  if (len_crc != stored_len_crc) {
+    if (AllZeroFrom(offset, &ec)) {
+      record->kind = RecordKind::kZeroFilled;
+      record->end = size_;
+      done_ = true;
+      return true;
+    }
+    if (ec) return IoError(record, offset, ec);
+    record->kind = RecordKind::kBadLengthCrc;
+    record->stored_crc = stored_len_crc;
+    record->expected_crc = len_crc;
+    record->end = size_;
+    bad_offset_ = offset;
+    resync_allowed_ = true;
+    done_ = true;  // until Resync()
+    ++index_;
+    return true;
+  }
+  record->length = length;
+  record->has_length = true;
+  if (length > left - kHeaderSize) return terminal_tail(Section::kPayload);
+  if (length + kFramingSize > left) return terminal_tail(Section::kDataCrc);
+
+  const uint8_t* f = Ensure(offset + kHeaderSize + length, kFooterSize, &ec);
+  if (f == nullptr) return IoError(record, offset, ec);
+  const uint32_t stored_data_crc = DecodeLE32(f);
+  uint32_t data_crc = 0;
+  bool ok = CheckDataCrc(offset + kHeaderSize, length, stored_data_crc, &data_crc, &ec);
+  if (ec) return IoError(record, offset, ec);
+  record->end = offset + kFramingSize + length;
+  pos_ = record->end;
+  ++index_;
+  if (!ok) {
+    record->kind = RecordKind::kBadDataCrc;
+    record->stored_crc = stored_data_crc;
+    record->expected_crc = data_crc;
+    return true;
+  }
+  record->kind = RecordKind::kOk;
+  if (length <= options_.max_payload_in_memory) {
+    const uint8_t* p = Ensure(offset + kHeaderSize, static_cast<size_t>(length), &ec);
+    if (p == nullptr) return IoError(record, offset, ec);
+    record->payload = std::string_view(reinterpret_cast<const char*>(p), length);
+    record->payload_in_memory = true;
+  }
+  return true;
+}
+
+std::optional<uint64_t> RecordReader::Resync() {
+  if (!resync_allowed_) return std::nullopt;
+  resync_allowed_ = false;
+  std::error_code ec;
+  for (uint64_t p = bad_offset_ + 1; p + kFramingSize <= size_; ++p) {
+    const uint8_t* h = Ensure(p, kHeaderSize, &ec);
+    if (h == nullptr) return std::nullopt;
+    if (crc32c::Mask(crc32c::Value(h, 8)) != DecodeLE32(h + 8)) continue;
+    const uint64_t length = DecodeLE64(h);
+    if (length > size_ - p - kFramingSize) continue;
+    const uint8_t* f = Ensure(p + kHeaderSize + length, kFooterSize, &ec);
+    if (f == nullptr) return std::nullopt;
+    uint32_t computed = 0;
+    if (!CheckDataCrc(p + kHeaderSize, length, DecodeLE32(f), &computed, &ec)) {
+      if (ec) return std::nullopt;
+      continue;
+    }
+    pos_ = p;
+    done_ = false;
+    return p;
+  }
+  return std::nullopt;
+}
+
+void AppendRecord(std::string* out, std::string_view payload) {
+  std::string header;
+  EncodeLE(&header, payload.size(), 8);
+  out->append(header);
+  EncodeLE(out, crc32c::Mask(crc32c::Value(header.data(), 8)), 4);
+  out->append(payload);
+  EncodeLE(out, crc32c::Mask(crc32c::Value(payload.data(), payload.size())), 4);
+}
+
+std::string FrameRecord(std::string_view payload) {
+  std::string out;
+  AppendRecord(&out, payload);
+  return out;
+}
+
+}  // namespace tblint

@@ -1,0 +1,116 @@
+// A streaming TFRecord reader that reports, record by record, what it saw.
+//
+// Layout of one record (format.md):
+//   uint64 length (little-endian) | uint32 masked_crc32c(length bytes)
+//   byte data[length]             | uint32 masked_crc32c(data)
+//
+// Like TensorBoard's Rust reader, every outcome has its own kind and the
+// reader never decides what an outcome means: rules do. A length is never
+// trusted before its CRC checks, and even then the reader never allocates more
+// than the bytes actually left in the source.
+#ifndef TBLINT_RECORD_RECORD_READER_H_
+#define TBLINT_RECORD_RECORD_READER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "record/source.h"
+
+namespace tblint {
+
+inline constexpr uint64_t kHeaderSize = 12;  // length + length CRC
+inline constexpr uint64_t kFooterSize = 4;   // data CRC
+inline constexpr uint64_t kFramingSize = kHeaderSize + kFooterSize;
+
+enum class RecordKind : uint8_t {
+  kOk,            // complete record, both CRCs check
+  kTruncated,     // the source ends inside this record
+  kBadLengthCrc,  // the length CRC is wrong, the length is not trusted
+  kBadDataCrc,    // the length is fine, the payload CRC is wrong
+  kZeroFilled,    // from this offset to the end only zero bytes (>= 12 of them)
+  kIoError,       // the source could not be read (it shrank, EIO, ...)
+};
+
+// Where inside a record the source ended (kTruncated).
+enum class Section : uint8_t { kNone, kLength, kLengthCrc, kPayload, kDataCrc };
+
+const char* RecordKindName(RecordKind kind);
+const char* SectionName(Section section);
+
+struct Record {
+  RecordKind kind = RecordKind::kOk;
+  Section section = Section::kNone;
+  uint64_t offset = 0;  // first byte of the record
+  uint64_t index = 0;   // 0-based position among the records of the source
+  // Payload length. Trusted only when has_length (the length CRC checked).
+  uint64_t length = 0;
+  bool has_length = false;
+  // One past the last byte this outcome covers: the next record's offset for
+  // kOk and kBadDataCrc, the end of the source for kTruncated and kZeroFilled.
+  uint64_t end = 0;
+  // The payload, for kOk records up to ReaderOptions::max_payload_in_memory.
+  // Valid until the next call into the reader.
+  std::string_view payload;
+  bool payload_in_memory = false;
+  uint32_t stored_crc = 0;    // masked, as in the file (CRC mismatches)
+  uint32_t expected_crc = 0;  // masked, as computed
+  std::error_code error;      // kIoError
+};
+
+struct ReaderOptions {
+  // Payloads longer than this are CRC-checked in chunks but not handed out,
+  // so one huge record costs no more memory than this.
+  uint64_t max_payload_in_memory = 64ull << 20;
+  size_t buffer_size = 256 << 10;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(Source* source, ReaderOptions options = {});
+
+  // Reads the next outcome. Returns false at the end of the source and after
+  // a terminal outcome (kTruncated, kZeroFilled, kIoError, or kBadLengthCrc
+  // unless Resync() is called).
+  bool Next(Record* record);
+
+  // After kBadLengthCrc: scans forward from one byte past the bad record for
+  // the next offset where a complete record with a valid length CRC, a length
+  // that fits and a valid data CRC starts. On success positions the reader
+  // there and returns the offset; the next Next() reads that record.
+  std::optional<uint64_t> Resync();
+
+  uint64_t position() const { return pos_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  // Makes bytes [offset, offset + n) available; n <= size_ - offset.
+  const uint8_t* Ensure(uint64_t offset, size_t n, std::error_code* ec);
+  bool AllZeroFrom(uint64_t offset, std::error_code* ec);
+  bool CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed,
+                    std::error_code* ec);
+  bool IoError(Record* record, uint64_t offset, std::error_code ec);
+
+  Source* source_;
+  ReaderOptions options_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+  uint64_t index_ = 0;
+  bool done_ = false;
+  bool resync_allowed_ = false;
+  uint64_t bad_offset_ = 0;
+  std::vector<uint8_t> buf_;
+  uint64_t buf_offset_ = 0;
+  size_t buf_len_ = 0;
+  std::optional<uint64_t> zero_tail_start_;
+};
+
+// Frames `payload` as one TFRecord and appends it to `out`.
+void AppendRecord(std::string* out, std::string_view payload);
+std::string FrameRecord(std::string_view payload);
+
+}  // namespace tblint
+
+#endif  // TBLINT_RECORD_RECORD_READER_H_

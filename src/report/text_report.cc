@@ -1,0 +1,90 @@
+#include <cstdio>
+
+#include "report/report.h"
+#include "rules/rule.h"
+
+namespace tblint {
+namespace {
+
+const char* Color(Severity s) {
+  switch (s) {
+    case Severity::kError: return "\033[1;31m";
+    case Severity::kWarning: return "\033[1;33m";
+    case Severity::kInfo: return "\033[1;36m";
+  }
+  return "";
+}
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kReset = "\033[0m";
+
+std::string Plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+std::string DisplayPath(const LintResult& result, const std::string& rel) {
+  const LogdirResult& l = result.logdir;
+  if (l.single_file) return l.given;
+  if (rel == "." || rel.empty()) return l.given;
+  std::string base = l.given;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  if (base == ".") return rel;
+  return base + "/" + rel;
+}
+
+Totals ComputeTotals(const ReportInput& in) {
+  Totals t;
+  for (const LintResult* r : in.results) {
+    t.files += r->logdir.files.size();
+    t.runs += r->logdir.runs.size();
+    t.records += r->records;
+    t.bytes += r->bytes;
+    t.seconds += r->seconds;
+    for (const Finding& f : r->findings) ++t.by_severity[static_cast<int>(f.severity)];
+  }
+  return t;
+}
+
+void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options) {
+  auto c = [&](const char* code) { return options.color ? code : ""; };
+  for (const LintResult* r : in.results) {
+    if (r->logdir.single_file && !options.quiet) {
+      out << c(kDim) << r->logdir.given << " is a single event file: linted on its own" << c(kReset) << "\n";
+    }
+    std::string current_run;
+    bool first = true;
+    for (const Finding& f : r->findings) {
+      if (!options.quiet && !r->logdir.single_file && (first || f.run != current_run)) {
+        out << (first ? "" : "\n") << c(kBold) << "run " << f.run << c(kReset) << "\n";
+        current_run = f.run;
+      }
+      first = false;
+      out << DisplayPath(*r, f.path);
+      if (f.offset) out << ":" << *f.offset;
+      out << ": " << c(Color(f.severity)) << SeverityName(f.severity) << c(kReset) << ": " << f.message << " "
+          << c(kDim) << "[" << f.rule->code << " " << f.rule->name << "]" << c(kReset) << "\n";
+      if (!options.quiet && !f.impact.empty()) out << "    " << c(kDim) << "tensorboard: " << f.impact << c(kReset) << "\n";
+    }
+  }
+  if (in.fix_ran) {
+    if (!options.quiet || !in.fixes.empty()) out << "\n";
+    for (const FixOutcome& o : in.fixes) {
+      out << o.display_path << ": " << FixStatusName(o.status, in.dry_run) << ": " << o.message << "\n";
+    }
+    if (in.fixes.empty() && !options.quiet) out << "nothing to fix\n";
+  }
+  if (options.quiet) return;
+  const Totals t = ComputeTotals(in);
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", t.seconds);
+  out << "\n"
+      << Plural(t.files, "file", "files") << " in " << Plural(t.runs, "run", "runs") << ", "
+      << Plural(t.records, "record", "records") << ", " << HumanBytes(t.bytes) << " in " << secs << " s: "
+      << c(Color(Severity::kError)) << Plural(t.by_severity[2], "error", "errors") << c(kReset) << ", "
+      << c(Color(Severity::kWarning)) << Plural(t.by_severity[1], "warning", "warnings") << c(kReset) << ", "
+      << c(Color(Severity::kInfo)) << t.by_severity[0] << " info" << c(kReset) << "\n";
+}
+
+}  // namespace tblint

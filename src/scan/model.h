@@ -1,0 +1,118 @@
+// The scan's data model: what the walker discovered and what the scanner
+// learned about each file, run and the logdir. Rules read it; reporters and
+// `tblint runs` render it.
+#ifndef TBLINT_SCAN_MODEL_H_
+#define TBLINT_SCAN_MODEL_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "event/event.h"
+#include "scan/finding.h"
+
+namespace tblint {
+
+struct LintOptions {
+  double now = 0;                  // seconds since the epoch; set by the caller
+  double grace_period_s = 120;     // files modified more recently may still be written
+  uint64_t oversized_record_bytes = 64ull << 20;  // TB107
+  int max_depth = 3;               // TB501
+};
+
+// What the first bytes of a file look like (TB106 names it).
+enum class FileFormat : uint8_t {
+  kTfRecord,  // or damaged TFRecord: anything not recognised below
+  kEmpty,
+  kGzip,
+  kZip,
+  kBzip2,
+  kXz,
+  kZstd,
+  kGitLfsPointer,
+  kHtml,
+  kJson,
+  kText,
+};
+const char* FileFormatName(FileFormat f);
+// Classifies the first bytes of a file (at most a few hundred are needed).
+FileFormat SniffFormat(std::string_view head, uint64_t file_size);
+
+struct FileInfo {
+  std::string path;      // as opened (the given path joined with rel_path)
+  std::string rel_path;  // relative to the given path; the file name for a single file
+  std::string run;       // run directory relative to the logdir, "." for the root
+  std::string name;      // base name
+  uint64_t size = 0;
+  double mtime = 0;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool recently_modified = false;  // mtime within the grace period
+  bool open_for_writing = false;   // a live process holds it open for writing
+  FileFormat format = FileFormat::kTfRecord;
+};
+
+// Per tag and file: O(1) numbers, never a list of steps.
+struct TagStats {
+  event::TagKind kind = event::TagKind::kOther;
+  bool mixed_kinds = false;  // logged as more than one kind in this file
+  uint64_t points = 0;
+  int64_t first_step = 0;
+  int64_t last_step = 0;
+  int64_t min_step = 0;
+  int64_t max_step = 0;
+  double first_wall = 0;
+  double last_wall = 0;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_to<>>;
+
+struct FileResult {
+  FileInfo info;
+  std::string io_error;      // non-empty when the file could not be read
+  uint64_t records = 0;      // complete records with valid CRCs
+  uint64_t events = 0;       // of those, payloads that decode as Events
+  uint64_t bytes_scanned = 0;
+  uint64_t valid_prefix_end = 0;  // end of the last valid record before any damage
+  bool damaged = false;           // any TB1xx-style problem in the framing
+  bool has_wall_time = false;  // any event with a wall time
+  double min_wall = 0;
+  double max_wall = 0;
+  TagMap tags;
+  std::vector<Finding> findings;
+};
+
+struct RunResult {
+  std::string name;                 // relative to the logdir, "." for the root
+  std::string path;                 // as opened
+  int depth = 0;                    // directory levels below the logdir
+  std::vector<size_t> file_indices;       // into LogdirResult::files
+  std::vector<const FileResult*> files;  // the same, in TensorBoard's read order
+};
+
+// A path the walker could not use (TB504).
+struct PathProblem {
+  std::string rel_path;
+  std::string what;  // "permission denied", "symlink loop", "is a FIFO", ...
+};
+
+struct LogdirResult {
+  std::string given;       // the path as given on the command line
+  bool single_file = false;  // the given path is itself a file
+  std::vector<FileResult> files;
+  std::vector<RunResult> runs;
+  std::vector<PathProblem> problems;
+  std::vector<std::string> projector_configs;  // rel paths of projector_config.pbtxt
+};
+
+}  // namespace tblint
+
+#endif  // TBLINT_SCAN_MODEL_H_

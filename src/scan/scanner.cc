@@ -1,0 +1,192 @@
+#include "scan/scanner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "record/record_reader.h"
+#include "record/source.h"
+#include "scan/discover.h"
+#include "scan/live_writers.h"
+
+namespace tblint {
+namespace {
+
+constexpr size_t kSniffBytes = 512;
+
+void UpdateTags(const event::EventView& ev, FileResult* file) {
+  for (const event::Value& v : ev.values) {
+    auto it = file->tags.find(v.tag);
+    const event::TagKind kind = v.tag_kind();
+    if (it == file->tags.end()) {
+      TagStats s;
+      s.kind = kind;
+      s.first_step = s.last_step = s.min_step = s.max_step = ev.step;
+      s.first_wall = s.last_wall = ev.wall_time;
+      it = file->tags.emplace(std::string(v.tag), s).first;
+    }
+    TagStats& s = it->second;
+    if (s.kind != kind) s.mixed_kinds = true;
+    ++s.points;
+    s.last_step = ev.step;
+    s.min_step = std::min(s.min_step, ev.step);
+    s.max_step = std::max(s.max_step, ev.step);
+    s.last_wall = ev.wall_time;
+  }
+}
+
+}  // namespace
+
+void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options) {
+  std::vector<std::unique_ptr<FileCheck>> checks;
+  std::vector<Sink> sinks;
+  for (const Rule* rule : rules) {
+    if (auto check = rule->NewFileCheck(file->info, options)) {
+      checks.push_back(std::move(check));
+      sinks.emplace_back(&rule->info(), &file->findings);
+    }
+  }
+
+  FileSource source;
+  if (std::error_code ec = source.Open(file->info.path)) {
+    file->io_error = ec == std::errc::not_supported ? "not a regular file; not read"
+                                                    : "cannot open: " + ec.message();
+  } else {
+    file->info.size = source.Size();
+    std::string head(static_cast<size_t>(std::min<uint64_t>(kSniffBytes, source.Size())), '\0');
+    if (std::error_code rec = source.ReadAt(0, head.size(), reinterpret_cast<uint8_t*>(head.data()))) {
+      file->io_error = "cannot read: " + rec.message();
+    } else {
+      file->info.format = SniffFormat(head, source.Size());
+    }
+  }
+
+  if (file->io_error.empty() && file->info.format == FileFormat::kTfRecord) {
+    RecordReader reader(&source);
+    Record rec;
+    event::EventView ev;
+    event::WireError err;
+    bool after_resync = false;
+    bool clean_so_far = true;
+    while (reader.Next(&rec)) {
+      RecordView view{rec};
+      view.after_resync = after_resync;
+      if (rec.kind == RecordKind::kOk) {
+        ++file->records;
+        if (clean_so_far) file->valid_prefix_end = rec.end;
+        if (rec.payload_in_memory) {
+          if (event::DecodeEvent(rec.payload, &ev, &err)) {
+            view.event = &ev;
+            ++file->events;
+            if (ev.has_wall_time) {
+              if (!file->has_wall_time) {
+                file->min_wall = file->max_wall = ev.wall_time;
+                file->has_wall_time = true;
+              }
+              // NaN compares false both ways and is left out of the range.
+              if (ev.wall_time < file->min_wall) file->min_wall = ev.wall_time;
+              if (ev.wall_time > file->max_wall) file->max_wall = ev.wall_time;
+            }
+            UpdateTags(ev, file);
+          } else {
+            view.decode_error = &err;
+          }
+        }
+      } else if (rec.kind == RecordKind::kIoError) {
+        file->io_error = "read error at offset " + std::to_string(rec.offset) + ": " +
+                         rec.error.message() + " (did the file change during the scan?)";
+        clean_so_far = false;
+        file->damaged = true;
+      } else {
+        clean_so_far = false;
+        file->damaged = true;
+      }
+      for (size_t i = 0; i < checks.size(); ++i) checks[i]->OnRecord(view, sinks[i]);
+      if (rec.kind == RecordKind::kBadLengthCrc) after_resync = reader.Resync().has_value();
+    }
+    file->bytes_scanned = reader.size();
+  }
+  for (size_t i = 0; i < checks.size(); ++i) checks[i]->OnEnd(*file, sinks[i]);
+  for (Finding& f : file->findings) {
+    if (f.path.empty()) f.path = file->info.rel_path;
+    f.run = file->info.run;
+  }
+  std::stable_sort(file->findings.begin(), file->findings.end(), [](const Finding& a, const Finding& b) {
+    return a.offset.value_or(0) < b.offset.value_or(0);
+  });
+}
+
+bool Lint(const std::string& given, const ScanConfig& config, LintResult* result,
+          std::string* error) {
+  const auto start = std::chrono::steady_clock::now();
+  LogdirResult& logdir = result->logdir;
+  if (!Discover(given, config.lint, &logdir, error)) return false;
+
+  if (config.detect_live_writers && !logdir.files.empty()) {
+    const OpenForWriting writers = FindFilesOpenForWriting();
+    for (FileResult& f : logdir.files) f.info.open_for_writing = writers.Contains(f.info.dev, f.info.ino);
+  }
+
+  // Largest files first, so one big file does not finish last on its own.
+  std::vector<size_t> order(logdir.files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return logdir.files[a].info.size > logdir.files[b].info.size;
+  });
+  int jobs = config.jobs > 0 ? config.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(order.size())));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+      ScanFile(&logdir.files[order[i]], config.rules, config.lint);
+    }
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+
+  for (RunResult& run : logdir.runs) {
+    run.files.clear();
+    for (size_t i : run.file_indices) run.files.push_back(&logdir.files[i]);
+  }
+
+  // Assemble findings in report order.
+  std::vector<Finding>& out = result->findings;
+  for (const RunResult& run : logdir.runs) {
+    std::vector<Finding> run_findings;
+    for (const Rule* rule : config.rules) {
+      Sink sink(&rule->info(), &run_findings);
+      rule->CheckRun(run, config.lint, sink);
+    }
+    for (Finding& f : run_findings) {
+      if (f.path.empty()) f.path = run.name;
+      f.run = run.name;
+      out.push_back(std::move(f));
+    }
+    for (const FileResult* file : run.files) {
+      result->records += file->records;
+      result->bytes += file->bytes_scanned;
+      out.insert(out.end(), file->findings.begin(), file->findings.end());
+    }
+  }
+  std::vector<Finding> global;
+  for (const Rule* rule : config.rules) {
+    Sink sink(&rule->info(), &global);
+    rule->CheckLogdir(logdir, config.lint, sink);
+  }
+  for (Finding& f : global) {
+    if (f.path.empty()) f.path = ".";
+    if (f.run.empty()) f.run = ".";
+    out.push_back(std::move(f));
+  }
+  result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return true;
+}
+
+}  // namespace tblint
