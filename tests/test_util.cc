@@ -1,0 +1,187 @@
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <boost/filesystem.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli/app.h"
+#include "record/record_reader.h"
+#include "rules/registry.h"
+
+namespace tblint::test {
+
+namespace fs = boost::filesystem;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/tblint-test-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  boost::system::error_code ec;
+  // Make everything removable again (tests chmod things away).
+  for (fs::recursive_directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
+    ::chmod(it->path().c_str(), 0755);
+  }
+  fs::remove_all(path_, ec);
+}
+
+std::string SourceDir() { return TBLINT_SOURCE_DIR; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void SetMtime(const std::string& path, double t) {
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(t);
+  times[0].tv_nsec = times[1].tv_nsec = static_cast<long>((t - static_cast<double>(static_cast<time_t>(t))) * 1e9);
+  if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) throw std::runtime_error("utimensat " + path);
+}
+
+void CopyTree(const std::string& from, const std::string& to) {
+  fs::create_directories(to);
+  for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
+    const fs::path rel = fs::relative(it->path(), from);
+    const fs::path dst = fs::path(to) / rel;
+    if (fs::is_directory(it->symlink_status())) {
+      fs::create_directories(dst);
+    } else if (fs::is_regular_file(it->symlink_status())) {
+      fs::create_directories(dst.parent_path());
+      fs::copy_file(it->path(), dst, fs::copy_options::overwrite_existing);
+      fs::permissions(dst, fs::owner_read | fs::owner_write | fs::group_read | fs::others_read);
+    }
+  }
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string Serialize(const tensorboard::Event& e) {
+  std::string s;
+  e.SerializeToString(&s);
+  return s;
+}
+
+std::string FileVersionEvent(double wall_time) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_file_version("brain.Event:2");
+  return Serialize(e);
+}
+
+std::string ScalarEvent(double wall_time, int64_t step, const std::string& tag, float value) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  v->set_simple_value(value);
+  return Serialize(e);
+}
+
+std::string TensorScalarEvent(double wall_time, int64_t step, const std::string& tag, float value) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  v->mutable_metadata()->mutable_plugin_data()->set_plugin_name("scalars");
+  auto* t = v->mutable_tensor();
+  t->set_dtype(tensorboard::DT_FLOAT);
+  t->add_float_val(value);
+  return Serialize(e);
+}
+
+std::string HistogramEvent(double wall_time, int64_t step, const std::string& tag) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  auto* h = v->mutable_histo();
+  h->set_min(0);
+  h->set_max(1);
+  h->set_num(10);
+  h->set_sum(5);
+  h->add_bucket_limit(0.5);
+  h->add_bucket_limit(1);
+  h->add_bucket(4);
+  h->add_bucket(6);
+  return Serialize(e);
+}
+
+std::string SessionLogEvent(double wall_time, int64_t step, int status) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  e.mutable_session_log()->set_status(static_cast<tensorboard::SessionLog::SessionStatus>(status));
+  return Serialize(e);
+}
+
+std::string Frame(const std::vector<std::string>& payloads) {
+  std::string out;
+  for (const std::string& p : payloads) AppendRecord(&out, p);
+  return out;
+}
+
+std::string SmallEventFile(int n, double wall_time) {
+  std::vector<std::string> payloads = {FileVersionEvent(wall_time)};
+  for (int i = 0; i < n; ++i) payloads.push_back(ScalarEvent(wall_time + i, i, "loss", 1.0f / (i + 1)));
+  return Frame(payloads);
+}
+
+LintResult LintPath(const std::string& path, const std::string& prefix, double now) {
+  ScanConfig config;
+  config.lint.now = now > 0 ? now : Now();
+  config.jobs = 2;
+  for (const auto& r : AllRules()) {
+    if (std::string(r->info().code).rfind(prefix, 0) == 0) config.rules.push_back(r.get());
+  }
+  LintResult result;
+  std::string error;
+  if (!Lint(path, config, &result, &error)) throw std::runtime_error(error);
+  return result;
+}
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  std::vector<const char*> argv = {"tblint"};
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  CliResult r;
+  r.exit_code = RunApp(static_cast<int>(argv.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+int Count(const LintResult& r, const std::string& code, const std::string& path) {
+  int n = 0;
+  for (const Finding& f : r.findings) {
+    if (code == f.rule->code && (path.empty() || f.path == path)) ++n;
+  }
+  return n;
+}
+
+}  // namespace tblint::test
