@@ -15,10 +15,14 @@ class Check : public FileCheck {
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
     if (r.kind != RecordKind::kZeroFilled) return;
-    const uint64_t zeros = r.end - r.offset;
+    const uint64_t zeros = r.end - r.zeros_from;
+    std::string where = r.zeros_from == r.offset
+                            ? " (record " + std::to_string(r.index) + ")"
+                            : " (inside record " + std::to_string(r.index) + ", which starts at " +
+                                  std::to_string(r.offset) + ")";
     Finding& f = sink.Add("zero-filled tail: " + std::to_string(zeros) + " zero bytes from offset " +
-                          std::to_string(r.offset) + " (record " + std::to_string(r.index) +
-                          ") to the end of the file; the size was extended but the data never reached the disk");
+                          std::to_string(r.zeros_from) + where +
+                          " to the end of the file; the size was extended but the data never reached the disk");
     f.offset = r.offset;
     f.record = r.index;
     f.impact = "both readers stop at offset " + std::to_string(r.offset) + " and show the " +
@@ -26,7 +30,7 @@ class Check : public FileCheck {
     f.fix.applicability = Applicability::kSafe;
     f.fix.truncate_to = r.offset;
     f.fix.description = "truncate the file to " + std::to_string(r.offset) + " bytes, keeping the " +
-                        std::to_string(zeros) + " zero bytes in a side file";
+                        std::to_string(r.end - r.offset) + " cut bytes in a side file";
   }
 };
 

@@ -54,10 +54,9 @@ class Walker {
     while (p < end) {
       const uint8_t* field_start = p;
       uint64_t tag;
-      if (!ReadVarint(p, end, &tag, 5) || tag > 0xFFFFFFFFull) {
-        return Fail(field_start, "malformed field tag");
-      }
-      const uint32_t number = static_cast<uint32_t>(tag >> 3);
+      // Like protobuf: at most 5 bytes, bits above 32 dropped.
+      if (!ReadVarint(p, end, &tag, 5)) return Fail(field_start, "malformed field tag");
+      const uint32_t number = static_cast<uint32_t>(tag & 0xFFFFFFFFull) >> 3;
       const uint32_t wt = static_cast<uint32_t>(tag & 7);
       if (number == 0) return Fail(field_start, "field number 0");
       const FieldSpec* fs = spec.Find(number);
@@ -159,10 +158,8 @@ class Walker {
       const uint8_t* field_start = p;
       uint64_t tag;
       if (p >= end) return Fail(p, "group without end tag");
-      if (!ReadVarint(p, end, &tag, 5) || tag > 0xFFFFFFFFull) {
-        return Fail(field_start, "malformed field tag");
-      }
-      const uint32_t n = static_cast<uint32_t>(tag >> 3);
+      if (!ReadVarint(p, end, &tag, 5)) return Fail(field_start, "malformed field tag");
+      const uint32_t n = static_cast<uint32_t>(tag & 0xFFFFFFFFull) >> 3;
       const uint32_t wt = static_cast<uint32_t>(tag & 7);
       if (n == 0) return Fail(field_start, "field number 0");
       uint64_t v;

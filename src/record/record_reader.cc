@@ -81,6 +81,11 @@ const uint8_t* RecordReader::Ensure(uint64_t offset, size_t n, std::error_code* 
   return buf_.data();
 }
 
+uint64_t RecordReader::ZeroTailStart(std::error_code* ec) {
+  AllZeroFrom(0, ec);
+  return zero_tail_start_.value_or(size_);
+}
+
 bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
   if (!zero_tail_start_) {
     // Scan backwards from the end for the last non-zero byte, one chunk at a
@@ -101,7 +106,6 @@ bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
         break;
       }
       start = from;
-      if (start < offset) break;  // already proven beyond what we need
     }
     zero_tail_start_ = start;
   }
@@ -157,6 +161,7 @@ bool RecordReader::Next(Record* record) {
     // is needed, because 12 zero bytes can never be a valid header.
     if (left >= kHeaderSize && AllZeroFrom(offset, &ec)) {
       record->kind = RecordKind::kZeroFilled;
+      record->zeros_from = offset;
     } else {
       if (ec) return IoError(record, offset, ec);
       record->kind = RecordKind::kTruncated;
@@ -175,13 +180,17 @@ bool RecordReader::Next(Record* record) {
   const uint32_t stored_len_crc = DecodeLE32(h + 8);
   const uint32_t len_crc = crc32c::Mask(crc32c::Value(h, 8));
   if (len_crc != stored_len_crc) {
-    if (AllZeroFrom(offset, &ec)) {
+    // Zeros from this record's start, or from inside its header, to the end:
+    // the size was extended and the data never reached the disk.
+    const uint64_t zeros = ZeroTailStart(&ec);
+    if (ec) return IoError(record, offset, ec);
+    if (zeros < offset + kHeaderSize && size_ - zeros >= kHeaderSize) {
       record->kind = RecordKind::kZeroFilled;
+      record->zeros_from = std::max(zeros, offset);
       record->end = size_;
       done_ = true;
       return true;
     }
-    if (ec) return IoError(record, offset, ec);
     record->kind = RecordKind::kBadLengthCrc;
     record->stored_crc = stored_len_crc;
     record->expected_crc = len_crc;
@@ -207,6 +216,18 @@ bool RecordReader::Next(Record* record) {
   pos_ = record->end;
   ++index_;
   if (!ok) {
+    // A record whose tail was replaced by the zero region that ends the file
+    // is part of that region, not a damaged payload.
+    const uint64_t zeros = ZeroTailStart(&ec);
+    if (ec) return IoError(record, offset, ec);
+    if (zeros > offset && zeros < record->end && size_ - zeros >= kHeaderSize) {
+      record->kind = RecordKind::kZeroFilled;
+      record->zeros_from = zeros;
+      record->end = size_;
+      pos_ = size_;
+      done_ = true;
+      return true;
+    }
     record->kind = RecordKind::kBadDataCrc;
     record->stored_crc = stored_data_crc;
     record->expected_crc = data_crc;

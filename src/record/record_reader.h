@@ -55,6 +55,9 @@ struct Record {
   // Valid until the next call into the reader.
   std::string_view payload;
   bool payload_in_memory = false;
+  // kZeroFilled: where the zero bytes start. Usually `offset`; later when a
+  // record's first bytes reached the disk and the rest of it is zeros.
+  uint64_t zeros_from = 0;
   uint32_t stored_crc = 0;    // masked, as in the file (CRC mismatches)
   uint32_t expected_crc = 0;  // masked, as computed
   std::error_code error;      // kIoError
@@ -89,6 +92,8 @@ class RecordReader {
   // Makes bytes [offset, offset + n) available; n <= size_ - offset.
   const uint8_t* Ensure(uint64_t offset, size_t n, std::error_code* ec);
   bool AllZeroFrom(uint64_t offset, std::error_code* ec);
+  // Start of the run of zero bytes that ends the source (size_ if none).
+  uint64_t ZeroTailStart(std::error_code* ec);
   bool CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed,
                     std::error_code* ec);
   bool IoError(Record* record, uint64_t offset, std::error_code ec);
