@@ -19,6 +19,12 @@ const std::vector<std::unique_ptr<Rule>>& AllRules() {
     r.push_back(MakeTB203());
     r.push_back(MakeTB204());
     r.push_back(MakeTB205());
+    r.push_back(MakeTB301());
+    r.push_back(MakeTB302());
+    r.push_back(MakeTB303());
+    r.push_back(MakeTB401());
+    r.push_back(MakeTB402());
+    r.push_back(MakeTB403());
     r.push_back(MakeTB504());
     r.push_back(MakeTB505());
     return r;

@@ -24,6 +24,12 @@ std::unique_ptr<Rule> MakeTB202();
 std::unique_ptr<Rule> MakeTB203();
 std::unique_ptr<Rule> MakeTB204();
 std::unique_ptr<Rule> MakeTB205();
+std::unique_ptr<Rule> MakeTB301();
+std::unique_ptr<Rule> MakeTB302();
+std::unique_ptr<Rule> MakeTB303();
+std::unique_ptr<Rule> MakeTB401();
+std::unique_ptr<Rule> MakeTB402();
+std::unique_ptr<Rule> MakeTB403();
 std::unique_ptr<Rule> MakeTB504();
 std::unique_ptr<Rule> MakeTB505();
 

@@ -67,6 +67,18 @@ struct TagStats {
   int64_t max_step = 0;
   double first_wall = 0;
   double last_wall = 0;
+  // Step order (TB301, TB302, TB401), O(1) per tag:
+  uint64_t regressions = 0;          // points whose step is below the previous point's
+  int64_t first_regression_from = 0;
+  int64_t first_regression_to = 0;
+  uint64_t first_regression_offset = 0;
+  uint64_t overwritten = 0;          // points re-logging a step already covered
+  int64_t first_overwritten_step = 0;
+  uint64_t first_overwritten_offset = 0;
+  uint64_t interleaves = 0;          // regressions later overtaken by a new maximum
+  int64_t covered_max = 0;           // highest step still shown (purges lower it)
+  int64_t peak_at_regression = 0;
+  bool awaiting_new_peak = false;
 };
 
 struct StringHash {
@@ -74,6 +86,8 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_to<>>;
+
+inline constexpr size_t kMaxStartsKept = 16;
 
 struct FileResult {
   FileInfo info;
@@ -87,6 +101,19 @@ struct FileResult {
   double min_wall = 0;
   double max_wall = 0;
   TagMap tags;
+  // Writers (TB401): file_version records after the first that are not
+  // PyTorch's purge_step pair (file_version then SessionLog START, same step).
+  uint64_t extra_file_versions = 0;
+  uint64_t first_extra_file_version_offset = 0;
+  uint64_t first_extra_file_version_record = 0;
+  uint64_t wall_back_jumps = 0;  // an event's wall time earlier than the previous one's
+  double largest_wall_back_jump = 0;
+  uint64_t first_wall_back_jump_offset = 0;
+  uint64_t first_wall_back_jump_record = 0;
+  // SessionLog START steps, in file order (at most kMaxStartsKept).
+  std::vector<int64_t> session_starts;
+  uint64_t session_start_count = 0;
+  uint64_t largest_graph_bytes = 0;  // graph_def / meta_graph_def (TB603)
   std::vector<Finding> findings;
 };
 

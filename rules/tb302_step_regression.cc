@@ -1,0 +1,60 @@
+// TB302 step-regression: within one file a tag's step goes backwards. Rationale: docs/rules/TB302.md
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB302", "step-regression", Severity::kWarning,
+                            "within one file a tag's step goes backwards", Applicability::kNone};
+
+class Check : public FileCheck {
+ public:
+  void OnEnd(const FileResult& file, Sink& sink) override {
+    const std::string* first_tag = nullptr;
+    const TagStats* first = nullptr;
+    uint64_t tags = 0, regressions = 0, relogged = 0;
+    for (const auto& [tag, s] : file.tags) {
+      if (s.regressions == 0) continue;
+      ++tags;
+      regressions += s.regressions;
+      relogged += s.overwritten;
+      if (first == nullptr || s.first_regression_offset < first->first_regression_offset) {
+        first = &s;
+        first_tag = &tag;
+      }
+    }
+    if (first == nullptr) return;
+    std::string msg = *first_tag + " goes back from step " + std::to_string(first->first_regression_from) +
+                      " to " + std::to_string(first->first_regression_to);
+    if (first->regressions > 1) msg += " (" + std::to_string(first->regressions) + " times)";
+    if (tags > 1) {
+      msg += "; " + std::to_string(tags) + " tags go back " + std::to_string(regressions) + " times in all";
+    }
+    msg += ": a restart into the same file, a step counter that resets, or two writers";
+    Finding& f = sink.Add(std::move(msg));
+    f.offset = first->first_regression_offset;
+    f.tag = *first_tag;
+    f.step = first->first_regression_to;
+    f.impact = "Python reader: keeps both series (no SessionLog START), so the plot runs backwards; Rust server: "
+               "drops every kept point at or after the new step, hiding about " +
+               std::to_string(relogged) + " earlier points";
+  }
+};
+
+class TB302 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB302() { return std::make_unique<TB302>(); }
+
+}  // namespace tblint

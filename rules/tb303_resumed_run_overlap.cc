@@ -1,0 +1,94 @@
+// TB303 resumed-run-overlap: a later file of a run re-logs steps an earlier file holds. Rationale: docs/rules/TB303.md
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB303", "resumed-run-overlap", Severity::kWarning,
+                            "in one run, a later file re-logs steps that an earlier file holds",
+                            Applicability::kNone};
+
+// Points of `s` expected in [lo, hi], assuming they are spread evenly over
+// its step range (exact for the usual every-N-steps logging).
+double PointsIn(const TagStats& s, int64_t lo, int64_t hi) {
+  if (hi < lo) return 0;
+  const double span = static_cast<double>(s.max_step - s.min_step) + 1;
+  const double part = static_cast<double>(std::min(hi, s.max_step) - std::max(lo, s.min_step)) + 1;
+  if (part <= 0) return 0;
+  return static_cast<double>(s.points) * part / span;
+}
+
+class TB303 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void CheckRun(const RunResult& run, const LintOptions&, Sink& sink) const override {
+    // Earlier files' tags, merged: the file that holds the highest steps.
+    struct Earlier {
+      const TagStats* stats;
+      const FileResult* file;
+    };
+    std::map<std::string, Earlier, std::less<>> earlier;
+    bool earlier_start = false;
+    for (const FileResult* file : run.files) {
+      // A purge_step resume (SessionLog START at the first step the new file
+      // logs) makes the Python reader drop the old steps, but only when the
+      // run already has a START: it ignores a run's first one.
+      const bool purges = !file->session_starts.empty() && earlier_start;
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      double points = 0;
+      std::string tags;
+      int ntags = 0;
+      const FileResult* older = nullptr;
+      int64_t first_step = 0;
+      for (const auto& [tag, s] : file->tags) {
+        auto it = earlier.find(tag);
+        if (it == earlier.end()) continue;
+        const TagStats& e = *it->second.stats;
+        if (s.min_step > e.max_step) continue;
+        const int64_t olo = std::max(s.min_step, e.min_step), ohi = std::min(s.max_step, e.max_step);
+        if (ohi < olo) continue;
+        if (purges && file->session_starts.front() <= s.min_step) continue;
+        lo = std::min(lo, olo);
+        hi = std::max(hi, ohi);
+        points += PointsIn(e, olo, ohi);
+        if (ntags++ < 3) tags += (ntags > 1 ? ", " : "") + tag;
+        if (older == nullptr) {
+          older = it->second.file;
+          first_step = olo;
+        }
+      }
+      if (ntags > 0) {
+        if (ntags > 3) tags += ", +" + std::to_string(ntags - 3) + " more";
+        const long long n = std::llround(points);
+        const std::string range = std::to_string(lo) + "–" + std::to_string(hi);
+        Finding& f = sink.Add(file->info.name + " re-logs steps " + range + " that " + older->info.name +
+                              " already holds: " + std::to_string(n) + " earlier points in " +
+                              std::to_string(ntags) + (ntags == 1 ? " tag (" : " tags (") + tags +
+                              "); a resumed job");
+        f.path = run.name;
+        f.step = first_step;
+        f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) +
+                   " to " + std::to_string(lo) + "; Rust server: steps " + range +
+                   " of the older file replaced. Resume with purge_step only helps when the run already has a "
+                   "SessionLog START; otherwise log the resumed job to a fresh run directory";
+      }
+      for (const auto& [tag, s] : file->tags) {
+        auto it = earlier.find(tag);
+        if (it == earlier.end() || s.max_step >= it->second.stats->max_step) earlier[tag] = {&s, file};
+      }
+      earlier_start = earlier_start || file->session_start_count > 0;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB303() { return std::make_unique<TB303>(); }
+
+}  // namespace tblint

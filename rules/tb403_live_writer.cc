@@ -1,0 +1,31 @@
+// TB403 live-writer: a running process has the file open for writing. Rationale: docs/rules/TB403.md
+#include "rules/registry.h"
+
+namespace tblint {
+namespace {
+
+constexpr RuleInfo kInfo = {"TB403", "live-writer", Severity::kInfo,
+                            "a running process has the file open for writing", Applicability::kNone};
+
+class Check : public FileCheck {
+ public:
+  void OnEnd(const FileResult& file, Sink& sink) override {
+    if (!file.info.open_for_writing) return;
+    Finding& f = sink.Add("a running process has this file open for writing: a live run; tblint never fixes it");
+    f.impact = "both readers pick up new records as they are flushed; a truncated tail here is normal";
+  }
+};
+
+class TB403 : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
+    return std::make_unique<Check>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeTB403() { return std::make_unique<TB403>(); }
+
+}  // namespace tblint
