@@ -1,0 +1,1190 @@
+// tblint_make_fixtures: writes the rule fixtures (fixtures/rules/TBxxx/{bad,good}/<case>/)
+// and the demo logdir (fixtures/demo/). The checked-in files are this
+// program's output; every corruption is made here, in code, so a reader can
+// see exactly what each fixture holds (docs: style.md, "Tests").
+//
+//   tblint_make_fixtures <fixtures-dir>           (re)writes <dir>/rules and <dir>/demo
+//   tblint_make_fixtures --check <fixtures-dir>   regenerates into a temporary
+//                                                 directory and fails unless the
+//                                                 committed files are identical
+//
+// Output is deterministic: fixed wall times (1795298000.0 + i, in the past),
+// fixed names, no randomness. Damage is made the leveldb way: write valid
+// records with the real writer (tblint::AppendRecord), then damage the bytes
+// with small named helpers (TruncateTo, FlipBit, ZeroFrom, AppendZeros,
+// InsertGarbage).
+//
+// Each case directory is the logdir a test lints. Beside its files lies
+// expected.json:
+//   {"rule": "TB101", "kind": "bad", "case": "...", "description": "...",
+//    "options": {"max_record_mib": 0.001},            (optional)
+//    "findings": [{"code": "TB101", "path": "train/events...", "severity": "error",
+//                  "offset": 230, "record": 6}]}      (offset, record optional)
+// "path" is relative to the case directory ("." for the logdir itself).
+// Good cases list no findings. Tests set every file's mtime an hour into the
+// past before linting (git does not keep mtimes; a fresh mtime makes a
+// truncated tail look like a live writer).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "event.pb.h"
+#include "record/record_reader.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+constexpr double kT0 = 1795298000.0;  // 2026-11-21 21:53:20 UTC, in the past
+constexpr double kYear2100 = 4102444800.0;
+
+// ---------------------------------------------------------------------------
+// Events, as real writers produce them.
+
+std::string Serialize(const tensorboard::Event& e) {
+  std::string s;
+  if (!e.SerializeToString(&s)) throw std::runtime_error("cannot serialize an Event");
+  return s;
+}
+
+// TensorBoard's Python writer (torch.utils.tensorboard): 88 bytes framed.
+std::string TorchHeader(double wall_time) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_file_version("brain.Event:2");
+  e.mutable_source_metadata()->set_writer("tensorboard.summary.writer.event_file_writer");
+  return Serialize(e);
+}
+
+// tensorboardX and TF1: 40 bytes framed.
+std::string PlainHeader(double wall_time) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_file_version("brain.Event:2");
+  return Serialize(e);
+}
+
+// PyTorch / tensorboardX scalars: simple_value.
+std::string Scalar(double wall_time, int64_t step, const std::string& tag, float value) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  v->set_simple_value(value);
+  return Serialize(e);
+}
+
+// TF2 scalars: a rank-0 float tensor with plugin "scalars".
+std::string TensorScalar(double wall_time, int64_t step, const std::string& tag, float value) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  v->mutable_metadata()->mutable_plugin_data()->set_plugin_name("scalars");
+  auto* t = v->mutable_tensor();
+  t->set_dtype(tensorboard::DT_FLOAT);
+  t->mutable_tensor_shape();
+  t->add_float_val(value);
+  return Serialize(e);
+}
+
+// A histogram of `n` samples spread around `center`, in a few buckets.
+std::string Histogram(double wall_time, int64_t step, const std::string& tag, double center,
+                      int buckets = 6) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  auto* h = v->mutable_histo();
+  const double width = 0.25;
+  h->set_min(center - width * buckets / 2);
+  h->set_max(center + width * buckets / 2);
+  double num = 0, sum = 0, sum_squares = 0;
+  for (int b = 0; b < buckets; ++b) {
+    const double limit = center - width * buckets / 2 + width * (b + 1);
+    const double count = static_cast<double>(1 + (b < buckets / 2 ? b : buckets - 1 - b) * 4);
+    const double mid = limit - width / 2;
+    h->add_bucket_limit(limit);
+    h->add_bucket(count);
+    num += count;
+    sum += count * mid;
+    sum_squares += count * mid * mid;
+  }
+  h->set_num(num);
+  h->set_sum(sum);
+  h->set_sum_squares(sum_squares);
+  return Serialize(e);
+}
+
+std::string SessionLog(double wall_time, int64_t step, tensorboard::SessionLog::SessionStatus status) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  e.mutable_session_log()->set_status(status);
+  return Serialize(e);
+}
+
+// A graph_def event: the bytes are opaque to TensorBoard's loaders, so a
+// deterministic filler of the wanted size stands in for a real GraphDef.
+std::string GraphDefEvent(double wall_time, size_t bytes) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  std::string graph;
+  for (size_t i = 0; graph.size() < bytes; ++i) graph += "node { name: \"dense_" + std::to_string(i) + "/MatMul\" } ";
+  graph.resize(bytes);
+  e.set_graph_def(graph);
+  return Serialize(e);
+}
+
+std::string EventWithFileVersion(double wall_time, const std::string& version) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_file_version(version);
+  return Serialize(e);
+}
+
+// ---------------------------------------------------------------------------
+// An event file under construction: records plus where each one starts.
+
+class EventFile {
+ public:
+  // Appends one record framed by tblint's own writer; returns its index.
+  size_t Add(const std::string& payload) {
+    offsets_.push_back(bytes_.size());
+    tblint::AppendRecord(&bytes_, payload);
+    ends_.push_back(bytes_.size());
+    return offsets_.size() - 1;
+  }
+  // Appends raw bytes (already framed, or not).
+  void AddRaw(const std::string& bytes) { bytes_ += bytes; }
+
+  uint64_t Offset(size_t record) const { return offsets_.at(record); }
+  uint64_t End(size_t record) const { return ends_.at(record); }
+  uint64_t PayloadOffset(size_t record) const { return offsets_.at(record) + tblint::kHeaderSize; }
+  uint64_t PayloadSize(size_t record) const { return End(record) - Offset(record) - tblint::kFramingSize; }
+  size_t records() const { return offsets_.size(); }
+  // Index of the record holding byte `offset`.
+  size_t RecordAt(uint64_t offset) const {
+    for (size_t i = 0; i < offsets_.size(); ++i) {
+      if (offset >= offsets_[i] && offset < ends_[i]) return i;
+    }
+    throw std::runtime_error("no record holds offset " + std::to_string(offset));
+  }
+
+  std::string& bytes() { return bytes_; }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> offsets_;
+  std::vector<uint64_t> ends_;
+};
+
+// A file as a torch SummaryWriter leaves it: header, then `n` scalar steps of
+// "loss" (one record each).
+EventFile TorchRun(int n, double t0 = kT0, const std::string& tag = "train/loss") {
+  EventFile f;
+  f.Add(TorchHeader(t0));
+  for (int i = 0; i < n; ++i) f.Add(Scalar(t0 + 1 + i, i, tag, 2.0f / (1.0f + 0.25f * i)));
+  return f;
+}
+
+// The same from tensorboardX: a 40-byte header.
+EventFile TbxRun(int n, double t0 = kT0, const std::string& tag = "loss") {
+  EventFile f;
+  f.Add(PlainHeader(t0));
+  for (int i = 0; i < n; ++i) f.Add(Scalar(t0 + 1 + i, i, tag, 2.0f / (1.0f + 0.25f * i)));
+  return f;
+}
+
+// ---------------------------------------------------------------------------
+// Damage, leveldb style. Each says what it does to the bytes.
+
+// Cuts the file at `size` bytes (a writer killed mid-write).
+void TruncateTo(std::string* bytes, uint64_t size) {
+  if (size > bytes->size()) throw std::runtime_error("TruncateTo past the end");
+  bytes->resize(size);
+}
+
+// Inverts bit `bit` (0-7) of byte `offset` (a bit flip on disk or in transit).
+void FlipBit(std::string* bytes, uint64_t offset, int bit) {
+  (*bytes).at(offset) = static_cast<char>(static_cast<uint8_t>((*bytes)[offset]) ^ (1u << bit));
+}
+
+// Overwrites everything from `offset` to the end with zeros, keeping the size
+// (the file size reached the disk, the data blocks did not).
+void ZeroFrom(std::string* bytes, uint64_t offset) {
+  if (offset > bytes->size()) throw std::runtime_error("ZeroFrom past the end");
+  std::fill(bytes->begin() + static_cast<std::ptrdiff_t>(offset), bytes->end(), '\0');
+}
+
+// Appends `n` zero bytes (the size was extended, nothing written into it).
+void AppendZeros(std::string* bytes, uint64_t n) { bytes->append(n, '\0'); }
+
+// Inserts `garbage` at `offset`, shifting what follows.
+void InsertGarbage(std::string* bytes, uint64_t offset, const std::string& garbage) {
+  bytes->insert(offset, garbage);
+}
+
+// ---------------------------------------------------------------------------
+// Small encoders for the impostor files of TB106.
+
+uint32_t Crc32(const std::string& data) {  // zlib's CRC-32 (gzip, zip)
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : data) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+void PutLE(std::string* out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// A valid gzip member holding `data` in one stored (uncompressed) deflate block.
+std::string Gzip(const std::string& data) {
+  std::string out("\x1f\x8b\x08\x00", 4);  // magic, deflate, no flags
+  PutLE(&out, 0, 4);                        // mtime 0: deterministic
+  out += std::string("\x00\x03", 2);        // xfl, OS = Unix
+  out.push_back('\x01');                    // final block, stored
+  PutLE(&out, data.size(), 2);
+  PutLE(&out, ~data.size() & 0xFFFF, 2);
+  out += data;
+  PutLE(&out, Crc32(data), 4);
+  PutLE(&out, data.size(), 4);
+  return out;
+}
+
+// A valid zip archive holding one stored file.
+std::string Zip(const std::string& name, const std::string& data) {
+  std::string local("PK\x03\x04", 4);
+  PutLE(&local, 10, 2);  // version needed
+  PutLE(&local, 0, 2);   // flags
+  PutLE(&local, 0, 2);   // stored
+  PutLE(&local, 0, 2);   // time
+  PutLE(&local, 0x21, 2);  // date 1980-01-01
+  PutLE(&local, Crc32(data), 4);
+  PutLE(&local, data.size(), 4);
+  PutLE(&local, data.size(), 4);
+  PutLE(&local, name.size(), 2);
+  PutLE(&local, 0, 2);
+  local += name + data;
+  std::string central("PK\x01\x02", 4);
+  PutLE(&central, 0x031E, 2);  // made by: Unix, 3.0
+  PutLE(&central, 10, 2);
+  PutLE(&central, 0, 2);
+  PutLE(&central, 0, 2);
+  PutLE(&central, 0, 2);
+  PutLE(&central, 0x21, 2);
+  PutLE(&central, Crc32(data), 4);
+  PutLE(&central, data.size(), 4);
+  PutLE(&central, data.size(), 4);
+  PutLE(&central, name.size(), 2);
+  PutLE(&central, 0, 2);  // extra
+  PutLE(&central, 0, 2);  // comment
+  PutLE(&central, 0, 2);  // disk
+  PutLE(&central, 0, 2);  // internal attributes
+  PutLE(&central, 0100644u << 16, 4);
+  PutLE(&central, 0, 4);  // local header offset
+  central += name;
+  std::string end("PK\x05\x06", 4);
+  PutLE(&end, 0, 2);
+  PutLE(&end, 0, 2);
+  PutLE(&end, 1, 2);
+  PutLE(&end, 1, 2);
+  PutLE(&end, central.size(), 4);
+  PutLE(&end, local.size(), 4);
+  PutLE(&end, 0, 2);
+  return local + central + end;
+}
+
+// A NumPy .npy file of float32 values (binary, with NUL bytes, not TFRecord).
+std::string Npy(int n) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }";
+  while ((10 + header.size() + 1) % 64 != 0) header.push_back(' ');
+  header.push_back('\n');
+  std::string out("\x93NUMPY\x01\x00", 8);
+  PutLE(&out, header.size(), 2);
+  out += header;
+  for (int i = 0; i < n; ++i) {
+    const float v = 1.0f / static_cast<float>(i + 1);
+    uint32_t raw;
+    std::memcpy(&raw, &v, 4);
+    PutLE(&out, raw, 4);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Writing cases.
+
+struct Expected {
+  std::string code;
+  std::string path;
+  std::string severity;
+  std::optional<uint64_t> offset;
+  std::optional<uint64_t> record;
+};
+
+void WriteBytes(const fs::path& path, const std::string& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+class Case {
+ public:
+  Case(const fs::path& root, const std::string& rule, const std::string& kind, const std::string& name,
+       const std::string& description)
+      : dir_(root / "rules" / rule / kind / name), rule_(rule), kind_(kind), name_(name),
+        description_(description) {
+    fs::create_directories(dir_);
+  }
+  Case(const Case&) = delete;
+  Case& operator=(const Case&) = delete;
+  ~Case() {
+    try {
+      Finish();
+    } catch (const std::exception& e) {
+      std::cerr << "tblint_make_fixtures: " << e.what() << "\n";
+      std::exit(1);
+    }
+  }
+
+  void File(const std::string& rel, const std::string& bytes) { WriteBytes(dir_ / rel, bytes); }
+  void File(const std::string& rel, const EventFile& f) { File(rel, f.bytes()); }
+  void Dir(const std::string& rel) { fs::create_directories(dir_ / rel); }
+  void Symlink(const std::string& rel, const std::string& target) {
+    fs::create_directories((dir_ / rel).parent_path());
+    fs::create_symlink(target, dir_ / rel);
+  }
+  void Option(const std::string& key, Json value) { options_[key] = std::move(value); }
+  void Expect(const std::string& code, const std::string& path, const std::string& severity,
+              std::optional<uint64_t> offset = std::nullopt, std::optional<uint64_t> record = std::nullopt) {
+    if (kind_ != "bad") throw std::runtime_error(name_ + ": a good case expects nothing");
+    expected_.push_back({code, path, severity, offset, record});
+  }
+
+ private:
+  void Finish() {
+    if (kind_ == "bad" && expected_.empty()) throw std::runtime_error(name_ + ": a bad case needs findings");
+    Json j;
+    j["rule"] = rule_;
+    j["kind"] = kind_;
+    j["case"] = name_;
+    j["description"] = description_;
+    if (!options_.empty()) j["options"] = options_;
+    Json findings = Json::array();
+    for (const Expected& e : expected_) {
+      Json f;
+      f["code"] = e.code;
+      f["path"] = e.path;
+      f["severity"] = e.severity;
+      if (e.offset) f["offset"] = *e.offset;
+      if (e.record) f["record"] = *e.record;
+      findings.push_back(std::move(f));
+    }
+    j["findings"] = std::move(findings);
+    WriteBytes(dir_ / "expected.json", j.dump(2) + "\n");
+  }
+
+  fs::path dir_;
+  std::string rule_, kind_, name_, description_;
+  Json options_ = Json::object();
+  std::vector<Expected> expected_;
+};
+
+// File names as the writers make them (format.md, "What real writers produce").
+const std::string kTorchName = "events.out.tfevents.1795298000.gpu-node-1.4242.0";
+const std::string kTbxName = "events.out.tfevents.1795298000.gpu-node-2";
+const std::string kTorchFile = "train/" + kTorchName;
+const std::string kTbxFile = "train/" + kTbxName;
+
+// ---------------------------------------------------------------------------
+// TB1xx: record integrity.
+
+void MakeTB101(const fs::path& root) {
+  {
+    Case c(root, "TB101", "bad", "truncated_in_length",
+           "a torch writer killed 5 bytes into the 8-byte length of its last record (record 8)");
+    EventFile f = TorchRun(7);
+    const size_t last = f.Add(Scalar(kT0 + 8, 7, "train/loss", 0.25f));
+    TruncateTo(&f.bytes(), f.Offset(last) + 5);
+    c.File(kTorchFile, f);
+    c.Expect("TB101", kTorchFile, "error", f.Offset(last), last);
+  }
+  {
+    Case c(root, "TB101", "bad", "truncated_in_length_crc",
+           "the file ends 2 bytes into the 4-byte length CRC of its last record");
+    EventFile f = TorchRun(7);
+    const size_t last = f.Add(Scalar(kT0 + 8, 7, "train/loss", 0.25f));
+    TruncateTo(&f.bytes(), f.Offset(last) + 8 + 2);
+    c.File(kTorchFile, f);
+    c.Expect("TB101", kTorchFile, "error", f.Offset(last), last);
+  }
+  {
+    Case c(root, "TB101", "bad", "truncated_in_payload",
+           "the file ends halfway through the payload of its last record");
+    EventFile f = TorchRun(7);
+    const size_t last = f.Add(Histogram(kT0 + 8, 7, "train/weights", 0.0));
+    TruncateTo(&f.bytes(), f.PayloadOffset(last) + f.PayloadSize(last) / 2);
+    c.File(kTorchFile, f);
+    c.Expect("TB101", kTorchFile, "error", f.Offset(last), last);
+  }
+  {
+    Case c(root, "TB101", "bad", "truncated_in_data_crc",
+           "the payload is whole but the file ends 2 bytes into the 4-byte data CRC");
+    EventFile f = TorchRun(7);
+    const size_t last = f.Add(Scalar(kT0 + 8, 7, "train/loss", 0.25f));
+    TruncateTo(&f.bytes(), f.End(last) - 2);
+    c.File(kTorchFile, f);
+    c.Expect("TB101", kTorchFile, "error", f.Offset(last), last);
+  }
+  {
+    Case c(root, "TB101", "bad", "tensorboardx_killed_at_4k_block",
+           "a killed tensorboardX writer: it buffers 4 KiB blocks, so the file ends at byte 4096, "
+           "inside a record");
+    EventFile f = TbxRun(150);
+    const size_t cut_record = f.RecordAt(4096);
+    if (f.Offset(cut_record) == 4096) throw std::runtime_error("4096 is a record boundary");
+    TruncateTo(&f.bytes(), 4096);
+    c.File(kTbxFile, f);
+    c.Expect("TB101", kTbxFile, "error", f.Offset(cut_record), cut_record);
+  }
+  {
+    Case c(root, "TB101", "bad", "truncated_first_record",
+           "the file ends inside its very first record (the header); the fix leaves a 0-byte file");
+    EventFile f = TorchRun(0);
+    TruncateTo(&f.bytes(), 30);
+    c.File(kTorchFile, f);
+    c.Expect("TB101", kTorchFile, "error", 0, 0);
+  }
+  {
+    Case c(root, "TB101", "good", "complete_torch_file", "every record is whole");
+    c.File(kTorchFile, TorchRun(8));
+  }
+  {
+    Case c(root, "TB101", "good", "complete_tensorboardx_file",
+           "a tensorboardX file that was closed properly");
+    c.File(kTbxFile, TbxRun(20));
+  }
+}
+
+void MakeTB102(const fs::path& root) {
+  {
+    Case c(root, "TB102", "bad", "zero_tail_after_last_record",
+           "after a power loss the size was extended to 4096 bytes but nothing was written into the "
+           "extension: zeros follow the last whole record");
+    EventFile f = TorchRun(6);
+    const uint64_t end = f.bytes().size();
+    AppendZeros(&f.bytes(), 4096 - end);
+    c.File(kTorchFile, f);
+    c.Expect("TB102", kTorchFile, "error", end, f.records());
+  }
+  {
+    Case c(root, "TB102", "bad", "zeros_overwrite_records",
+           "records 5 to 8 never reached the disk: zeros from the start of record 5 to the end, "
+           "the file size unchanged");
+    EventFile f = TorchRun(8);
+    ZeroFrom(&f.bytes(), f.Offset(5));
+    c.File(kTorchFile, f);
+    c.Expect("TB102", kTorchFile, "error", f.Offset(5), 5);
+  }
+  {
+    Case c(root, "TB102", "bad", "zeros_from_4k_block_inside_a_record",
+           "power loss: the file was extended to 8192 bytes but only its first 4 KiB block reached "
+           "the disk, so zeros start at byte 4096, inside a record; the finding (and the fix) "
+           "start at that record");
+    EventFile f = TorchRun(110);
+    const size_t hit = f.RecordAt(4096);
+    if (f.Offset(hit) == 4096) throw std::runtime_error("4096 is a record boundary");
+    AppendZeros(&f.bytes(), 8192 - f.bytes().size());
+    ZeroFrom(&f.bytes(), 4096);
+    c.File(kTorchFile, f);
+    c.Expect("TB102", kTorchFile, "error", f.Offset(hit), hit);
+  }
+  {
+    Case c(root, "TB102", "bad", "all_zeros",
+           "the whole file is zeros (not even the header reached the disk); the fix leaves a "
+           "0-byte file");
+    std::string bytes;
+    AppendZeros(&bytes, 4096);
+    c.File(kTorchFile, bytes);
+    c.Expect("TB102", kTorchFile, "error", 0, 0);
+  }
+  {
+    Case c(root, "TB102", "good", "zero_values_in_payloads",
+           "scalars of 0.0 at step 0 and an all-zero tensor: zero bytes inside records are not a "
+           "zero-filled tail");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(Scalar(kT0 + 1, 0, "train/grad_norm", 0.0f));
+    f.Add(TensorScalar(kT0 + 2, 0, "train/skipped", 0.0f));
+    f.Add(Scalar(kT0 + 3, 1, "train/grad_norm", 0.0f));
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB102", "good", "complete_file", "no zeros at the end");
+    c.File(kTorchFile, TorchRun(6));
+  }
+}
+
+void MakeTB103(const fs::path& root) {
+  {
+    Case c(root, "TB103", "bad", "length_bitflip_with_records_after",
+           "one bit of record 3's length is flipped; records 4 to 9 behind it are intact and a "
+           "resynchronising scan finds them");
+    EventFile f = TorchRun(9);
+    FlipBit(&f.bytes(), f.Offset(3) + 1, 2);  // length byte 1: +1024 bytes
+    c.File(kTorchFile, f);
+    c.Expect("TB103", kTorchFile, "error", f.Offset(3), 3);
+  }
+  {
+    Case c(root, "TB103", "bad", "length_crc_bitflip",
+           "a bit of record 5's stored length CRC is flipped: the length itself is right but "
+           "cannot be trusted");
+    EventFile f = TorchRun(9);
+    FlipBit(&f.bytes(), f.Offset(5) + 9, 6);
+    c.File(kTorchFile, f);
+    c.Expect("TB103", kTorchFile, "error", f.Offset(5), 5);
+  }
+  {
+    Case c(root, "TB103", "bad", "first_record_length_bitflip",
+           "the header record's length is damaged; every later record is intact (not an impostor "
+           "file: TB106 stays quiet)");
+    EventFile f = TorchRun(6);
+    FlipBit(&f.bytes(), 0, 5);
+    c.File(kTorchFile, f);
+    c.Expect("TB103", kTorchFile, "error", 0, 0);
+  }
+  {
+    Case c(root, "TB103", "bad", "last_record_length_bitflip",
+           "the last record's length is damaged and nothing follows it");
+    EventFile f = TorchRun(6);
+    FlipBit(&f.bytes(), f.Offset(6), 3);
+    c.File(kTorchFile, f);
+    c.Expect("TB103", kTorchFile, "error", f.Offset(6), 6);
+  }
+  {
+    Case c(root, "TB103", "bad", "garbage_between_records",
+           "a stray log line landed between records 3 and 4 (a second process wrote into the "
+           "file); the 8 bytes at record 4's offset are text, not a length");
+    EventFile f = TorchRun(8);
+    const uint64_t at = f.Offset(4);
+    InsertGarbage(&f.bytes(), at, "WARNING: NCCL timeout, retrying\n");
+    c.File(kTorchFile, f);
+    c.Expect("TB103", kTorchFile, "error", at, 4);
+  }
+  {
+    Case c(root, "TB103", "good", "complete_file", "every length CRC checks");
+    c.File(kTorchFile, TorchRun(9));
+  }
+}
+
+void MakeTB104(const fs::path& root) {
+  {
+    Case c(root, "TB104", "bad", "payload_bitflip",
+           "one bit of record 3's payload (inside the float value) is flipped; the payload still "
+           "decodes");
+    EventFile f = TorchRun(6);
+    FlipBit(&f.bytes(), f.End(3) - 4 - 2, 1);  // a byte of the simple_value
+    c.File(kTorchFile, f);
+    c.Expect("TB104", kTorchFile, "error", f.Offset(3), 3);
+  }
+  {
+    Case c(root, "TB104", "bad", "data_crc_bitflip",
+           "the payload of record 2 is intact, a bit of its stored data CRC is flipped");
+    EventFile f = TorchRun(6);
+    FlipBit(&f.bytes(), f.End(2) - 1, 7);
+    c.File(kTorchFile, f);
+    c.Expect("TB104", kTorchFile, "error", f.Offset(2), 2);
+  }
+  {
+    Case c(root, "TB104", "bad", "two_damaged_records",
+           "records 2 and 5 each have a flipped payload bit: one finding each");
+    EventFile f = TorchRun(7);
+    FlipBit(&f.bytes(), f.PayloadOffset(2) + 3, 0);
+    FlipBit(&f.bytes(), f.PayloadOffset(5) + 3, 0);
+    c.File(kTorchFile, f);
+    c.Expect("TB104", kTorchFile, "error", f.Offset(2), 2);
+    c.Expect("TB104", kTorchFile, "error", f.Offset(5), 5);
+  }
+  {
+    Case c(root, "TB104", "good", "complete_file", "every data CRC checks");
+    c.File(kTorchFile, TorchRun(7));
+  }
+}
+
+void MakeTB105(const fs::path& root) {
+  {
+    Case c(root, "TB105", "bad", "text_payload",
+           "record 3 is well framed with valid CRCs but its payload is a line of text, not an Event");
+    EventFile f = TorchRun(2);
+    const size_t bad = f.Add("step 2: loss=0.731 (this line went to the wrong file)");
+    f.Add(Scalar(kT0 + 4, 3, "train/loss", 0.5f));
+    c.File(kTorchFile, f);
+    c.Expect("TB105", kTorchFile, "error", f.Offset(bad), bad);
+  }
+  {
+    Case c(root, "TB105", "bad", "truncated_protobuf",
+           "record 2's payload is an Event cut short inside its summary (the frame and CRCs were "
+           "computed over the cut bytes)");
+    EventFile f = TorchRun(1);
+    std::string event = Histogram(kT0 + 2, 1, "train/weights", 0.0);
+    TruncateTo(&event, event.size() - 7);
+    const size_t bad = f.Add(event);
+    f.Add(Scalar(kT0 + 3, 2, "train/loss", 0.5f));
+    c.File(kTorchFile, f);
+    c.Expect("TB105", kTorchFile, "error", f.Offset(bad), bad);
+  }
+  {
+    Case c(root, "TB105", "good", "unknown_field",
+           "record 2 carries a field this Event schema does not know (number 99, as a newer writer "
+           "might add): protobuf keeps it as an unknown field, so the payload is still an Event");
+    EventFile f = TorchRun(1);
+    std::string event = Scalar(kT0 + 2, 1, "train/loss", 0.5f);
+    event += std::string("\x98\x06\x01", 3);  // field 99, varint, value 1
+    f.Add(event);
+    f.Add(Scalar(kT0 + 3, 2, "train/loss", 0.4f));
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB105", "good", "complete_file", "every payload is an Event");
+    c.File(kTorchFile, TorchRun(5));
+  }
+}
+
+void MakeTB106(const fs::path& root) {
+  const std::string inner = TorchRun(3).bytes();
+  {
+    Case c(root, "TB106", "bad", "gzip",
+           "the event file was gzipped in place (e.g. by an archiving job) and kept its name");
+    c.File(kTorchFile, Gzip(inner));
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "bad", "zip", "a zip archive saved under an event file's name");
+    c.File(kTorchFile, Zip(kTorchName, inner));
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "bad", "git_lfs_pointer",
+           "the logdir was cloned without `git lfs pull`: the file is the LFS pointer");
+    c.File(kTorchFile,
+           "version https://git-lfs.github.com/spec/v1\n"
+           "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+           "size 48213\n");
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "bad", "html_error_page",
+           "a download through a proxy saved its error page under the file's name");
+    c.File(kTorchFile,
+           "<!DOCTYPE html>\n<html>\n<head><title>403 Forbidden</title></head>\n"
+           "<body><h1>403 Forbidden</h1><p>Request could not be satisfied.</p></body>\n</html>\n");
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "bad", "plain_text",
+           "a training log redirected into a file named like an event file");
+    c.File(kTorchFile,
+           "epoch 1/10  step 100  loss 2.3021  lr 0.001\n"
+           "epoch 1/10  step 200  loss 1.9843  lr 0.001\n"
+           "epoch 1/10  step 300  loss 1.7710  lr 0.001\n");
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "bad", "unrecognised_binary",
+           "a NumPy .npy array saved under an event file's name: binary, but not TFRecord");
+    c.File(kTorchFile, Npy(64));
+    c.Expect("TB106", kTorchFile, "error", 0);
+  }
+  {
+    Case c(root, "TB106", "good", "event_file_beside_archives",
+           "a real event file; archives and logs whose names lack 'tfevents' are not event files");
+    c.File(kTorchFile, inner);
+    c.File("train/logs.tar.gz", Gzip("epoch 1/10  step 100  loss 2.3021\n"));
+    c.File("train/stdout.log", "epoch 1/10  step 100  loss 2.3021\n");
+  }
+  {
+    Case c(root, "TB106", "good", "header_only_tensorboardx_file_is_tfrecord",
+           "a 40-byte file holding one record is TFRecord, however short");
+    EventFile f = TbxRun(1);
+    c.File(kTbxFile, f);
+  }
+}
+
+void MakeTB107(const fs::path& root) {
+  // A real oversized record would be > 64 MiB; these cases lower the limit
+  // instead (options.max_record_mib, the CLI's --max-record-mib, i.e.
+  // LintOptions::oversized_record_bytes = 0.001 * 1048576 = 1048 bytes).
+  constexpr double kTinyLimitMib = 0.001;
+  {
+    Case c(root, "TB107", "bad", "oversized_graph_def",
+           "record 1 holds a 2000-byte graph_def, over a limit lowered to 0.001 MiB (1048 bytes) "
+           "so the fixture stays small; run with --max-record-mib 0.001");
+    c.Option("max_record_mib", kTinyLimitMib);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    const size_t big = f.Add(GraphDefEvent(kT0 + 1, 2000));
+    f.Add(Scalar(kT0 + 2, 0, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+    c.Expect("TB107", kTorchFile, "warning", f.Offset(big), big);
+  }
+  {
+    Case c(root, "TB107", "good", "under_lowered_limit",
+           "with the limit lowered to 0.001 MiB (1048 bytes), a 900-byte graph_def is still under it");
+    c.Option("max_record_mib", kTinyLimitMib);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(GraphDefEvent(kT0 + 1, 900));
+    f.Add(Scalar(kT0 + 2, 0, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB107", "good", "default_limit",
+           "the same 2000-byte graph_def as the bad case, under the default 64 MiB limit");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(GraphDefEvent(kT0 + 1, 2000));
+    f.Add(Scalar(kT0 + 2, 0, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// TB2xx: event content.
+
+void MakeTB201(const fs::path& root) {
+  {
+    Case c(root, "TB201", "bad", "never_flushed_tensorboardx",
+           "a tensorboardX writer created and never flushed or closed: a 0-byte file");
+    c.File(kTbxFile, "");
+    c.Expect("TB201", kTbxFile, "warning", 0);
+  }
+  {
+    Case c(root, "TB201", "bad", "empty_file_beside_data",
+           "a run with a good file and a second, empty one from a writer that died before its "
+           "first flush");
+    c.File(kTorchFile, TorchRun(4));
+    const std::string empty = "train/events.out.tfevents.1795298100.gpu-node-1.4250.0";
+    c.File(empty, "");
+    c.Expect("TB201", empty, "warning", 0);
+  }
+  {
+    Case c(root, "TB201", "good", "flushed_file", "the writer flushed: the file holds records");
+    c.File(kTbxFile, TbxRun(3));
+  }
+}
+
+void MakeTB202(const fs::path& root) {
+  {
+    Case c(root, "TB202", "bad", "header_only_torch",
+           "a torch SummaryWriter was created (it flushes its 88-byte header at once) and the job "
+           "ended before logging anything");
+    c.File(kTorchFile, TorchRun(0));
+    c.Expect("TB202", kTorchFile, "warning", 0);
+  }
+  {
+    Case c(root, "TB202", "bad", "header_only_tensorboardx",
+           "a 40-byte tensorboardX file holding only the file_version record");
+    c.File(kTbxFile, TbxRun(0));
+    c.Expect("TB202", kTbxFile, "warning", 0);
+  }
+  {
+    Case c(root, "TB202", "good", "profile_empty",
+           "the TF profiler writes a header-only *.profile-empty file on purpose");
+    c.File("train/events.out.tfevents.1795298000.gpu-node-1.profile-empty", TbxRun(0));
+  }
+  {
+    Case c(root, "TB202", "good", "header_and_one_scalar", "one scalar after the header is content");
+    c.File(kTorchFile, TorchRun(1));
+  }
+  {
+    Case c(root, "TB202", "good", "header_and_session_log",
+           "a SessionLog START after the header is content too");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(SessionLog(kT0 + 1, 0, tensorboard::SessionLog::START));
+    c.File(kTorchFile, f);
+  }
+}
+
+void MakeTB203(const fs::path& root) {
+  {
+    Case c(root, "TB203", "bad", "first_event_is_summary",
+           "a hand-rolled writer that starts with a scalar and never writes file_version");
+    EventFile f;
+    for (int i = 0; i < 4; ++i) f.Add(Scalar(kT0 + i, i, "train/loss", 1.0f / (i + 1)));
+    c.File(kTorchFile, f);
+    c.Expect("TB203", kTorchFile, "warning", 0, 0);
+  }
+  {
+    Case c(root, "TB203", "bad", "first_event_is_session_log",
+           "the first event is a SessionLog START, the file_version event is missing");
+    EventFile f;
+    f.Add(SessionLog(kT0, 0, tensorboard::SessionLog::START));
+    f.Add(Scalar(kT0 + 1, 0, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+    c.Expect("TB203", kTorchFile, "warning", 0, 0);
+  }
+  {
+    Case c(root, "TB203", "bad", "unparsable_file_version",
+           "the first event has file_version 'v2', not 'brain.Event:<version>'");
+    EventFile f;
+    f.Add(EventWithFileVersion(kT0, "v2"));
+    f.Add(Scalar(kT0 + 1, 0, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+    c.Expect("TB203", kTorchFile, "warning", 0, 0);
+  }
+  {
+    Case c(root, "TB203", "good", "torch_header", "torch's header: file_version plus source_metadata");
+    c.File(kTorchFile, TorchRun(3));
+  }
+  {
+    Case c(root, "TB203", "good", "tensorboardx_header", "tensorboardX's plain file_version header");
+    c.File(kTbxFile, TbxRun(3));
+  }
+}
+
+void MakeTB204(const fs::path& root) {
+  struct Bad {
+    const char* name;
+    const char* description;
+    double wall_time;
+    const char* severity;
+  };
+  const Bad bads[] = {
+      {"nan_wall_time", "record 3 has a NaN wall_time: the Rust data server drops the rest of the file",
+       std::numeric_limits<double>::quiet_NaN(), "error"},
+      {"negative_wall_time", "record 3 has wall_time -1", -1.0, "warning"},
+      {"zero_wall_time", "record 3 has wall_time 0 (a writer that never set it)", 0.0, "warning"},
+      {"infinite_wall_time", "record 3 has an infinite wall_time", std::numeric_limits<double>::infinity(),
+       "warning"},
+      {"far_future_wall_time",
+       "record 3 has wall_time 4102444800 (2100-01-01), far more than a day after any mtime the "
+       "tests give the file",
+       kYear2100, "warning"},
+  };
+  for (const Bad& b : bads) {
+    Case c(root, "TB204", "bad", b.name, b.description);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(Scalar(kT0 + 1, 0, "train/loss", 1.0f));
+    f.Add(Scalar(kT0 + 2, 1, "train/loss", 0.9f));
+    const size_t bad = f.Add(Scalar(b.wall_time, 2, "train/loss", 0.8f));
+    f.Add(Scalar(kT0 + 4, 3, "train/loss", 0.7f));
+    c.File(kTorchFile, f);
+    c.Expect("TB204", kTorchFile, b.severity, f.Offset(bad), bad);
+  }
+  {
+    Case c(root, "TB204", "good", "increasing_wall_times", "ordinary wall times, one second apart");
+    c.File(kTorchFile, TorchRun(5));
+  }
+}
+
+void MakeTB205(const fs::path& root) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  struct Bad {
+    const char* name;
+    const char* description;
+    bool tensor;
+    float value;
+  };
+  const Bad bads[] = {
+      {"simple_value_nan", "the loss diverged: simple_value NaN from step 3 on", false, nan},
+      {"simple_value_inf", "simple_value +inf from step 3 on", false, inf},
+      {"tensor_scalar_nan", "TF2-style tensor scalars (plugin 'scalars') with NaN from step 3 on", true, nan},
+      {"tensor_scalar_neg_inf", "TF2-style tensor scalars with -inf from step 3 on", true, -inf},
+  };
+  for (const Bad& b : bads) {
+    Case c(root, "TB205", "bad", b.name, b.description);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    size_t first_bad = 0;
+    for (int step = 0; step < 6; ++step) {
+      const float v = step < 3 ? 1.0f / (step + 1) : b.value;
+      const size_t r = f.Add(b.tensor ? TensorScalar(kT0 + 1 + step, step, "train/loss", v)
+                                      : Scalar(kT0 + 1 + step, step, "train/loss", v));
+      if (step == 3) first_bad = r;
+    }
+    c.File(kTorchFile, f);
+    c.Expect("TB205", kTorchFile, "warning", f.Offset(first_bad), first_bad);
+  }
+  {
+    Case c(root, "TB205", "good", "finite_extremes",
+           "the largest, smallest and subnormal floats, zero and negative zero are all finite");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    const float values[] = {std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(),
+                            std::numeric_limits<float>::denorm_min(), 0.0f, -0.0f};
+    int step = 0;
+    for (float v : values) {
+      f.Add(Scalar(kT0 + 1 + step, step, "train/loss", v));
+      f.Add(TensorScalar(kT0 + 1 + step, step, "train/accuracy", v));
+      ++step;
+    }
+    c.File(kTorchFile, f);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// TB5xx: layout and discovery. FIFOs, sockets and unreadable directories cannot
+// be stored in git: tests/rules_test.cc makes those at test time.
+
+void MakeTB504(const fs::path& root) {
+  const std::string good = "eval/events.out.tfevents.1795298000.gpu-node-1.4242.1";
+  {
+    Case c(root, "TB504", "bad", "broken_symlink",
+           "train/ holds a symlink named like an event file whose target (on a scratch disk that "
+           "was wiped) does not exist; eval/ is fine");
+    c.File(good, TorchRun(3));
+    c.Symlink(kTorchFile, "../scratch-wiped/" + kTorchName);
+    c.Expect("TB504", kTorchFile, "error");
+  }
+  {
+    Case c(root, "TB504", "bad", "symlink_loop",
+           "two symlinks pointing at each other: following either fails with ELOOP");
+    c.File(good, TorchRun(3));
+    c.Symlink(kTorchFile, "events.out.tfevents.1795298000.gpu-node-1.4242.0.link");
+    c.Symlink("train/events.out.tfevents.1795298000.gpu-node-1.4242.0.link", kTorchName);
+    c.Expect("TB504", kTorchFile, "error");
+    c.Expect("TB504", "train/events.out.tfevents.1795298000.gpu-node-1.4242.0.link", "error");
+  }
+  {
+    Case c(root, "TB504", "bad", "directory_symlink_cycle",
+           "eval/all-runs links back to the logdir: following it would recurse for ever");
+    c.File(good, TorchRun(3));
+    c.Symlink("eval/all-runs", "..");
+    c.Expect("TB504", "eval/all-runs", "error");
+  }
+  {
+    Case c(root, "TB504", "good", "symlinked_run_directory",
+           "latest -> runs/exp1 is a symlink to a real directory: readable, listed as its own run");
+    c.File("runs/exp1/" + kTorchName, TorchRun(3));
+    c.Symlink("latest", "runs/exp1");
+  }
+}
+
+void MakeTB505(const fs::path& root) {
+  {
+    Case c(root, "TB505", "bad", "only_checkpoints_and_config",
+           "the path is a training output directory with checkpoints and a config, no event file");
+    c.File("config.yaml", "model: resnet18\nlr: 0.001\nbatch_size: 128\n");
+    c.File("checkpoints/checkpoint", "model_checkpoint_path: \"model.ckpt-100\"\n");
+    c.File("checkpoints/model.ckpt-100.index", std::string("\x00\x01\x02\x03 index", 10));
+    c.File("checkpoints/model.ckpt-100.data-00000-of-00001", std::string(64, '\x42'));
+    c.Expect("TB505", ".", "error");
+  }
+  {
+    Case c(root, "TB505", "bad", "event_data_renamed",
+           "valid event data whose file name lost 'tfevents' (renamed to .log): TensorBoard "
+           "ignores it");
+    c.File("train/events.out.1795298000.gpu-node-1.log", TorchRun(3));
+    c.Expect("TB505", ".", "error");
+  }
+  {
+    Case c(root, "TB505", "good", "nested_event_file",
+           "one event file two levels down is enough");
+    c.File("exp1/train/" + kTorchName, TorchRun(3));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The demo logdir for the README's first command, `tblint fixtures/demo`:
+// a small sweep from a torch-style writer with one problem per run.
+
+void MakeDemo(const fs::path& root) {
+  const fs::path demo = root / "demo";
+  fs::create_directories(demo);
+
+  // A training run: header, then loss / lr / accuracy every step and a
+  // weights histogram every 25 steps. `nan_from` (if >= 0) makes the loss
+  // diverge to NaN from that step on.
+  auto train = [](double t0, int steps, float lr, int nan_from) {
+    EventFile f;
+    f.Add(TorchHeader(t0));
+    float loss = 2.3f;
+    for (int s = 0; s < steps; ++s) {
+      const double t = t0 + 2.0 + 1.5 * s;
+      loss = loss * (1.0f - 4.0f * lr) + 0.01f * static_cast<float>(s % 3);
+      const bool diverged = nan_from >= 0 && s >= nan_from;
+      f.Add(Scalar(t, s, "train/loss", diverged ? std::numeric_limits<float>::quiet_NaN() : loss));
+      f.Add(Scalar(t, s, "train/lr", lr));
+      if (s % 25 == 0) f.Add(Histogram(t, s, "train/fc1.weight", 0.01 * s));
+    }
+    return f;
+  };
+  auto eval = [](double t0, int steps, float acc0) {
+    EventFile f;
+    f.Add(TorchHeader(t0));
+    for (int s = 10; s <= steps; s += 10) {
+      const double t = t0 + 2.0 + 1.5 * s;
+      f.Add(Scalar(t, s, "eval/accuracy", acc0 + 0.002f * static_cast<float>(s)));
+      f.Add(Scalar(t, s, "eval/loss", 1.8f - 0.004f * static_cast<float>(s)));
+    }
+    return f;
+  };
+
+  // baseline: clean.
+  WriteBytes(demo / "baseline/train/events.out.tfevents.1795298000.gpu-node-1.4242.0",
+             train(kT0, 120, 0.001f, -1).bytes());
+  WriteBytes(demo / "baseline/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1",
+             eval(kT0, 120, 0.61f).bytes());
+
+  // lr-0.01: the loss diverges to NaN at step 70 (TB205).
+  WriteBytes(demo / "lr-0.01/train/events.out.tfevents.1795298030.gpu-node-1.4301.0",
+             train(kT0 + 30, 100, 0.01f, 70).bytes());
+
+  // lr-0.003: the job was killed (OOM) while writing a record (TB101).
+  {
+    EventFile f = train(kT0 + 60, 90, 0.003f, -1);
+    const size_t last = f.Add(Scalar(kT0 + 60 + 2 + 1.5 * 90, 90, "train/loss", 0.9f));
+    TruncateTo(&f.bytes(), f.PayloadOffset(last) + 10);
+    WriteBytes(demo / "lr-0.003/train/events.out.tfevents.1795298060.gpu-node-1.4377.0", f.bytes());
+  }
+
+  // wd-0.1: gpu-node-3 lost power; the last 2 KiB of the file never reached
+  // the disk (TB102).
+  {
+    EventFile f = train(kT0 + 90, 80, 0.001f, -1);
+    AppendZeros(&f.bytes(), 2048);
+    WriteBytes(demo / "wd-0.1/train/events.out.tfevents.1795298090.gpu-node-3.5120.0", f.bytes());
+  }
+
+  // tbx-baseline: a tensorboardX writer on gpu-node-2 never flushed (TB201).
+  WriteBytes(demo / "tbx-baseline/events.out.tfevents.1795298123.gpu-node-2", "");
+}
+
+// ---------------------------------------------------------------------------
+
+void Generate(const fs::path& root) {
+  // Only the generated folders are replaced; fixtures/corpus and anything
+  // else under root is left alone.
+  fs::remove_all(root / "rules");
+  fs::remove_all(root / "demo");
+  MakeTB101(root);
+  MakeTB102(root);
+  MakeTB103(root);
+  MakeTB104(root);
+  MakeTB105(root);
+  MakeTB106(root);
+  MakeTB107(root);
+  MakeTB201(root);
+  MakeTB202(root);
+  MakeTB203(root);
+  MakeTB204(root);
+  MakeTB205(root);
+  MakeTB504(root);
+  MakeTB505(root);
+  MakeDemo(root);
+}
+
+// What a tree holds: per relative path, its kind and bytes (or link target).
+// Walks by hand with symlink_status: the TB504 fixtures hold symlink loops
+// that make std::filesystem's recursive iterator throw.
+void SnapshotInto(const fs::path& dir, const fs::path& base, std::map<std::string, std::string>* out) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    const std::string rel = entry.path().lexically_relative(base).generic_string();
+    const fs::file_status st = entry.symlink_status();
+    if (fs::is_symlink(st)) {
+      (*out)[rel] = "symlink -> " + fs::read_symlink(entry.path()).string();
+    } else if (fs::is_directory(st)) {
+      (*out)[rel] = "directory";
+      SnapshotInto(entry.path(), base, out);
+    } else if (fs::is_regular_file(st)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      (*out)[rel] = "file: " + ss.str();
+    } else {
+      (*out)[rel] = "other";
+    }
+  }
+}
+
+std::map<std::string, std::string> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  if (fs::is_directory(fs::symlink_status(dir))) SnapshotInto(dir, dir, &out);
+  return out;
+}
+
+int Check(const fs::path& committed) {
+  std::string tmpl = (fs::temp_directory_path() / "tblint-fixtures-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  const fs::path fresh = tmpl;
+  Generate(fresh);
+  int differences = 0;
+  for (const char* sub : {"rules", "demo"}) {
+    const auto want = Snapshot(fresh / sub);
+    const auto have = Snapshot(committed / sub);
+    for (const auto& [rel, what] : want) {
+      auto it = have.find(rel);
+      if (it == have.end()) {
+        std::cerr << "missing: " << sub << "/" << rel << "\n";
+        ++differences;
+      } else if (it->second != what) {
+        std::cerr << "differs: " << sub << "/" << rel << "\n";
+        ++differences;
+      }
+    }
+    for (const auto& [rel, what] : have) {
+      if (!want.count(rel)) {
+        std::cerr << "not generated (stale?): " << sub << "/" << rel << "\n";
+        ++differences;
+      }
+    }
+  }
+  fs::remove_all(fresh);
+  if (differences > 0) {
+    std::cerr << differences << " differences between " << committed.string()
+              << " and the generator's output; run tblint_make_fixtures " << committed.string()
+              << " and commit the result\n";
+    return 1;
+  }
+  std::cout << "fixtures in " << committed.string() << " match the generator\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc == 3 && std::string(argv[1]) == "--check") return Check(argv[2]);
+    if (argc != 2 || argv[1][0] == '-') {
+      std::cerr << "usage: tblint_make_fixtures <fixtures-dir>\n"
+                   "       tblint_make_fixtures --check <fixtures-dir>\n";
+      return 2;
+    }
+    Generate(argv[1]);
+    std::cout << "wrote " << argv[1] << "/rules and " << argv[1] << "/demo\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "tblint_make_fixtures: " << e.what() << "\n";
+    return 1;
+  }
+}
