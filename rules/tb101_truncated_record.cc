@@ -1,4 +1,5 @@
 // TB101 truncated-record: the file ends inside a record. Rationale: docs/rules/TB101.md
+#include <optional>
 #include <string>
 
 #include "rules/registry.h"
@@ -35,7 +36,10 @@ class Check : public FileCheck {
 
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
-    if (r.kind != RecordKind::kTruncated) return;
+    if (r.kind != RecordKind::kTruncated) {
+      if (r.kind != RecordKind::kOk && !first_damage_) first_damage_ = r.index;
+      return;
+    }
     const bool live = file_.recently_modified || file_.open_for_writing;
     std::string msg = "truncated record " + std::to_string(r.index) + " at offset " +
                       std::to_string(r.offset) + ": " + Describe(r, r.end);
@@ -46,10 +50,15 @@ class Check : public FileCheck {
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kError, std::move(msg));
     f.offset = r.offset;
     f.record = r.index;
-    f.impact = "Python reader: shows the " + std::to_string(r.index) +
-               " records before it and waits at offset " + std::to_string(r.offset) +
-               " for the rest; Rust server: the same, silently";
-    if (!live) {
+    f.impact = first_damage_
+                   ? "neither reader gets this far: both stop at the damaged record " + std::to_string(*first_damage_)
+                   : "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
+                         std::to_string(r.offset) + " for the rest; Rust server: the same, silently";
+    if (!live && first_damage_) {
+      f.fix.applicability = Applicability::kUnsafe;
+      f.fix.description = "not a safe fix while record " + std::to_string(*first_damage_) +
+                          " before it is damaged; salvage the file instead";
+    } else if (!live) {
       f.fix.applicability = Applicability::kSafe;
       f.fix.truncate_to = r.offset;
       f.fix.description = "truncate the file to " + std::to_string(r.offset) +
@@ -60,6 +69,7 @@ class Check : public FileCheck {
 
  private:
   const FileInfo& file_;
+  std::optional<uint64_t> first_damage_;  // first record with broken framing
 };
 
 class TB101 : public Rule {

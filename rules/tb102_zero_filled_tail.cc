@@ -1,4 +1,5 @@
 // TB102 zero-filled-tail: the file ends in a run of zero bytes. Rationale: docs/rules/TB102.md
+#include <optional>
 #include <string>
 
 #include "rules/registry.h"
@@ -12,9 +13,15 @@ constexpr RuleInfo kInfo = {"TB102", "zero-filled-tail", Severity::kError,
 
 class Check : public FileCheck {
  public:
+  explicit Check(const FileInfo& file) : file_(file) {}
+
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
-    if (r.kind != RecordKind::kZeroFilled) return;
+    if (r.kind != RecordKind::kZeroFilled) {
+      if (r.kind != RecordKind::kOk && !first_damage_) first_damage_ = r.index;
+      return;
+    }
+    const bool live = file_.recently_modified || file_.open_for_writing;
     const uint64_t zeros = r.end - r.zeros_from;
     std::string where = r.zeros_from == r.offset
                             ? " (record " + std::to_string(r.index) + ")"
@@ -22,23 +29,37 @@ class Check : public FileCheck {
                                   std::to_string(r.offset) + ")";
     Finding& f = sink.Add("zero-filled tail: " + std::to_string(zeros) + " zero bytes from offset " +
                           std::to_string(r.zeros_from) + where +
-                          " to the end of the file; the size was extended but the data never reached the disk");
+                          " to the end of the file; the size was extended but the data never reached the disk" +
+                          (live ? std::string("; the file is still being written, so the zeros may yet be filled in")
+                                : std::string()));
+    if (live) f.severity = Severity::kInfo;
     f.offset = r.offset;
     f.record = r.index;
     f.impact = "both readers stop at offset " + std::to_string(r.offset) + " and show the " +
                std::to_string(r.index) + " records before it; the Rust server logs a length-CRC error";
+    if (live) return;
+    if (first_damage_) {
+      f.fix.applicability = Applicability::kUnsafe;
+      f.fix.description = "not a safe fix while record " + std::to_string(*first_damage_) +
+                          " before it is damaged; salvage the file instead";
+      return;
+    }
     f.fix.applicability = Applicability::kSafe;
     f.fix.truncate_to = r.offset;
     f.fix.description = "truncate the file to " + std::to_string(r.offset) + " bytes, keeping the " +
                         std::to_string(r.end - r.offset) + " cut bytes in a side file";
   }
+
+ private:
+  const FileInfo& file_;
+  std::optional<uint64_t> first_damage_;
 };
 
 class TB102 : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
+    return std::make_unique<Check>(file);
   }
 };
 

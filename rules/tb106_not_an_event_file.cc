@@ -28,8 +28,10 @@ class Check : public FileCheck {
     }
     Finding& f = sink.Add("not an event file: " + what);
     f.offset = 0;
-    f.impact = "TensorBoard still loads it as part of run '" + file.info.run +
-               "': the Python reader stops at once, the Rust server marks the file dead";
+    if (file.info.name.find("tfevents") != std::string::npos) {
+      f.impact = "TensorBoard still loads it as part of run '" + file.info.run +
+                 "': the Python reader stops at once, the Rust server marks the file dead";
+    }
   }
 
  private:

@@ -15,12 +15,10 @@ class Check : public FileCheck {
   void OnEnd(const FileResult& file, Sink& sink) override {
     if (!file.io_error.empty() || file.info.format != FileFormat::kEmpty) return;
     const bool live = file.info.recently_modified || file.info.open_for_writing;
-    std::string msg = "empty event file (0 bytes): the writer was created but never flushed or closed";
-    if (live) {
-      msg += "; it is still being written, so its first flush may yet come";
-    } else {
-      msg += " (tensorboardX buffers 4 KiB before the first write), or the job died before its first flush";
-    }
+    std::string msg = live ? "empty event file (0 bytes), modified recently or still open: its writer has not "
+                             "flushed yet (tensorboardX buffers 4 KiB before the first write)"
+                           : "empty event file (0 bytes): the writer was created but never flushed or closed "
+                             "(tensorboardX buffers 4 KiB before the first write), or the job died before its first flush";
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kWarning, std::move(msg));
     f.offset = 0;
     f.impact = "TensorBoard lists run '" + file.info.run + "' only if another file holds data; this file adds nothing";

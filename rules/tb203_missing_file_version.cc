@@ -1,4 +1,5 @@
 // TB203 missing-file-version: the first event is not a file_version event. Rationale: docs/rules/TB203.md
+#include <cstdlib>
 #include <string>
 
 #include "rules/registry.h"
@@ -51,7 +52,9 @@ class Check : public FileCheck {
             ", not a file_version event";
     } else if (!ParsesAsVersion(ev.file_version)) {
       msg = "the first event's file_version is '" + std::string(ev.file_version.substr(0, 64)) +
-            "', not 'brain.Event:<version>'";
+            "', not 'brain.Event:<version>' (TensorBoard reads it as version -1)";
+    } else if (std::strtod(std::string(ev.file_version.substr(12)).c_str(), nullptr) < 2) {
+      msg = "the first event's file_version is '" + std::string(ev.file_version) + "', below version 2";
     } else {
       return;
     }

@@ -41,6 +41,7 @@ class Check : public FileCheck {
       s.record = view.record.index;
       s.step = view.event->step;
       s.value = t;
+      s.missing = !view.event->has_wall_time;
     }
   }
 
@@ -63,7 +64,8 @@ class Check : public FileCheck {
           impact = "relative-time and wall-time axes break for this run";
           break;
         case kNonPositive:
-          what = std::string("wall_time ") + value + " (not a time after 1970)";
+          what = s.missing ? std::string("no wall_time (it reads as 0, 1970-01-01)")
+                           : std::string("wall_time ") + value + " (not a time after 1970)";
           impact = "relative-time and wall-time axes start in 1970 for this run";
           break;
         default: {
@@ -91,6 +93,7 @@ class Check : public FileCheck {
     uint64_t record = 0;
     int64_t step = 0;
     double value = 0;
+    bool missing = false;  // the field was not set at all
   };
   double mtime_;
   Seen seen_[kProblemCount];

@@ -9,6 +9,26 @@ namespace {
 constexpr RuleInfo kInfo = {"TB504", "unreadable-path", Severity::kError,
                             "a directory or file that cannot be read", Applicability::kNone};
 
+// The run a path belongs to: its parent directory relative to the logdir.
+std::string ParentRun(const std::string& rel) {
+  const size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? "." : rel.substr(0, slash);
+}
+
+std::string ImpactOf(const std::string& what) {
+  auto has = [&](const char* s) { return what.find(s) != std::string::npos; };
+  if (has("FIFO")) {
+    return "TensorBoard's Python reader opens it and blocks waiting for a writer, stalling that run's loading";
+  }
+  if (has("socket") || has("device")) return "TensorBoard cannot read it as an event file; nothing from it is shown";
+  if (has("symlink loop")) {
+    return "the Rust data server skips the loop; the Python reader's directory walk can recurse until it fails";
+  }
+  if (has("broken symlink")) return "TensorBoard skips it; whatever it pointed to is not shown";
+  if (has("directory")) return "TensorBoard cannot list it either: runs below it are not shown";
+  return "TensorBoard cannot read it either; whatever it holds is not shown";
+}
+
 class TB504 : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
@@ -17,7 +37,8 @@ class TB504 : public Rule {
     for (const PathProblem& p : logdir.problems) {
       Finding& f = sink.Add("unreadable path: " + p.what);
       f.path = p.rel_path;
-      f.impact = "TensorBoard skips it (a FIFO can block the Python reader for good); whatever it holds is not shown";
+      f.run = ParentRun(p.rel_path);
+      f.impact = ImpactOf(p.what);
     }
     for (const FileResult& file : logdir.files) {
       if (file.io_error.empty()) continue;

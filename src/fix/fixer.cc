@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -251,6 +252,11 @@ std::vector<FixOutcome> ApplySafeFixes(const LintResult& result, const FixOption
     if (ok && (st.st_uid != ::geteuid() || st.st_gid != ::getegid())) {
       if (::fchown(out, st.st_uid, st.st_gid) != 0) ok = false;
     }
+    // Keep the original's times: the file's content is as old as it was, and
+    // a fresh mtime would make the re-lint (and the next --fix) take it for
+    // a file a writer is still appending to.
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    ok = ok && ::futimens(out, times) == 0;
     ok = ok && ::fsync(out) == 0;
     ::close(out);
     if (!ok) {
