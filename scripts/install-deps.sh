@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs tblint's build dependencies from Debian's packages, only those
+# missing. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  g++ cmake make
+  libprotobuf-dev protobuf-compiler
+  libboost-filesystem-dev libboost-program-options-dev
+  nlohmann-json3-dev doctest-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
