@@ -2,12 +2,16 @@
 // (written by tools/make_fixtures.cc; never edit them by hand). Each bad case
 // lists its expected findings in expected.json; each good case lints quiet.
 // The fixable rules (TB101, TB102) also check the fix, and a few cases git
-// cannot store (FIFOs, sockets, device symlinks, fresh mtimes) are made here.
+// cannot store (FIFOs, sockets, device symlinks, fresh mtimes, live writers)
+// are made here.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -465,6 +469,307 @@ TEST_CASE("TB205 non-finite-value names the first tag and step and counts the va
   CHECK(f->tag == std::optional<std::string>("train/loss"));
   CHECK(f->step == std::optional<int64_t>(3));
   CHECK(f->message.find("3 non-finite") != std::string::npos);  // steps 3, 4 and 5
+}
+
+// ---------------------------------------------------------------------------
+// TB3xx
+
+const std::string kTorchFixtureFile = "train/events.out.tfevents.1795298000.gpu-node-1.4242.0";
+
+// A case of the real corpus, fixtures/corpus/cases/<name>, linted from a copy
+// whose files were last modified an hour ago.
+LintResult LintCorpusCase(const std::string& name) {
+  TempDir tmp;
+  Materialize(SourceDir() + "/fixtures/corpus/cases/" + name, tmp.path(), Now() - 3600);
+  return LintCase(tmp.path());
+}
+
+bool Says(const Finding* f, const std::string& words) {
+  return f != nullptr && f->message.find(words) != std::string::npos;
+}
+
+TEST_CASE("TB301 overwritten-step fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB301");
+}
+
+TEST_CASE("TB301 overwritten-step counts the re-logged points and names the first tag and step") {
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB301/bad/same_step_logged_twice", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB301", kTorchFixtureFile);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(f->message.rfind("10 points re-log", 0) == 0);  // steps 0-9, each a second time
+    CHECK(f->tag == std::optional<std::string>("train/loss"));
+    CHECK(f->step == std::optional<int64_t>(0));
+  }
+  {
+    // The real files: a loop logging the batch index (3 epochs of 80), and a
+    // loop and a callback both logging every step.
+    const LintResult reset = LintCorpusCase("step_reset_each_epoch");
+    const Finding* f = FindingAt(reset, "TB301", "run/events.out.tfevents.1795300611.vm.17738.0");
+    CHECK(Says(f, "160 points re-log"));
+    const LintResult twice = LintCorpusCase("same_step_logged_twice");
+    CHECK(Says(FindingAt(twice, "TB301", "train/events.out.tfevents.1795300612.vm.17740.0"), "100 points re-log"));
+  }
+}
+
+TEST_CASE("TB301 overwritten-step: steps after a SessionLog START in the same file are not counted as re-logs") {
+  // One file: steps 0-9, then torch's purge_step pair at step 6 and steps
+  // 6-15. The START lowers the highest step still shown to 5, so 6-9 are not
+  // re-logs for TB301; the step still goes back, so TB302 reports it; the
+  // file_version + START pair is not a second writer.
+  TempDir tmp;
+  std::vector<std::string> events = {FileVersionEvent(1795298000.0)};
+  for (int s = 0; s < 10; ++s) events.push_back(ScalarEvent(1795298001.0 + s, s, "loss", 1.0f));
+  tensorboard::Event purge;
+  purge.set_wall_time(1795298011.0);
+  purge.set_step(6);
+  purge.set_file_version("brain.Event:2");
+  events.push_back(Serialize(purge));
+  events.push_back(SessionLogEvent(1795298011.0, 6, tensorboard::SessionLog::START));
+  for (int s = 6; s < 16; ++s) events.push_back(ScalarEvent(1795298012.0 + s, s, "loss", 1.0f));
+  const std::string file = "run/events.out.tfevents.1795298000.gpu-node-1.4242.0";
+  WriteFile(tmp / file, Frame(events));
+  SetMtime(tmp / file, Now() - 3600);
+  const LintResult r = LintCase(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  CHECK(Count(r, "TB301") == 0);
+  CHECK(Says(FindingAt(r, "TB302", file), "goes back from step 9 to 6"));
+  CHECK(Count(r, "TB401") == 0);
+}
+
+TEST_CASE("TB302 step-regression fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB302");
+}
+
+TEST_CASE("TB302 step-regression says from which step to which, and how often") {
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB302/bad/reset_to_0", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB302", kTorchFixtureFile);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "train/loss goes back from step 9 to 0"));
+    CHECK(!Says(f, "times)"));  // once
+    CHECK(f->step == std::optional<int64_t>(0));
+  }
+  {
+    const LintResult r = LintCorpusCase("step_reset_each_epoch");
+    const Finding* f = FindingAt(r, "TB302", "run/events.out.tfevents.1795300611.vm.17738.0");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "from step 79 to 0 (2 times)"));
+  }
+}
+
+TEST_CASE("TB303 resumed-run-overlap fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB303");
+}
+
+TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and both files") {
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB303/bad/resumed_run_relogs_110_150", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB303", "train");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "events.out.tfevents.1795299000.gpu-node-1.5310.0 re-logs steps 110–150 that "
+                  "events.out.tfevents.1795298000.gpu-node-1.4242.0 already holds: 41 earlier points"));
+    CHECK(f->step == std::optional<int64_t>(110));
+  }
+  {
+    // purge_step on the resume alone does not help: the run had no START yet.
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB303/bad/purge_step_without_earlier_start", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB303", "train");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "re-logs steps 20–30"));
+    CHECK(f->impact.find("fresh run directory") != std::string::npos);
+  }
+  {
+    // The real files: steps 0-150, then a restart from the step-110 checkpoint.
+    const LintResult r = LintCorpusCase("resumed_run_overlap");
+    const Finding* f = FindingAt(r, "TB303", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "re-logs steps 110–150"));
+    CHECK(Says(f, "82 earlier points in 2 tags (acc, loss)"));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// TB4xx
+
+TEST_CASE("TB401 duplicate-writer fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB401");
+}
+
+TEST_CASE("TB401 duplicate-writer says which signs of a second writer it saw") {
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB401/bad/second_file_version_mid_file", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB401", "train/events.out.tfevents.1795298000.gpu-node-2");
+    CHECK(Says(f, "1 more file_version record after the first (record 6)"));
+  }
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB401/bad/same_second_collision", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB401", "train/events.out.tfevents.1795298000.gpu-node-2");
+    CHECK(Says(f, "wall time jumps back 3 times (by up to 0.4 s), first at record 17"));
+    // The trials overwrote each other block for block: the steps never go back.
+    CHECK(Count(r, "TB302") == 0);
+  }
+  {
+    const LintResult r = LintCorpusCase("tensorboardX_same_second_collision");
+    CHECK(Says(FindingAt(r, "TB401", "sweep/events.out.tfevents.1795300588.vm"), "wall time jumps back 4 times"));
+  }
+}
+
+TEST_CASE("TB402 concurrent-writers fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB402");
+}
+
+TEST_CASE("TB402 concurrent-writers names each writer's host and pid") {
+  {
+    TempDir tmp;
+    Materialize(FixtureRoot() + "/TB402/bad/trainer_and_evaluator", tmp.path(), Now() - 3600);
+    const LintResult r = LintCase(tmp.path());
+    const Finding* f = FindingAt(r, "TB402", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "2 event files in run 'run'"));
+    CHECK(Says(f, "events.out.tfevents.1795298000.gpu-node-1.4242.0 (gpu-node-1 pid 4242 #0)"));
+    CHECK(Says(f, "events.out.tfevents.1795298005.gpu-node-1.4250.0 (gpu-node-1 pid 4250 #0)"));
+  }
+  {
+    const LintResult r = LintCorpusCase("trainer_and_evaluator_one_run");
+    const Finding* f = FindingAt(r, "TB402", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "vm pid 17730"));
+    CHECK(Says(f, "vm pid 17732"));
+  }
+}
+
+// A child process holding a file open for writing (O_WRONLY | O_APPEND, as an
+// event writer does) until it is killed: a live writer that is not this
+// process, which tblint never counts. Killed and reaped on scope exit.
+class LiveWriter {
+ public:
+  explicit LiveWriter(const std::string& path) : path_(path) {
+    const char* p = path_.c_str();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      // Only async-signal-safe calls between fork and exit.
+      ::alarm(60);  // never outlive a test that crashed
+      if (::open(p, O_WRONLY | O_APPEND) < 0) ::_exit(1);
+      for (;;) ::pause();
+    }
+  }
+  ~LiveWriter() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  LiveWriter(const LiveWriter&) = delete;
+  LiveWriter& operator=(const LiveWriter&) = delete;
+
+  // Polls /proc/<pid>/fd (up to 10 s) until the child holds the file.
+  bool WaitUntilOpen() const {
+    if (pid_ <= 0) return false;
+    struct stat want {};
+    if (::stat(path_.c_str(), &want) != 0) return false;
+    const std::string fd_dir = "/proc/" + std::to_string(pid_) + "/fd";
+    for (int i = 0; i < 1000; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return false;  // could not open it
+      boost::system::error_code ec;
+      for (fs::directory_iterator it(fd_dir, ec), end; !ec && it != end; it.increment(ec)) {
+        struct stat st {};
+        if (::stat(it->path().c_str(), &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+ private:
+  std::string path_;
+  pid_t pid_ = -1;
+};
+
+TEST_CASE("TB403 live-writer fires on bad fixtures and stays quiet on good ones") {
+  // git cannot store a running process: each bad case's file is held open for
+  // writing by a child process while it is linted.
+  if (!fs::is_directory("/proc/self/fdinfo")) {
+    MESSAGE("no /proc/<pid>/fdinfo here: TB403 cannot see writers; test skipped");
+    return;
+  }
+  const std::vector<FixtureCase> bad = Cases("TB403", "bad");
+  const std::vector<FixtureCase> good = Cases("TB403", "good");
+  REQUIRE(!bad.empty());
+  REQUIRE(!good.empty());
+  for (const FixtureCase& c : bad) {
+    const std::string& fixture = c.name;
+    CAPTURE(fixture);
+    TempDir tmp;
+    Materialize(c.dir, tmp.path(), Now() - 3600);
+    std::string held;
+    for (const ExpectedFinding& e : c.findings) {
+      if (e.code == "TB403") held = e.path;
+    }
+    REQUIRE(!held.empty());
+    {
+      LiveWriter writer(tmp / held);
+      REQUIRE(writer.WaitUntilOpen());
+      CheckBadCase("TB403", c, LintCase(tmp.path(), c.options));
+
+      // A truncated tail under a live writer is not cut.
+      const auto before = Snapshot(tmp.path());
+      const CliResult cli = RunCli({"--fix", tmp.path()});
+      INFO(cli.out << cli.err);
+      CHECK(cli.out.find("not fixed: a process has it open for writing") != std::string::npos);
+      CHECK(Snapshot(tmp.path()) == before);
+      CHECK(!fs::exists(tmp / kBackupDirName));
+    }
+    // The writer is gone: TB403 says nothing, and the tail is an error again.
+    const LintResult after = LintCase(tmp.path(), c.options);
+    INFO("after the writer exited:" << DescribeAll(after));
+    CHECK(Count(after, "TB403") == 0);
+    const Finding* tail = FindingAt(after, "TB101", held);
+    REQUIRE(tail != nullptr);
+    CHECK(tail->severity == Severity::kError);
+  }
+  for (const FixtureCase& c : good) {
+    const std::string& fixture = c.name;
+    CAPTURE(fixture);
+    TempDir tmp;
+    Materialize(c.dir, tmp.path(), Now() - 3600);
+    CheckGoodCase("TB403", LintCase(tmp.path(), c.options));
+  }
+}
+
+TEST_CASE("TB403 live-writer ignores files this process itself has open for writing") {
+  // tblint skips its own pid: the test process holding the file is not a writer.
+  if (!fs::is_directory("/proc/self/fdinfo")) return;
+  TempDir tmp;
+  const std::string file = tmp / kTorchFixtureFile;
+  WriteFile(file, SmallEventFile(3));
+  SetMtime(file, Now() - 3600);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND);
+  REQUIRE(fd >= 0);
+  CHECK(Count(LintCase(tmp.path()), "TB403") == 0);
+  ::close(fd);
 }
 
 // ---------------------------------------------------------------------------

@@ -953,6 +953,313 @@ void MakeTB205(const fs::path& root) {
 }
 
 // ---------------------------------------------------------------------------
+// TB3xx: steps, and TB4xx: writers.
+
+// Appends one scalar of `tag` per step in [from, to], `dt` seconds apart,
+// starting at wall time `t`.
+void AddSteps(EventFile* f, double t, int64_t from, int64_t to, const std::string& tag, double dt = 1.0) {
+  for (int64_t s = from; s <= to; ++s) {
+    f->Add(Scalar(t + dt * static_cast<double>(s - from), s, tag, 2.0f / (1.0f + 0.01f * static_cast<float>(s))));
+  }
+}
+
+// What torch's SummaryWriter(purge_step=P) writes after its header: a
+// file_version event at step P, then a SessionLog START at step P
+// (torch/utils/tensorboard/writer.py).
+void AddPurgeStep(EventFile* f, double wall_time, int64_t step) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  e.set_file_version("brain.Event:2");
+  f->Add(Serialize(e));
+  f->Add(SessionLog(wall_time, step, tensorboard::SessionLog::START));
+}
+
+// The file a resumed torch job writes beside kTorchName, 1000 s later.
+const std::string kResumedName = "events.out.tfevents.1795299000.gpu-node-1.5310.0";
+const std::string kResumedFile = "train/" + kResumedName;
+
+void MakeTB301(const fs::path& root) {
+  {
+    Case c(root, "TB301", "bad", "same_step_logged_twice",
+           "the training loop and a logging callback both log train/loss at every step: each "
+           "(tag, step) pair is written twice, the steps never go back");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int s = 0; s < 10; ++s) {
+      f.Add(Scalar(kT0 + 1 + s, s, "train/loss", 1.0f / static_cast<float>(s + 1)));
+      f.Add(Scalar(kT0 + 1.5 + s, s, "train/loss", 1.0f / static_cast<float>(s + 1)));
+    }
+    c.File(kTorchFile, f);
+    c.Expect("TB301", kTorchFile, "warning", f.Offset(2));
+  }
+  {
+    Case c(root, "TB301", "bad", "step_reset_each_epoch",
+           "the loop logs the batch index instead of the global step: 3 epochs of 20 batches, so "
+           "the step goes back to 0 at each epoch and steps 0-19 are logged 3 times (TB302 too)");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int epoch = 0; epoch < 3; ++epoch) AddSteps(&f, kT0 + 1 + 20 * epoch, 0, 19, "train/loss");
+    c.File(kTorchFile, f);
+    c.Expect("TB301", kTorchFile, "warning", f.Offset(21));
+    c.Expect("TB302", kTorchFile, "warning", f.Offset(21));
+  }
+  {
+    Case c(root, "TB301", "good", "monotonic_steps", "one point per step, steps 0-19");
+    c.File(kTorchFile, TorchRun(20));
+  }
+  {
+    Case c(root, "TB301", "good", "purge_step_resume",
+           "a job started with purge_step=0 logged steps 0-29; resumed from its step-20 checkpoint "
+           "with purge_step=20 it wrote a new file: header, file_version at step 20, SessionLog "
+           "START at 20, then steps 20-39 again. TensorBoard drops the old 20-29");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddPurgeStep(&a, kT0, 0);
+    AddSteps(&a, kT0 + 1, 0, 29, "train/loss");
+    c.File(kTorchFile, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddPurgeStep(&b, kT0 + 1000, 20);
+    AddSteps(&b, kT0 + 1001, 20, 39, "train/loss");
+    c.File(kResumedFile, b);
+  }
+}
+
+void MakeTB302(const fs::path& root) {
+  {
+    Case c(root, "TB302", "bad", "reset_to_0",
+           "a second trainer.fit() in the same process starts its step counter at 0 again while "
+           "the same writer keeps logging: steps 0-9, then 0-4 (TB301 too)");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    AddSteps(&f, kT0 + 1, 0, 9, "train/loss");
+    const size_t back = f.records();
+    AddSteps(&f, kT0 + 20, 0, 4, "train/loss");
+    c.File(kTorchFile, f);
+    c.Expect("TB302", kTorchFile, "warning", f.Offset(back));
+    c.Expect("TB301", kTorchFile, "warning", f.Offset(back));
+  }
+  {
+    Case c(root, "TB302", "good", "sparse_but_increasing",
+           "steps 0, 10, 50, 51, 200, 1000: gaps are fine as long as the step never goes back");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    int i = 0;
+    for (int64_t s : {0, 10, 50, 51, 200, 1000}) f.Add(Scalar(kT0 + 1 + i++, s, "train/loss", 1.0f));
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB302", "good", "two_tags_each_increasing",
+           "train/loss every step and eval/accuracy every 5 steps, each eval point written two steps "
+           "late: the file's step order goes back across tags, but each tag's never does");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int s = 0; s < 20; ++s) {
+      f.Add(Scalar(kT0 + 1 + s, s, "train/loss", 2.0f / static_cast<float>(s + 1)));
+      if (s % 5 == 2 && s > 2) f.Add(Scalar(kT0 + 1.5 + s, s - 2, "eval/accuracy", 0.5f + 0.01f * s));
+    }
+    c.File(kTorchFile, f);
+  }
+}
+
+void MakeTB303(const fs::path& root) {
+  {
+    Case c(root, "TB303", "bad", "resumed_run_relogs_110_150",
+           "a torch job logged steps 0-150 and ended; restarted from its step-110 checkpoint with a "
+           "new writer in the same run directory, it logged steps 110-160: 41 points re-logged");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddSteps(&a, kT0 + 1, 0, 150, "train/loss");
+    c.File(kTorchFile, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddSteps(&b, kT0 + 1001, 110, 160, "train/loss");
+    c.File(kResumedFile, b);
+    c.Expect("TB303", "train", "warning");
+  }
+  {
+    Case c(root, "TB303", "bad", "purge_step_without_earlier_start",
+           "the resumed job passed purge_step=20, but the first job did not write a SessionLog START: "
+           "the Python reader ignores a run's first START, so steps 20-30 are still drawn twice");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddSteps(&a, kT0 + 1, 0, 30, "train/loss");
+    c.File(kTorchFile, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddPurgeStep(&b, kT0 + 1000, 20);
+    AddSteps(&b, kT0 + 1001, 20, 40, "train/loss");
+    c.File(kResumedFile, b);
+    c.Expect("TB303", "train", "warning");
+  }
+  {
+    Case c(root, "TB303", "good", "resume_continues_after_last_step",
+           "the resumed job's new file starts at step 31, after the first file's last step 30");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddSteps(&a, kT0 + 1, 0, 30, "train/loss");
+    c.File(kTorchFile, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddSteps(&b, kT0 + 1001, 31, 50, "train/loss");
+    c.File(kResumedFile, b);
+  }
+  {
+    Case c(root, "TB303", "good", "purge_step_resume_after_start",
+           "both jobs passed purge_step (the first purge_step=0): the run already has a SessionLog "
+           "START, so the resumed file's START at step 20 makes TensorBoard drop the old 20-30");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddPurgeStep(&a, kT0, 0);
+    AddSteps(&a, kT0 + 1, 0, 30, "train/loss");
+    c.File(kTorchFile, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddPurgeStep(&b, kT0 + 1000, 20);
+    AddSteps(&b, kT0 + 1001, 20, 40, "train/loss");
+    c.File(kResumedFile, b);
+  }
+}
+
+void MakeTB401(const fs::path& root) {
+  {
+    Case c(root, "TB401", "bad", "second_file_version_mid_file",
+           "a second process appended to the same file name: its file_version header (record 6) "
+           "lands in the middle of the file, followed by its own points");
+    EventFile f;
+    f.Add(PlainHeader(kT0));
+    AddSteps(&f, kT0 + 1, 0, 4, "train/loss");
+    const size_t second = f.Add(PlainHeader(kT0 + 6));
+    AddSteps(&f, kT0 + 7, 0, 4, "eval/accuracy");
+    c.File(kTbxFile, f);
+    c.Expect("TB401", kTbxFile, "error", f.Offset(second), second);
+  }
+  {
+    Case c(root, "TB401", "bad", "same_second_collision",
+           "two sweep trials started tensorboardX writers in the same second on one host, so both "
+           "wrote this one file name and overwrote each other's flushed blocks: the steps run on, "
+           "but blocks of 8 records alternate between the trials and the wall time jumps back "
+           "0.4 s at each switch back to the first trial (3 times)");
+    EventFile f;
+    f.Add(PlainHeader(kT0));
+    size_t first_jump = 0;
+    for (int s = 0; s < 56; ++s) {
+      const bool second_trial = (s / 8) % 2 == 1;  // started 0.5 s later
+      const double t = kT0 + 1 + 0.1 * s + (second_trial ? 0.5 : 0.0);
+      const float v = (second_trial ? 3.0f : 2.0f) / (1.0f + 0.1f * static_cast<float>(s));
+      const size_t r = f.Add(Scalar(t, s, "loss", v));
+      if (s == 16) first_jump = r;
+    }
+    c.File(kTbxFile, f);
+    c.Expect("TB401", kTbxFile, "error", f.Offset(first_jump), first_jump);
+  }
+  {
+    Case c(root, "TB401", "good", "purge_step_pair",
+           "torch SummaryWriter(purge_step=50): after the header, a second file_version at step 50 "
+           "immediately followed by a SessionLog START at step 50; one writer resuming, not two");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    AddPurgeStep(&f, kT0, 50);
+    AddSteps(&f, kT0 + 1, 50, 59, "train/loss");
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB401", "good", "one_clock_adjustment",
+           "the host clock was stepped back 2 s once (an NTP correction) halfway through: one "
+           "backward wall-time jump is not two writers");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    AddSteps(&f, kT0 + 1, 0, 9, "train/loss");
+    AddSteps(&f, kT0 + 8, 10, 19, "train/loss");
+    c.File(kTorchFile, f);
+  }
+}
+
+void MakeTB402(const fs::path& root) {
+  const std::string trainer = "run/events.out.tfevents.1795298000.gpu-node-1.4242.0";
+  {
+    Case c(root, "TB402", "bad", "trainer_and_evaluator",
+           "a trainer (pid 4242) and a separate evaluator process (pid 4250) each opened a torch "
+           "SummaryWriter on run/ at the same time: two files with overlapping wall-time ranges");
+    EventFile t;
+    t.Add(TorchHeader(kT0));
+    AddSteps(&t, kT0 + 1, 0, 29, "train/loss");
+    c.File(trainer, t);
+    EventFile e;
+    e.Add(TorchHeader(kT0 + 5));
+    for (int s = 10; s <= 30; s += 10) e.Add(Scalar(kT0 + 2 + s, s, "eval/accuracy", 0.5f + 0.01f * s));
+    c.File("run/events.out.tfevents.1795298005.gpu-node-1.4250.0", e);
+    c.Expect("TB402", "run", "warning");
+  }
+  {
+    Case c(root, "TB402", "bad", "every_ddp_rank_logs",
+           "a 2-GPU DistributedDataParallel job in which every rank creates a SummaryWriter on the "
+           "same log_dir: rank 1's file logs rank 0's steps at the same time (TB303 too)");
+    for (int rank = 0; rank < 2; ++rank) {
+      EventFile f;
+      f.Add(TorchHeader(kT0 + 0.01 * rank));
+      for (int s = 0; s < 20; ++s) {
+        f.Add(Scalar(kT0 + 1 + s + 0.01 * rank, s, "train/loss",
+                     2.0f / (1.0f + 0.1f * static_cast<float>(s)) + 0.01f * static_cast<float>(rank)));
+      }
+      c.File("run/events.out.tfevents.1795298000.gpu-node-1." + std::to_string(4242 + rank) + ".0", f);
+    }
+    c.Expect("TB402", "run", "warning");
+    c.Expect("TB303", "run", "warning");
+  }
+  {
+    Case c(root, "TB402", "good", "sequential_files",
+           "the job ended and was started again from its last step: the second file begins "
+           "1000 s after the first one ends");
+    EventFile a;
+    a.Add(TorchHeader(kT0));
+    AddSteps(&a, kT0 + 1, 0, 19, "train/loss");
+    c.File(trainer, a);
+    EventFile b;
+    b.Add(TorchHeader(kT0 + 1000));
+    AddSteps(&b, kT0 + 1001, 20, 39, "train/loss");
+    c.File("run/" + kResumedName, b);
+  }
+  {
+    Case c(root, "TB402", "good", "graph_only_writer",
+           "while the trainer logs, a second writer in the same run writes only the model graph: "
+           "a file with no tagged data is not counted as a concurrent writer");
+    EventFile t;
+    t.Add(TorchHeader(kT0));
+    AddSteps(&t, kT0 + 1, 0, 29, "train/loss");
+    c.File(trainer, t);
+    EventFile g;
+    g.Add(TorchHeader(kT0 + 5));
+    g.Add(GraphDefEvent(kT0 + 6, 200));
+    c.File("run/events.out.tfevents.1795298005.gpu-node-1.4250.0", g);
+  }
+}
+
+// A live writer cannot be stored in git: the bad case is a plain file that
+// tests/rules_test.cc holds open for writing from a child process while it
+// lints the copy.
+void MakeTB403(const fs::path& root) {
+  {
+    Case c(root, "TB403", "bad", "held_open_by_a_running_writer",
+           "a torch file whose last record is still being written (the file ends inside it). It is "
+           "bad only while a process holds it open for writing, which git cannot store: the test "
+           "starts such a process on the copy it lints. TB403 is then info, and so is TB101, which "
+           "--fix refuses");
+    EventFile f = TorchRun(7);
+    const size_t last = f.Add(Scalar(kT0 + 8, 7, "train/loss", 0.25f));
+    TruncateTo(&f.bytes(), f.PayloadOffset(last) + f.PayloadSize(last) / 2);
+    c.File(kTorchFile, f);
+    c.Expect("TB403", kTorchFile, "info");
+    c.Expect("TB101", kTorchFile, "info", f.Offset(last), last);
+  }
+  {
+    Case c(root, "TB403", "good", "no_running_writer", "a complete torch file that no process has open");
+    c.File(kTorchFile, TorchRun(8));
+  }
+}
+
+// ---------------------------------------------------------------------------
 // TB5xx: layout and discovery. FIFOs, sockets and unreadable directories cannot
 // be stored in git: tests/rules_test.cc makes those at test time.
 
@@ -1099,6 +1406,12 @@ void Generate(const fs::path& root) {
   MakeTB203(root);
   MakeTB204(root);
   MakeTB205(root);
+  MakeTB301(root);
+  MakeTB302(root);
+  MakeTB303(root);
+  MakeTB401(root);
+  MakeTB402(root);
+  MakeTB403(root);
   MakeTB504(root);
   MakeTB505(root);
   MakeDemo(root);
