@@ -27,6 +27,9 @@ const std::vector<std::unique_ptr<Rule>>& AllRules() {
     r.push_back(MakeTB403());
     r.push_back(MakeTB504());
     r.push_back(MakeTB505());
+    r.push_back(MakeTB601());
+    r.push_back(MakeTB602());
+    r.push_back(MakeTB603());
     return r;
   }();
   return rules;

@@ -32,6 +32,9 @@ std::unique_ptr<Rule> MakeTB402();
 std::unique_ptr<Rule> MakeTB403();
 std::unique_ptr<Rule> MakeTB504();
 std::unique_ptr<Rule> MakeTB505();
+std::unique_ptr<Rule> MakeTB601();
+std::unique_ptr<Rule> MakeTB602();
+std::unique_ptr<Rule> MakeTB603();
 
 // Every rule, sorted by code.
 const std::vector<std::unique_ptr<Rule>>& AllRules();

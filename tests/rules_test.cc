@@ -120,6 +120,12 @@ LintResult LintCase(const std::string& dir, const json& options = json::object()
         static_cast<uint64_t>(options["max_record_mib"].get<double>() * 1048576.0);
   }
   if (options.contains("grace_period_s")) config.lint.grace_period_s = options["grace_period_s"].get<double>();
+  if (options.contains("oversized_file_bytes")) {
+    config.lint.oversized_file_bytes = options["oversized_file_bytes"].get<uint64_t>();
+  }
+  if (options.contains("oversized_graph_bytes")) {
+    config.lint.oversized_graph_bytes = options["oversized_graph_bytes"].get<uint64_t>();
+  }
   for (const auto& r : AllRules()) config.rules.push_back(r.get());
   LintResult result;
   std::string error;
@@ -857,6 +863,55 @@ TEST_CASE("TB505 no-event-files fires on an empty directory") {
   TempDir tmp;
   const LintResult r = LintCase(tmp.path());
   CHECK(Count(r, "TB505", ".") == 1);
+}
+
+// ---------------------------------------------------------------------------
+// TB6xx
+
+TEST_CASE("TB601 downsampled-tag fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB601");
+}
+
+TEST_CASE("TB601 downsampled-tag says how many points are hidden and which setting shows them") {
+  TempDir tmp;
+  Materialize(FixtureRoot() + "/TB601/bad/twelve_images", tmp.path(), Now() - 3600);
+  const LintResult r = LintCase(tmp.path());
+  const Finding* f = FindingAt(r, "TB601", "train");
+  REQUIRE(f != nullptr);
+  CHECK(f->tag == std::optional<std::string>("samples/reconstruction"));
+  for (const char* words : {"12 points (images)", "keeps 10", "hides 2", "--samples_per_plugin images=0"}) {
+    CAPTURE(words);
+    CHECK(f->message.find(words) != std::string::npos);
+  }
+  // The 12 scalars of the same run are far below the 1000 kept.
+  CHECK(Count(r, "TB601") == 1);
+}
+
+TEST_CASE("TB602 tag-kind-conflict fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB602");
+}
+
+TEST_CASE("TB602 tag-kind-conflict names both kinds and the dashboard that wins") {
+  TempDir tmp;
+  Materialize(FixtureRoot() + "/TB602/bad/images_then_text_in_a_later_file", tmp.path(), Now() - 3600);
+  const LintResult r = LintCase(tmp.path());
+  const Finding* f = FindingAt(r, "TB602", "train");
+  REQUIRE(f != nullptr);
+  CHECK(f->tag == std::optional<std::string>("samples"));
+  CHECK(f->message.find("images and text across 2 files") != std::string::npos);
+  CHECK(f->impact.find("images dashboard only") != std::string::npos);
+}
+
+TEST_CASE("TB603 oversized-event-file fires on bad fixtures and stays quiet on good ones") {
+  // The fixtures lower the limits (options.oversized_file_bytes and
+  // oversized_graph_bytes) rather than hold a 1 GiB file or a 32 MiB graph.
+  RunFixtureCases("TB603");
+}
+
+TEST_CASE("TB603 oversized-event-file keeps its limits at 1 GiB and 32 MiB by default") {
+  const LintOptions defaults;
+  CHECK(defaults.oversized_file_bytes == (1ull << 30));
+  CHECK(defaults.oversized_graph_bytes == (32ull << 20));
 }
 
 // ---------------------------------------------------------------------------

@@ -1322,6 +1322,224 @@ void MakeTB505(const fs::path& root) {
 }
 
 // ---------------------------------------------------------------------------
+// TB6xx: what TensorBoard will show.
+
+void PutBE(std::string* out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// A valid 1x1 grayscale PNG of brightness `gray` (zlib stream with one stored
+// block), as small as an image summary gets.
+std::string TinyPng(uint8_t gray) {
+  auto chunk = [](const std::string& type, const std::string& data) {
+    std::string c;
+    PutBE(&c, data.size(), 4);
+    c += type + data;
+    PutBE(&c, Crc32(type + data), 4);
+    return c;
+  };
+  std::string ihdr;
+  PutBE(&ihdr, 1, 4);                             // width
+  PutBE(&ihdr, 1, 4);                             // height
+  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit gray, deflate, no filter, no interlace
+  const std::string row = std::string(1, '\0') + static_cast<char>(gray);  // filter byte, pixel
+  std::string idat("\x78\x01\x01", 3);  // zlib header, final stored block
+  PutLE(&idat, row.size(), 2);
+  PutLE(&idat, ~row.size() & 0xFFFF, 2);
+  idat += row;
+  const uint32_t a = (1 + static_cast<uint8_t>(row[0]) + static_cast<uint8_t>(row[1])) % 65521;
+  const uint32_t b = ((1 + static_cast<uint8_t>(row[0])) + a) % 65521;
+  PutBE(&idat, (b << 16) | a, 4);  // adler32
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", "");
+}
+
+// torch's add_image: an Image value (plugin "images" by its value type).
+std::string ImageEvent(double wall_time, int64_t step, const std::string& tag) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  auto* img = v->mutable_image();
+  img->set_height(1);
+  img->set_width(1);
+  img->set_colorspace(1);
+  img->set_encoded_image_string(TinyPng(static_cast<uint8_t>(step * 20)));
+  return Serialize(e);
+}
+
+// torch's add_text: a string tensor with plugin "text".
+std::string TextEvent(double wall_time, int64_t step, const std::string& tag, const std::string& text) {
+  tensorboard::Event e;
+  e.set_wall_time(wall_time);
+  e.set_step(step);
+  auto* v = e.mutable_summary()->add_value();
+  v->set_tag(tag);
+  v->mutable_metadata()->mutable_plugin_data()->set_plugin_name("text");
+  auto* t = v->mutable_tensor();
+  t->set_dtype(tensorboard::DT_STRING);
+  t->mutable_tensor_shape()->add_dim()->set_size(1);
+  t->add_string_val(text);
+  return Serialize(e);
+}
+
+void MakeTB601(const fs::path& root) {
+  {
+    Case c(root, "TB601", "bad", "twelve_images",
+           "a torch run logs a sample image every epoch for 12 epochs: TensorBoard keeps 10 images per tag");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int s = 0; s < 12; ++s) {
+      f.Add(Scalar(kT0 + 1 + s, s, "train/loss", 2.0f / (1.0f + 0.25f * s)));
+      f.Add(ImageEvent(kT0 + 1 + s, s, "samples/reconstruction"));
+    }
+    c.File(kTorchFile, f);
+    c.Expect("TB601", "train", "info");
+  }
+  {
+    Case c(root, "TB601", "bad", "text_across_two_files",
+           "a job logs its config as text 6 times, is restarted and logs it 6 more times into a second "
+           "file of the same run: 12 points in one tag, over the 10 TensorBoard keeps");
+    EventFile first;
+    first.Add(TorchHeader(kT0));
+    for (int s = 0; s < 6; ++s) first.Add(TextEvent(kT0 + 1 + s, s, "config", "lr: 0.001"));
+    EventFile second;
+    second.Add(TorchHeader(kT0 + 100));
+    for (int s = 6; s < 12; ++s) second.Add(TextEvent(kT0 + 101 + s, s, "config", "lr: 0.001"));
+    c.File("train/events.out.tfevents.1795298000.gpu-node-1.4242.0", first);
+    c.File("train/events.out.tfevents.1795298100.gpu-node-1.4300.0", second);
+    c.Expect("TB601", "train", "info");
+  }
+  {
+    Case c(root, "TB601", "good", "within_every_limit",
+           "200 scalar points (limit 1000), 10 images and 10 texts (limit 10) per tag");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int s = 0; s < 200; ++s) {
+      f.Add(Scalar(kT0 + 1 + s, s, "train/loss", 2.0f / (1.0f + 0.25f * s)));
+      if (s % 20 == 0) {
+        f.Add(ImageEvent(kT0 + 1 + s, s, "samples/reconstruction"));
+        f.Add(TextEvent(kT0 + 1 + s, s, "notes", "epoch " + std::to_string(s / 20)));
+      }
+    }
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB601", "good", "same_tag_in_two_runs",
+           "two runs each log 8 images under the same tag: each run keeps its own 10, nothing is hidden");
+    for (const std::string run : {"lr-0.01", "lr-0.001"}) {
+      EventFile f;
+      f.Add(TorchHeader(kT0));
+      for (int s = 0; s < 8; ++s) f.Add(ImageEvent(kT0 + 1 + s, s, "samples"));
+      c.File(run + "/" + kTorchName, f);
+    }
+  }
+}
+
+void MakeTB602(const fs::path& root) {
+  {
+    Case c(root, "TB602", "bad", "scalar_and_histogram_one_file",
+           "one torch writer logs fc1/weight as a scalar (its norm, steps 0, 5, ...) and as a histogram "
+           "(steps 2, 7, ...)");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    for (int s = 0; s < 20; s += 5) {
+      f.Add(Scalar(kT0 + 1 + s, s, "fc1/weight", 1.0f + 0.1f * s));
+      f.Add(Histogram(kT0 + 3 + s, s + 2, "fc1/weight", 0.01 * s));
+    }
+    c.File(kTorchFile, f);
+    c.Expect("TB602", "train", "warning");
+  }
+  {
+    Case c(root, "TB602", "bad", "images_then_text_in_a_later_file",
+           "the first job logs 'samples' as images; the resumed job, after a code change, logs 'samples' "
+           "as text into a second file of the same run");
+    EventFile first;
+    first.Add(TorchHeader(kT0));
+    for (int s = 0; s < 4; ++s) first.Add(ImageEvent(kT0 + 1 + s, s, "samples"));
+    EventFile second;
+    second.Add(TorchHeader(kT0 + 100));
+    for (int s = 4; s < 8; ++s) second.Add(TextEvent(kT0 + 101 + s, s, "samples", "a cat on a mat"));
+    c.File("train/events.out.tfevents.1795298000.gpu-node-1.4242.0", first);
+    c.File("train/events.out.tfevents.1795298100.gpu-node-1.4300.0", second);
+    c.Expect("TB602", "train", "warning");
+  }
+  {
+    Case c(root, "TB602", "good", "same_tag_different_runs",
+           "'acc' is a scalar in eval/ and a histogram in train/: kinds are per run, so no conflict");
+    EventFile eval;
+    eval.Add(TorchHeader(kT0));
+    for (int s = 0; s < 5; ++s) eval.Add(Scalar(kT0 + 1 + s, s, "acc", 0.5f + 0.05f * s));
+    EventFile train;
+    train.Add(TorchHeader(kT0));
+    for (int s = 0; s < 5; ++s) train.Add(Histogram(kT0 + 1 + s, s, "acc", 0.5 + 0.05 * s));
+    c.File("eval/" + kTorchName, eval);
+    c.File("train/" + kTorchName, train);
+  }
+  {
+    Case c(root, "TB602", "good", "simple_value_then_tensor_scalars",
+           "a run moved from torch (simple_value) to TF2 (scalar tensors, plugin 'scalars'): both are "
+           "scalars, one kind");
+    EventFile torch;
+    torch.Add(TorchHeader(kT0));
+    for (int s = 0; s < 5; ++s) torch.Add(Scalar(kT0 + 1 + s, s, "loss", 1.0f / (1 + s)));
+    EventFile tf2;
+    tf2.Add(PlainHeader(kT0 + 100));
+    for (int s = 5; s < 10; ++s) tf2.Add(TensorScalar(kT0 + 101 + s, s, "loss", 1.0f / (1 + s)));
+    c.File("train/events.out.tfevents.1795298000.gpu-node-1.4242.0", torch);
+    c.File("train/events.out.tfevents.1795298100.gpu-node-1.4300.1.v2", tf2);
+  }
+}
+
+void MakeTB603(const fs::path& root) {
+  // A real case needs a file over 1 GiB or a graph over 32 MiB; these lower
+  // the limits instead (options: LintOptions::oversized_file_bytes and
+  // oversized_graph_bytes).
+  constexpr uint64_t kTinyFileLimit = 4096;
+  constexpr uint64_t kTinyGraphLimit = 1024;
+  {
+    Case c(root, "TB603", "bad", "graph_over_lowered_limit",
+           "record 1 holds a 2000-byte graph_def, over a graph limit lowered to 1024 bytes");
+    c.Option("oversized_graph_bytes", kTinyGraphLimit);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    const size_t graph = f.Add(GraphDefEvent(kT0 + 1, 2000));
+    for (int s = 0; s < 5; ++s) f.Add(Scalar(kT0 + 2 + s, s, "train/loss", 1.0f / (1 + s)));
+    c.File(kTorchFile, f);
+    c.Expect("TB603", kTorchFile, "info", f.Offset(graph), graph);
+  }
+  {
+    Case c(root, "TB603", "bad", "file_over_lowered_limit",
+           "a 150-step run whose file is over a file limit lowered to 4096 bytes");
+    c.Option("oversized_file_bytes", kTinyFileLimit);
+    c.File(kTorchFile, TorchRun(150));
+    c.Expect("TB603", kTorchFile, "info", 0);
+  }
+  {
+    Case c(root, "TB603", "good", "under_lowered_limits",
+           "with both limits lowered (4096-byte files, 1024-byte graphs), a 900-byte graph_def in a small "
+           "file is under both");
+    c.Option("oversized_file_bytes", kTinyFileLimit);
+    c.Option("oversized_graph_bytes", kTinyGraphLimit);
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(GraphDefEvent(kT0 + 1, 900));
+    for (int s = 0; s < 5; ++s) f.Add(Scalar(kT0 + 2 + s, s, "train/loss", 1.0f / (1 + s)));
+    c.File(kTorchFile, f);
+  }
+  {
+    Case c(root, "TB603", "good", "default_limits",
+           "the bad cases' 2000-byte graph_def and 150-step file, under the default 1 GiB and 32 MiB limits");
+    EventFile f;
+    f.Add(TorchHeader(kT0));
+    f.Add(GraphDefEvent(kT0 + 1, 2000));
+    for (int s = 0; s < 5; ++s) f.Add(Scalar(kT0 + 2 + s, s, "train/loss", 1.0f / (1 + s)));
+    c.File(kTorchFile, f);
+    c.File("long/" + kTorchName, TorchRun(150));
+  }
+}
+
+// ---------------------------------------------------------------------------
 // The demo logdir for the README's first command, `tblint fixtures/demo`:
 // a small sweep from a torch-style writer with one problem per run.
 
@@ -1414,6 +1632,9 @@ void Generate(const fs::path& root) {
   MakeTB403(root);
   MakeTB504(root);
   MakeTB505(root);
+  MakeTB601(root);
+  MakeTB602(root);
+  MakeTB603(root);
   MakeDemo(root);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/runs_command.h"
 #include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "report/report.h"
@@ -26,11 +27,17 @@ namespace po = boost::program_options;
 
 constexpr const char* kUsage =
     "Usage: tblint [OPTIONS] [PATH...]\n"
+    "       tblint runs [OPTIONS] [PATH...]\n"
     "\n"
     "Finds damaged records, empty and impostor files and other problems in\n"
     "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
     "event file. Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage\n"
-    "error or a PATH that does not exist.\n";
+    "error or a PATH that does not exist.\n"
+    "\n"
+    "'tblint runs' lists the runs TensorBoard would show (same names, same order),\n"
+    "each with its event files, its tags by kind and its findings by severity; it\n"
+    "exits 0 unless a PATH does not exist. To lint a directory named 'runs', write\n"
+    "./runs.\n";
 
 constexpr const char* kEpilog =
     "\n"
@@ -40,7 +47,8 @@ constexpr const char* kEpilog =
     "  tblint --select TB1 --fail-on error ./logs\n"
     "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
     "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
-    "  tblint --explain TB101             the rule's documentation\n";
+    "  tblint --explain TB101             the rule's documentation\n"
+    "  tblint runs ./logs                 the runs, files and tags TensorBoard sees\n";
 
 std::vector<std::string> SplitCodes(const std::vector<std::string>& args) {
   std::vector<std::string> out;
@@ -214,6 +222,16 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     config.rules.push_back(r.get());
   }
 
+  // `tblint runs [PATH...]`: list the runs instead of the findings.
+  if (!paths.empty() && paths.front() == "runs") {
+    paths.erase(paths.begin());
+    if (fix) {
+      err << "tblint: 'tblint runs' only lists runs; it does not take --fix\n";
+      return kExitUsage;
+    }
+    if (paths.empty()) paths.push_back(".");
+    return RunRunsCommand(paths, config, format == "json", out, err);
+  }
   if (paths.empty()) paths.push_back(".");
   std::vector<std::unique_ptr<LintResult>> results;
   ReportInput report;

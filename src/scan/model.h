@@ -22,6 +22,8 @@ struct LintOptions {
   double grace_period_s = 120;     // files modified more recently may still be written
   uint64_t oversized_record_bytes = 64ull << 20;  // TB107
   int max_depth = 3;               // TB501
+  uint64_t oversized_file_bytes = 1ull << 30;     // TB603: an event file over this
+  uint64_t oversized_graph_bytes = 32ull << 20;   // TB603: a graph_def / meta_graph_def over this
 };
 
 // What the first bytes of a file look like (TB106 names it).
@@ -60,6 +62,7 @@ struct FileInfo {
 struct TagStats {
   event::TagKind kind = event::TagKind::kOther;
   bool mixed_kinds = false;  // logged as more than one kind in this file
+  uint8_t kinds_seen = 0;    // bit (1 << TagKind) for every kind logged in this file (TB602)
   uint64_t points = 0;
   int64_t first_step = 0;
   int64_t last_step = 0;

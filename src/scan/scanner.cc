@@ -93,6 +93,7 @@ class FileAnalysis {
     if (it == file_->tags.end()) {
       TagStats s;
       s.kind = kind;
+      s.kinds_seen = static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
       s.first_step = s.last_step = s.min_step = s.max_step = s.covered_max = step;
       s.first_wall = s.last_wall = ev.wall_time;
       s.points = 1;
@@ -101,6 +102,7 @@ class FileAnalysis {
     }
     TagStats& s = it->second;
     if (s.kind != kind) s.mixed_kinds = true;
+    s.kinds_seen |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
     ++s.points;
     if (step < s.last_step) {
       if (s.regressions++ == 0) {

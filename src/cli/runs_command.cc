@@ -1,0 +1,247 @@
+#include "cli/runs_command.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <map>
+
+#include "cli/app.h"
+#include "report/report.h"
+#include "rules/rule.h"
+#include "scan/writer_name.h"
+
+namespace tblint {
+namespace {
+
+constexpr event::TagKind kKinds[] = {event::TagKind::kScalar, event::TagKind::kHistogram, event::TagKind::kImage,
+                                     event::TagKind::kAudio,  event::TagKind::kText,      event::TagKind::kTensor,
+                                     event::TagKind::kHparams, event::TagKind::kOther};
+
+uint8_t Bit(event::TagKind kind) { return static_cast<uint8_t>(1u << static_cast<unsigned>(kind)); }
+
+// Position of a kind in the listing order above (scalars first, other last).
+int KindOrder(event::TagKind kind) {
+  for (int i = 0; i < static_cast<int>(std::size(kKinds)); ++i) {
+    if (kKinds[i] == kind) return i;
+  }
+  return static_cast<int>(std::size(kKinds));
+}
+
+// The kinds other than `rt.kind` the tag was also logged as.
+std::vector<std::string> OtherKinds(const RunTag& rt) {
+  std::vector<std::string> out;
+  for (event::TagKind k : kKinds) {
+    if (k != rt.kind && (rt.kinds_seen & Bit(k))) out.push_back(event::TagKindName(k));
+  }
+  return out;
+}
+
+std::string Plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string FindingCounts(const std::array<uint64_t, 3>& n) {
+  return Plural(n[2], "error", "errors") + ", " + Plural(n[1], "warning", "warnings") + ", " +
+         std::to_string(n[0]) + " info";
+}
+
+// Left-aligned columns, two spaces apart; the last column is not padded.
+void WriteTable(std::ostream& out, const std::string& indent, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line = indent;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  }
+}
+
+std::string Steps(int64_t lo, int64_t hi) {
+  return lo == hi ? std::to_string(lo) : std::to_string(lo) + ".." + std::to_string(hi);
+}
+
+std::string WallRange(const FileResult& f) {
+  if (!f.has_wall_time) return "-";
+  const auto a = IsoUtc(f.min_wall), b = IsoUtc(f.max_wall);
+  const std::string first = a.value_or("?"), last = b.value_or("?");
+  return first == last ? first : first + " .. " + last;
+}
+
+nlohmann::json Counts(const std::array<uint64_t, 3>& n) {
+  return {{"error", n[2]}, {"warning", n[1]}, {"info", n[0]}};
+}
+
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::optional<std::string> IsoUtc(double seconds) {
+  // Years 0001 to 9999, the range ISO-8601 writes with four digits.
+  if (!std::isfinite(seconds) || seconds < -62135596800.0 || seconds >= 253402300800.0) return std::nullopt;
+  const time_t t = static_cast<time_t>(std::floor(seconds));
+  struct tm tm;
+  if (::gmtime_r(&t, &tm) == nullptr) return std::nullopt;
+  char buf[32];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return std::nullopt;
+  return std::string(buf);
+}
+
+std::vector<RunSummary> SummarizeRuns(const LintResult& result) {
+  std::vector<RunSummary> out;
+  std::map<std::string, std::array<uint64_t, 3>, std::less<>> findings;  // by run
+  for (const Finding& f : result.findings) ++findings[f.run][static_cast<int>(f.severity)];
+  for (const RunResult& run : result.logdir.runs) {
+    RunSummary& rs = out.emplace_back();
+    rs.run = &run;
+    std::map<std::string, RunTag, std::less<>> tags;
+    for (const FileResult* file : run.files) {
+      for (const auto& [tag, s] : file->tags) {
+        auto it = tags.find(tag);
+        if (it == tags.end()) {
+          RunTag rt;
+          rt.tag = tag;
+          rt.kind = s.kind;
+          rt.min_step = s.min_step;
+          rt.max_step = s.max_step;
+          it = tags.emplace(tag, std::move(rt)).first;
+        }
+        RunTag& rt = it->second;
+        rt.kinds_seen |= s.kinds_seen | Bit(s.kind);
+        rt.points += s.points;
+        rt.min_step = std::min(rt.min_step, s.min_step);
+        rt.max_step = std::max(rt.max_step, s.max_step);
+      }
+    }
+    for (auto& [tag, rt] : tags) rs.tags.push_back(std::move(rt));
+    std::stable_sort(rs.tags.begin(), rs.tags.end(),
+                     [](const RunTag& a, const RunTag& b) { return KindOrder(a.kind) < KindOrder(b.kind); });
+    if (auto it = findings.find(run.name); it != findings.end()) rs.findings = it->second;
+  }
+  return out;
+}
+
+void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results) {
+  bool first_block = true;
+  for (const LintResult* r : results) {
+    const std::vector<RunSummary> runs = SummarizeRuns(*r);
+    std::array<uint64_t, 3> total{};
+    for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
+    out << (first_block ? "" : "\n") << r->logdir.given << ": " << Plural(runs.size(), "run", "runs") << ", "
+        << Plural(r->logdir.files.size(), "event file", "event files") << "; findings: " << FindingCounts(total)
+        << "\n";
+    first_block = false;
+    for (const RunSummary& rs : runs) {
+      const RunResult& run = *rs.run;
+      out << "\nrun " << run.name << ": " << Plural(run.files.size(), "file", "files") << ", "
+          << Plural(rs.tags.size(), "tag", "tags") << "; findings: " << FindingCounts(rs.findings) << "\n";
+      std::vector<std::vector<std::string>> files = {
+          {"file", "host", "pid", "#", "size", "records", "wall time (UTC)"}};
+      for (const FileResult* f : run.files) {
+        const WriterName w = ParseWriterName(f->info.name);
+        files.push_back({f->info.name, w.standard && !w.host.empty() ? w.host : "-",
+                         w.pid ? std::to_string(*w.pid) : "-", w.counter ? std::to_string(*w.counter) : "-",
+                         HumanBytes(f->info.size), std::to_string(f->records), WallRange(*f)});
+      }
+      WriteTable(out, "  ", files);
+      if (rs.tags.empty()) {
+        out << "  no tags\n";
+        continue;
+      }
+      std::vector<std::vector<std::string>> tags = {{"kind", "tag", "points", "steps"}};
+      for (const RunTag& t : rs.tags) {
+        std::string name = t.tag;
+        const std::vector<std::string> others = OtherKinds(t);
+        for (size_t i = 0; i < others.size(); ++i) name += (i == 0 ? " (also " : ", ") + others[i];
+        if (!others.empty()) name += ")";
+        tags.push_back({event::TagKindName(t.kind), name, std::to_string(t.points), Steps(t.min_step, t.max_step)});
+      }
+      WriteTable(out, "  ", tags);
+    }
+  }
+}
+
+nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
+  using nlohmann::json;
+  json doc;
+  doc["tool"] = {{"name", "tblint"}, {"version", TBLINT_VERSION}};
+  json logdirs = json::array();
+  for (const LintResult* r : results) {
+    std::array<uint64_t, 3> total{};
+    for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
+    json runs = json::array();
+    for (const RunSummary& rs : SummarizeRuns(*r)) {
+      const RunResult& run = *rs.run;
+      json files = json::array();
+      for (const FileResult* f : run.files) {
+        const WriterName w = ParseWriterName(f->info.name);
+        json jf = {{"name", f->info.name},
+                   {"path", f->info.rel_path},
+                   {"host", w.standard ? json(w.host) : json(nullptr)},
+                   {"pid", OrNull(w.pid)},
+                   {"counter", OrNull(w.counter)},
+                   {"size", f->info.size},
+                   {"records", f->records}};
+        if (f->has_wall_time) {
+          jf["wall_time"] = {{"start", OrNull(IsoUtc(f->min_wall))},
+                             {"end", OrNull(IsoUtc(f->max_wall))},
+                             {"start_seconds", f->min_wall},
+                             {"end_seconds", f->max_wall}};
+        } else {
+          jf["wall_time"] = nullptr;
+        }
+        files.push_back(std::move(jf));
+      }
+      json tags = json::object();
+      for (event::TagKind k : kKinds) tags[event::TagKindName(k)] = json::array();
+      for (const RunTag& t : rs.tags) {
+        json jt = {{"tag", t.tag}, {"points", t.points}, {"min_step", t.min_step}, {"max_step", t.max_step}};
+        const std::vector<std::string> others = OtherKinds(t);
+        if (!others.empty()) jt["also_logged_as"] = others;
+        tags[event::TagKindName(t.kind)].push_back(std::move(jt));
+      }
+      runs.push_back({{"name", run.name},
+                      {"path", DisplayPath(*r, run.name)},
+                      {"files", std::move(files)},
+                      {"tags", std::move(tags)},
+                      {"findings", Counts(rs.findings)}});
+    }
+    logdirs.push_back({{"path", r->logdir.given},
+                       {"single_file", r->logdir.single_file},
+                       {"runs", std::move(runs)},
+                       {"findings", Counts(total)}});
+  }
+  doc["logdirs"] = std::move(logdirs);
+  return doc;
+}
+
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, bool json, std::ostream& out,
+                   std::ostream& err) {
+  std::vector<LintResult> results(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string error;
+    if (!Lint(paths[i], config, &results[i], &error)) {
+      err << "tblint: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  std::vector<const LintResult*> views;
+  for (const LintResult& r : results) views.push_back(&r);
+  if (json) {
+    out << RunsToJson(views).dump(2) << "\n";
+  } else {
+    WriteRunsText(out, views);
+  }
+  return kExitClean;
+}
+
+}  // namespace tblint
