@@ -25,8 +25,12 @@ const std::vector<std::unique_ptr<Rule>>& AllRules() {
     r.push_back(MakeTB401());
     r.push_back(MakeTB402());
     r.push_back(MakeTB403());
+    r.push_back(MakeTB501());
+    r.push_back(MakeTB502());
+    r.push_back(MakeTB503());
     r.push_back(MakeTB504());
     r.push_back(MakeTB505());
+    r.push_back(MakeTB506());
     r.push_back(MakeTB601());
     r.push_back(MakeTB602());
     r.push_back(MakeTB603());

@@ -31,6 +31,7 @@
 
 #include "rules/registry.h"
 #include "scan/discover.h"
+#include "scan/writer_name.h"
 #include "test_util.h"
 
 namespace tblint::test {
@@ -120,6 +121,7 @@ LintResult LintCase(const std::string& dir, const json& options = json::object()
         static_cast<uint64_t>(options["max_record_mib"].get<double>() * 1048576.0);
   }
   if (options.contains("grace_period_s")) config.lint.grace_period_s = options["grace_period_s"].get<double>();
+  if (options.contains("max_depth")) config.lint.max_depth = options["max_depth"].get<int>();
   if (options.contains("oversized_file_bytes")) {
     config.lint.oversized_file_bytes = options["oversized_file_bytes"].get<uint64_t>();
   }
@@ -781,6 +783,88 @@ TEST_CASE("TB403 live-writer ignores files this process itself has open for writ
 // ---------------------------------------------------------------------------
 // TB5xx
 
+// The findings of `code` in a real corpus case, by path.
+std::map<std::string, std::string> CorpusFindings(const std::string& name, const std::string& code) {
+  TempDir tmp;
+  Materialize(SourceDir() + "/fixtures/corpus/cases/" + name, tmp.path(), Now() - 3600);
+  std::map<std::string, std::string> out;
+  for (const Finding& f : LintCase(tmp.path()).findings) {
+    if (code == f.rule->code) out[f.path] += f.message;
+  }
+  return out;
+}
+
+TEST_CASE("TB501 deep-run fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB501");
+}
+
+TEST_CASE("TB501 deep-run flags torch's add_hparams and add_scalars runs and the deep run in the real corpus") {
+  const auto found = CorpusFindings("layout_hparams_scalars_deep", "TB501");
+  CHECK(found.size() == 4);
+  REQUIRE(found.count("sweep/trial_0/1795300613.1663823"));
+  CHECK(found.at("sweep/trial_0/1795300613.1663823").find("add_hparams") != std::string::npos);
+  REQUIRE(found.count("sweep/trial_0/loss_cmp_train"));
+  CHECK(found.at("sweep/trial_0/loss_cmp_train").find("add_scalars") != std::string::npos);
+  CHECK(found.at("sweep/trial_0/loss_cmp_train").find("'loss_cmp'") != std::string::npos);
+  CHECK(found.count("sweep/trial_0/loss_cmp_val") == 1);
+  REQUIRE(found.count("projects/vision/resnet/2026-11/seed_7"));
+  CHECK(found.at("projects/vision/resnet/2026-11/seed_7").find("5 directory levels") != std::string::npos);
+  // The trial's own run is neither deep nor a torch nest.
+  CHECK(found.count("sweep/trial_0") == 0);
+}
+
+TEST_CASE("TB501 deep-run follows --max-depth on the command line") {
+  TempDir tmp;
+  Materialize(FixtureRoot() + "/TB501/bad/five_levels_deep", tmp.path(), Now() - 3600);
+  const CliResult dflt = RunCli({"--select", "TB501", tmp.path()});
+  CHECK(dflt.exit_code == 1);
+  CHECK(dflt.out.find("TB501") != std::string::npos);
+  CHECK(RunCli({"--select", "TB501", "--max-depth", "5", tmp.path()}).exit_code == 0);
+  CHECK(RunCli({"--select", "TB501", "--max-depth", "4", tmp.path()}).exit_code == 1);
+  CHECK(RunCli({"--max-depth", "-1", tmp.path()}).exit_code == 2);
+}
+
+TEST_CASE("TB502 events-beside-runs fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB502");
+}
+
+TEST_CASE("TB502 events-beside-runs flags the logdir root and a parent run in the real corpus") {
+  const auto root = CorpusFindings("events_in_root_and_runs", "TB502");
+  CHECK(root.size() == 1);
+  REQUIRE(root.count("."));
+  CHECK(root.at(".").find("2 nested runs: run_a, run_b") != std::string::npos);
+  const auto layout = CorpusFindings("layout_hparams_scalars_deep", "TB502");
+  CHECK(layout.size() == 1);
+  CHECK(layout.count("sweep/trial_0") == 1);
+}
+
+TEST_CASE("TB503 stray-event-copy fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB503");
+}
+
+TEST_CASE("TB503 stray-event-copy flags the .bak copy in the real corpus and not the original") {
+  const auto found = CorpusFindings("backup_copy_beside_original", "TB503");
+  CHECK(found.size() == 1);
+  REQUIRE(found.count("run/events.out.tfevents.1795300619.vm.17755.0.bak"));
+  CHECK(found.at("run/events.out.tfevents.1795300619.vm.17755.0.bak").find(".bak copy") != std::string::npos);
+}
+
+TEST_CASE("TB503 stray-event-copy leaves torch's free-form filename_suffix alone") {
+  // torch's SummaryWriter(filename_suffix=...) appends anything; only known
+  // copy and temporary patterns are flagged.
+  const std::string base = "events.out.tfevents.1795298000.gpu-node-1.4242.0";
+  for (const char* suffix : {"", ".rank0", "_worker1", ".v2", ".profile-empty", ".json", "-final"}) {
+    CAPTURE(suffix);
+    CHECK(StrayCopyReason(base + suffix).empty());
+  }
+  for (const char* suffix : {".bak", ".orig", "~", " (2)", ".tmp", ".part"}) {
+    CAPTURE(suffix);
+    CHECK(!StrayCopyReason(base + suffix).empty());
+  }
+  CHECK(!StrayCopyReason("." + base + ".q8XzLm").empty());      // rsync temporary
+  CHECK(!StrayCopyReason("Copy of " + base).empty());           // renamed copy
+}
+
 TEST_CASE("TB504 unreadable-path fires on bad fixtures and stays quiet on good ones") {
   RunFixtureCases("TB504");
 }
@@ -863,6 +947,37 @@ TEST_CASE("TB505 no-event-files fires on an empty directory") {
   TempDir tmp;
   const LintResult r = LintCase(tmp.path());
   CHECK(Count(r, "TB505", ".") == 1);
+}
+
+TEST_CASE("TB506 missing-projector-asset fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB506");
+}
+
+TEST_CASE("TB506 missing-projector-asset names the missing tensor file of the real corpus") {
+  const auto found = CorpusFindings("projector_missing_tensor", "TB506");
+  CHECK(found.size() == 1);
+  REQUIRE(found.count("emb/projector_config.pbtxt"));
+  const std::string& message = found.at("emb/projector_config.pbtxt");
+  CHECK(message.find("tensor_path '00000/features/tensors.tsv'") != std::string::npos);
+  CHECK(message.find("metadata") == std::string::npos);  // metadata.tsv exists
+}
+
+TEST_CASE("TB506 missing-projector-asset checks absolute paths as they are") {
+  // Fixtures cannot hold absolute paths, so this case is made here.
+  TempDir tmp;
+  WriteFile(tmp / "emb/events.out.tfevents.1795298000.gpu-node-1.4242.0", SmallEventFile(3));
+  SetMtime(tmp / "emb/events.out.tfevents.1795298000.gpu-node-1.4242.0", Now() - 3600);
+  WriteFile(tmp / "assets/tensors.tsv", "0.1\t0.2\n");
+  WriteFile(tmp / "emb/projector_config.pbtxt", "embeddings {\n  tensor_path: \"" + (tmp / "assets/tensors.tsv") +
+                                                    "\"\n  metadata_path: \"" + (tmp / "assets/metadata.tsv") +
+                                                    "\"\n}\n");
+  const LintResult r = LintCase(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  REQUIRE(Count(r, "TB506") == 1);
+  const Finding* f = FindingAt(r, "TB506", "emb/projector_config.pbtxt");
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("metadata_path '" + (tmp / "assets/metadata.tsv") + "'") != std::string::npos);
+  CHECK(f->run == "emb");
 }
 
 // ---------------------------------------------------------------------------

@@ -1263,6 +1263,134 @@ void MakeTB403(const fs::path& root) {
 // TB5xx: layout and discovery. FIFOs, sockets and unreadable directories cannot
 // be stored in git: tests/rules_test.cc makes those at test time.
 
+void MakeTB501(const fs::path& root) {
+  {
+    Case c(root, "TB501", "bad", "five_levels_deep",
+           "a run filed as projects/vision/resnet/lr-0.01/train: 5 levels below the logdir, more "
+           "than the default max-depth 3");
+    c.File("projects/vision/resnet/lr-0.01/train/" + kTorchName, TorchRun(4));
+    c.Expect("TB501", "projects/vision/resnet/lr-0.01/train", "warning");
+  }
+  {
+    Case c(root, "TB501", "bad", "add_hparams_timestamp_run",
+           "torch's add_hparams wrote its hparams and metric into exp1/<time.time()>/, a run nested "
+           "beside exp1's own event file (so TB502 fires on exp1 as well)");
+    c.File("exp1/" + kTorchName, TorchRun(4));
+    EventFile hp;
+    hp.Add(TorchHeader(kT0 + 5));
+    hp.Add(Scalar(kT0 + 5, 0, "hparam/accuracy", 0.75f));
+    c.File("exp1/1795298005.4122984/events.out.tfevents.1795298005.gpu-node-1.4242.1", hp);
+    c.Expect("TB501", "exp1/1795298005.4122984", "warning");
+    c.Expect("TB502", "exp1", "warning");
+  }
+  {
+    Case c(root, "TB501", "bad", "add_scalars_per_key_runs",
+           "torch's add_scalars('loss/cmp', {'train': ..., 'val': ...}) wrote each key to its own run "
+           "exp1/loss_cmp_train and exp1/loss_cmp_val, logging tag 'loss/cmp' there (TB502 fires on exp1)");
+    c.File("exp1/" + kTorchName, TorchRun(4));
+    c.File("exp1/loss_cmp_train/events.out.tfevents.1795298000.gpu-node-1.4242.1",
+           TorchRun(4, kT0, "loss/cmp"));
+    c.File("exp1/loss_cmp_val/events.out.tfevents.1795298000.gpu-node-1.4242.2",
+           TorchRun(4, kT0, "loss/cmp"));
+    c.Expect("TB501", "exp1/loss_cmp_train", "warning");
+    c.Expect("TB501", "exp1/loss_cmp_val", "warning");
+    c.Expect("TB502", "exp1", "warning");
+  }
+  {
+    Case c(root, "TB501", "bad", "max_depth_option",
+           "with max_depth 1 (--max-depth 1), exp1/train at depth 2 is too deep");
+    c.Option("max_depth", 1);
+    c.File("exp1/train/" + kTorchName, TorchRun(4));
+    c.Expect("TB501", "exp1/train", "warning");
+  }
+  {
+    Case c(root, "TB501", "good", "sweep_three_levels",
+           "a sweep filed as lr/<value>/<split>: 3 levels, and '0.001' is a number, not a time.time() "
+           "run name");
+    c.File("lr/0.001/train/" + kTorchName, TorchRun(4));
+    c.File("lr/0.001/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "eval/loss"));
+    c.File("lr/0.01/train/events.out.tfevents.1795298100.gpu-node-1.4300.0", TorchRun(4, kT0 + 100));
+  }
+  {
+    Case c(root, "TB501", "good", "runs_named_like_their_tags",
+           "runs 'train' and 'train_augmented' log 'train/loss': neither directory is a tag plus "
+           "'_<key>', so neither is an add_scalars run");
+    c.File("train/" + kTorchName, TorchRun(4));
+    c.File("train_augmented/events.out.tfevents.1795298100.gpu-node-1.4300.0", TorchRun(4, kT0 + 100));
+  }
+}
+
+void MakeTB502(const fs::path& root) {
+  {
+    Case c(root, "TB502", "bad", "events_in_logdir_root",
+           "a writer pointed at the logdir itself left its file beside the run_a/ and run_b/ runs");
+    c.File("events.out.tfevents.1795298000.gpu-node-1.4242.0", TorchRun(4));
+    c.File("run_a/events.out.tfevents.1795298100.gpu-node-1.4300.0", TorchRun(4, kT0 + 100));
+    c.File("run_b/events.out.tfevents.1795298200.gpu-node-1.4350.0", TorchRun(4, kT0 + 200));
+    c.Expect("TB502", ".", "warning");
+  }
+  {
+    Case c(root, "TB502", "bad", "run_with_nested_eval_run",
+           "exp1/ holds the training writer's file and exp1/eval/ the evaluator's");
+    c.File("exp1/" + kTorchName, TorchRun(4));
+    c.File("exp1/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "eval/loss"));
+    c.Expect("TB502", "exp1", "warning");
+  }
+  {
+    Case c(root, "TB502", "good", "runs_only_in_leaves",
+           "exp1/train/ and exp1/eval/ are runs; exp1/ only groups them");
+    c.File("exp1/train/" + kTorchName, TorchRun(4));
+    c.File("exp1/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "eval/loss"));
+  }
+  {
+    Case c(root, "TB502", "good", "sibling_with_common_prefix",
+           "exp1/ and exp1-eval/ share a name prefix but neither is inside the other");
+    c.File("exp1/" + kTorchName, TorchRun(4));
+    c.File("exp1-eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "eval/loss"));
+  }
+}
+
+void MakeTB503(const fs::path& root) {
+  {
+    Case c(root, "TB503", "bad", "bak_beside_original",
+           "someone kept a .bak copy of the event file beside it before editing the run");
+    c.File(kTorchFile, TorchRun(4));
+    c.File(kTorchFile + ".bak", TorchRun(4));
+    c.Expect("TB503", kTorchFile + ".bak", "warning");
+  }
+  {
+    Case c(root, "TB503", "bad", "tilde_backup", "an editor's ~ backup of an event file");
+    c.File(kTorchFile + "~", TorchRun(4));
+    c.Expect("TB503", kTorchFile + "~", "warning");
+  }
+  {
+    Case c(root, "TB503", "bad", "numbered_duplicate",
+           "a second download of the same file, renamed ' (1)' by the browser");
+    c.File(kTorchFile + " (1)", TorchRun(4));
+    c.Expect("TB503", kTorchFile + " (1)", "warning");
+  }
+  {
+    Case c(root, "TB503", "bad", "rsync_temporary",
+           "rsync's temporary '.<name>.XXXXXX', left behind when the copy was interrupted");
+    const std::string tmp = "train/." + kTorchName + ".Xa1b2C";
+    c.File(tmp, TorchRun(4));
+    c.Expect("TB503", tmp, "warning");
+  }
+  {
+    Case c(root, "TB503", "good", "writer_names",
+           "names as torch, tensorboardX, TF2 (.v2), the TF profiler (.profile-empty) and torch "
+           "with filename_suffix='.rank0' make them");
+    c.File("torch/" + kTorchName, TorchRun(4));
+    c.File("tbx/" + kTbxName, TbxRun(4));
+    EventFile tf2;
+    tf2.Add(PlainHeader(kT0));
+    for (int s = 0; s < 4; ++s) tf2.Add(TensorScalar(kT0 + 1 + s, s, "epoch_loss", 1.0f / (1 + s)));
+    c.File("tf2/train/events.out.tfevents.1795298000.gpu-node-1.4242.17.v2", tf2);
+    c.File("tf2/train/events.out.tfevents.1795298000.gpu-node-1.profile-empty", TbxRun(0));
+    c.File("suffix/" + kTorchName + ".rank0", TorchRun(4));
+  }
+}
+
 void MakeTB504(const fs::path& root) {
   const std::string good = "eval/events.out.tfevents.1795298000.gpu-node-1.4242.1";
   {
@@ -1539,6 +1667,76 @@ void MakeTB603(const fs::path& root) {
   }
 }
 
+// A few rows of tab-separated floats, as torch's add_embedding writes tensors.tsv.
+std::string TensorTsv() { return "0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n0.7\t0.8\t0.9\n"; }
+
+void MakeTB506(const fs::path& root) {
+  {
+    Case c(root, "TB506", "bad", "missing_tensor",
+           "torch's add_embedding layout (emb/00000/features/) with tensors.tsv deleted: only the "
+           "metadata is left");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"features:00000\"\n"
+           "  metadata_path: \"00000/features/metadata.tsv\"\n"
+           "  tensor_path: \"00000/features/tensors.tsv\"\n"
+           "}\n");
+    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+  }
+  {
+    Case c(root, "TB506", "bad", "missing_metadata_and_sprite",
+           "the tensor is there but the metadata and sprite the config names were never copied");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"features:00000\"\n"
+           "  tensor_path: \"00000/features/tensors.tsv\"\n"
+           "  metadata_path: \"00000/features/metadata.tsv\"\n"
+           "  sprite {\n"
+           "    image_path: \"00000/features/sprite.png\"\n"
+           "    single_image_dim: 28\n"
+           "    single_image_dim: 28\n"
+           "  }\n"
+           "}\n");
+    c.File("emb/00000/features/tensors.tsv", TensorTsv());
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+  }
+  {
+    Case c(root, "TB506", "good", "all_assets_present",
+           "tensor, metadata and sprite all exist; the config uses a comment, single quotes, "
+           "'sprite: { }' and a string split in two, which text format allows");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "# written by hand\n"
+           "embeddings {\n"
+           "  tensor_name: 'features:00000'\n"
+           "  tensor_path: \"00000/features/\" \"tensors.tsv\"\n"
+           "  metadata_path: '00000/features/metadata.tsv'\n"
+           "  sprite: {\n"
+           "    image_path: \"00000/features/sprite.png\"\n"
+           "    single_image_dim: [28, 28]\n"
+           "  }\n"
+           "}\n");
+    c.File("emb/00000/features/tensors.tsv", TensorTsv());
+    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
+    c.File("emb/00000/features/sprite.png", std::string("\x89PNG\r\n\x1a\n", 8));
+  }
+  {
+    Case c(root, "TB506", "good", "tensor_from_checkpoint",
+           "no tensor_path: the projector reads the tensor from the checkpoint; the metadata exists");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"embedding/weights\"\n"
+           "  metadata_path: \"metadata.tsv\"\n"
+           "}\n");
+    c.File("emb/metadata.tsv", "cat\ndog\nbird\n");
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The demo logdir for the README's first command, `tblint fixtures/demo`:
 // a small sweep from a torch-style writer with one problem per run.
@@ -1630,8 +1828,12 @@ void Generate(const fs::path& root) {
   MakeTB401(root);
   MakeTB402(root);
   MakeTB403(root);
+  MakeTB501(root);
+  MakeTB502(root);
+  MakeTB503(root);
   MakeTB504(root);
   MakeTB505(root);
+  MakeTB506(root);
   MakeTB601(root);
   MakeTB602(root);
   MakeTB603(root);

@@ -86,11 +86,11 @@ void ListRules(std::ostream& out, bool json) {
     out << rules.dump(2) << "\n";
     return;
   }
-  out << std::left << std::setw(7) << "code" << std::setw(22) << "name" << std::setw(9) << "severity"
+  out << std::left << std::setw(7) << "code" << std::setw(25) << "name" << std::setw(9) << "severity"
       << std::setw(8) << "fix" << "summary\n";
   for (const auto& r : AllRules()) {
     const RuleInfo& i = r->info();
-    out << std::setw(7) << i.code << std::setw(22) << i.name << std::setw(9) << SeverityName(i.default_severity)
+    out << std::setw(7) << i.code << std::setw(25) << i.name << std::setw(9) << SeverityName(i.default_severity)
         << std::setw(8) << ApplicabilityName(i.fix) << i.summary << "\n";
   }
 }
@@ -108,6 +108,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   int jobs = 0;
   double grace = 120;
   double max_record_mib = 64;
+  int max_depth = 3;
   // clang-format off
   visible.add_options()
     ("help,h", "show this help and exit")
@@ -129,6 +130,8 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
      "and --fix leaves it alone (default 120)")
     ("max-record-mib", po::value(&max_record_mib)->value_name("MIB"),
      "TB107 flags records larger than this (default 64)")
+    ("max-depth", po::value(&max_depth)->value_name("N"),
+     "TB501 flags runs more than N directory levels below the logdir (default 3)")
     ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
     ("dry-run", "with --fix: say what would be done, write nothing");
   // clang-format on
@@ -191,6 +194,10 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     err << "tblint: --jobs, --grace-period and --max-record-mib must not be negative\n";
     return kExitUsage;
   }
+  if (max_depth < 0) {
+    err << "tblint: --max-depth must not be negative\n";
+    return kExitUsage;
+  }
   const bool fix = vm.count("fix") > 0;
   const bool dry_run = vm.count("dry-run") > 0;
   if (dry_run && !fix) {
@@ -215,6 +222,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   config.lint.now = Now();
   config.lint.grace_period_s = grace;
   config.lint.oversized_record_bytes = static_cast<uint64_t>(max_record_mib * 1048576.0);
+  config.lint.max_depth = max_depth;
   for (const auto& r : AllRules()) {
     const std::string code = r->info().code;
     if (!selected.empty() && !Matches(code, selected)) continue;

@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -151,6 +155,138 @@ class Walker {
   size_t dirs_visited_ = 0;
 };
 
+// Reads one quoted text-format string starting at text[*i] (the quote),
+// undoing C escapes; leaves *i after the closing quote.
+std::string ReadQuoted(std::string_view text, size_t* i) {
+  const char quote = text[(*i)++];
+  std::string out;
+  while (*i < text.size() && text[*i] != quote && text[*i] != '\n') {
+    char c = text[(*i)++];
+    if (c != '\\' || *i >= text.size()) {
+      out.push_back(c);
+      continue;
+    }
+    c = text[(*i)++];
+    switch (c) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'x': {  // \xH or \xHH
+        int v = 0;
+        for (int n = 0; n < 2 && *i < text.size() && std::isxdigit(static_cast<unsigned char>(text[*i])); ++n) {
+          const char h = text[(*i)++];
+          v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        out.push_back(static_cast<char>(v));
+        break;
+      }
+      default:
+        if (c >= '0' && c <= '7') {  // \N, \NN or \NNN
+          int v = c - '0';
+          for (int n = 1; n < 3 && *i < text.size() && text[*i] >= '0' && text[*i] <= '7'; ++n) {
+            v = v * 8 + (text[(*i)++] - '0');
+          }
+          out.push_back(static_cast<char>(v));
+        } else {
+          out.push_back(c);  // \\ \" \' and anything else stand for themselves
+        }
+    }
+  }
+  if (*i < text.size() && text[*i] == quote) ++*i;
+  return out;
+}
+
+// The asset paths a projector_config.pbtxt names, as (field, path) pairs:
+// tensor_path and metadata_path inside `embeddings { }`, image_path inside
+// `sprite { }` (tensorboard/plugins/projector/projector_config.proto). The
+// file is text-format protobuf; this tolerant scan skips comments, numbers,
+// enums and unknown fields instead of rejecting them, and concatenates
+// adjacent string literals as text_format does.
+std::vector<std::pair<std::string, std::string>> ProjectorAssetPaths(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<std::string> blocks;
+  std::string key;  // the last identifier, waiting for its value or block
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '{' || c == '<') {
+      blocks.push_back(std::move(key));
+      key.clear();
+      ++i;
+    } else if (c == '}' || c == '>') {
+      if (!blocks.empty()) blocks.pop_back();
+      key.clear();
+      ++i;
+    } else if (c == '"' || c == '\'') {
+      std::string value = ReadQuoted(text, &i);
+      for (;;) {  // "a" "b" is "ab"
+        size_t j = i;
+        while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+        if (j >= text.size() || (text[j] != '"' && text[j] != '\'')) break;
+        i = j;
+        value += ReadQuoted(text, &i);
+      }
+      const std::string block = blocks.empty() ? "" : blocks.back();
+      if (!value.empty() && block == "embeddings" && (key == "tensor_path" || key == "metadata_path")) {
+        out.emplace_back(key, std::move(value));
+      } else if (!value.empty() && block == "sprite" && key == "image_path") {
+        out.emplace_back("sprite.image_path", std::move(value));
+      }
+      key.clear();
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      size_t j = i;
+      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+      key = std::string(text.substr(i, j - i));
+      i = j;
+    } else {
+      if (c != ':' && !std::isspace(static_cast<unsigned char>(c))) key.clear();  // a number, ',' ';' ...
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Reads the projector configs discovery found and records every asset path
+// they name, checked the way TensorBoard's projector plugin resolves it
+// (_rel_to_abs_asset_path): `~` expanded, relative paths joined to the
+// config's directory. Remote paths (gs://, s3://, ...) are not checked.
+void CheckProjectorConfigs(const std::string& root, LogdirResult* out) {
+  constexpr size_t kMaxConfigBytes = 1 << 20;
+  for (const std::string& rel : out->projector_configs) {
+    const std::string config = root + "/" + rel;
+    struct stat st {};
+    if (::stat(config.c_str(), &st) != 0) {
+      out->problems.push_back({rel, std::string("cannot stat projector config: ") + std::strerror(errno)});
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) {  // a FIFO would block the read
+      out->problems.push_back({rel, std::string("projector config is ") + NonRegularKind(st.st_mode) +
+                                        ", not a regular file; not read"});
+      continue;
+    }
+    std::ifstream in(config, std::ios::binary);
+    std::string text(std::min<size_t>(static_cast<size_t>(st.st_size), kMaxConfigBytes), '\0');
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+      out->problems.push_back({rel, std::string("cannot read projector config: ") + std::strerror(errno)});
+      continue;
+    }
+    const std::string dir = config.substr(0, config.rfind('/'));
+    for (auto& [field, path] : ProjectorAssetPaths(text)) {
+      if (path.find("://") != std::string::npos) continue;
+      std::string resolved = path;
+      const char* home = std::getenv("HOME");
+      if (home != nullptr && (resolved == "~" || resolved.rfind("~/", 0) == 0)) resolved = home + resolved.substr(1);
+      if (resolved[0] != '/') resolved = dir + "/" + resolved;
+      // The plugin answers "not found, or is not a file" for a directory too.
+      struct stat ast {};
+      const bool exists = ::stat(resolved.c_str(), &ast) == 0 && !S_ISDIR(ast.st_mode);
+      out->projector_assets.push_back({rel, std::move(field), std::move(path), exists});
+    }
+  }
+}
+
 }  // namespace
 
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out,
@@ -166,6 +302,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
   if (S_ISDIR(st.st_mode)) {
     Walker walker(options, out);
     walker.Root(path, st);
+    CheckProjectorConfigs(path, out);
   } else {
     // A single file: lint it on its own, as the one file of run ".".
     out->single_file = true;

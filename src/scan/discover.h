@@ -16,8 +16,10 @@ namespace tblint {
 inline constexpr const char* kBackupDirName = ".tblint-backup";
 
 // Fills out->files (FileInfo only), out->runs, out->problems and
-// out->projector_configs. Returns false, with `error` set, when `given` does
-// not exist (a usage error); every other problem becomes a PathProblem.
+// out->projector_configs with out->projector_assets (each config is read and
+// the files it names are stat'ed). Returns false, with `error` set, when
+// `given` does not exist (a usage error); every other problem becomes a
+// PathProblem.
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out,
               std::string* error);
 

@@ -134,6 +134,15 @@ struct PathProblem {
   std::string what;  // "permission denied", "symlink loop", "is a FIFO", ...
 };
 
+// A file named by a projector_config.pbtxt (TB506), checked by discovery.
+struct ProjectorAsset {
+  std::string config;  // rel path of the projector_config.pbtxt
+  std::string field;   // "tensor_path", "metadata_path" or "sprite.image_path"
+  std::string path;    // as written in the config
+  bool exists = false;  // a file (not a directory) there, resolved like TensorBoard:
+                        // `~` expanded, relative to the config's directory
+};
+
 struct LogdirResult {
   std::string given;       // the path as given on the command line
   bool single_file = false;  // the given path is itself a file
@@ -141,6 +150,7 @@ struct LogdirResult {
   std::vector<RunResult> runs;
   std::vector<PathProblem> problems;
   std::vector<std::string> projector_configs;  // rel paths of projector_config.pbtxt
+  std::vector<ProjectorAsset> projector_assets;  // every asset path those configs name
 };
 
 }  // namespace tblint
