@@ -1449,6 +1449,76 @@ void MakeTB505(const fs::path& root) {
   }
 }
 
+// A few rows of tab-separated floats, as torch's add_embedding writes tensors.tsv.
+std::string TensorTsv() { return "0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n0.7\t0.8\t0.9\n"; }
+
+void MakeTB506(const fs::path& root) {
+  {
+    Case c(root, "TB506", "bad", "missing_tensor",
+           "torch's add_embedding layout (emb/00000/features/) with tensors.tsv deleted: only the "
+           "metadata is left");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"features:00000\"\n"
+           "  metadata_path: \"00000/features/metadata.tsv\"\n"
+           "  tensor_path: \"00000/features/tensors.tsv\"\n"
+           "}\n");
+    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+  }
+  {
+    Case c(root, "TB506", "bad", "missing_metadata_and_sprite",
+           "the tensor is there but the metadata and sprite the config names were never copied");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"features:00000\"\n"
+           "  tensor_path: \"00000/features/tensors.tsv\"\n"
+           "  metadata_path: \"00000/features/metadata.tsv\"\n"
+           "  sprite {\n"
+           "    image_path: \"00000/features/sprite.png\"\n"
+           "    single_image_dim: 28\n"
+           "    single_image_dim: 28\n"
+           "  }\n"
+           "}\n");
+    c.File("emb/00000/features/tensors.tsv", TensorTsv());
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
+  }
+  {
+    Case c(root, "TB506", "good", "all_assets_present",
+           "tensor, metadata and sprite all exist; the config uses a comment, single quotes, "
+           "'sprite: { }' and a string split in two, which text format allows");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "# written by hand\n"
+           "embeddings {\n"
+           "  tensor_name: 'features:00000'\n"
+           "  tensor_path: \"00000/features/\" \"tensors.tsv\"\n"
+           "  metadata_path: '00000/features/metadata.tsv'\n"
+           "  sprite: {\n"
+           "    image_path: \"00000/features/sprite.png\"\n"
+           "    single_image_dim: [28, 28]\n"
+           "  }\n"
+           "}\n");
+    c.File("emb/00000/features/tensors.tsv", TensorTsv());
+    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
+    c.File("emb/00000/features/sprite.png", std::string("\x89PNG\r\n\x1a\n", 8));
+  }
+  {
+    Case c(root, "TB506", "good", "tensor_from_checkpoint",
+           "no tensor_path: the projector reads the tensor from the checkpoint; the metadata exists");
+    c.File("emb/" + kTorchName, TorchRun(3));
+    c.File("emb/projector_config.pbtxt",
+           "embeddings {\n"
+           "  tensor_name: \"embedding/weights\"\n"
+           "  metadata_path: \"metadata.tsv\"\n"
+           "}\n");
+    c.File("emb/metadata.tsv", "cat\ndog\nbird\n");
+  }
+}
+
 // ---------------------------------------------------------------------------
 // TB6xx: what TensorBoard will show.
 
@@ -1664,76 +1734,6 @@ void MakeTB603(const fs::path& root) {
     for (int s = 0; s < 5; ++s) f.Add(Scalar(kT0 + 2 + s, s, "train/loss", 1.0f / (1 + s)));
     c.File(kTorchFile, f);
     c.File("long/" + kTorchName, TorchRun(150));
-  }
-}
-
-// A few rows of tab-separated floats, as torch's add_embedding writes tensors.tsv.
-std::string TensorTsv() { return "0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n0.7\t0.8\t0.9\n"; }
-
-void MakeTB506(const fs::path& root) {
-  {
-    Case c(root, "TB506", "bad", "missing_tensor",
-           "torch's add_embedding layout (emb/00000/features/) with tensors.tsv deleted: only the "
-           "metadata is left");
-    c.File("emb/" + kTorchName, TorchRun(3));
-    c.File("emb/projector_config.pbtxt",
-           "embeddings {\n"
-           "  tensor_name: \"features:00000\"\n"
-           "  metadata_path: \"00000/features/metadata.tsv\"\n"
-           "  tensor_path: \"00000/features/tensors.tsv\"\n"
-           "}\n");
-    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
-    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
-  }
-  {
-    Case c(root, "TB506", "bad", "missing_metadata_and_sprite",
-           "the tensor is there but the metadata and sprite the config names were never copied");
-    c.File("emb/" + kTorchName, TorchRun(3));
-    c.File("emb/projector_config.pbtxt",
-           "embeddings {\n"
-           "  tensor_name: \"features:00000\"\n"
-           "  tensor_path: \"00000/features/tensors.tsv\"\n"
-           "  metadata_path: \"00000/features/metadata.tsv\"\n"
-           "  sprite {\n"
-           "    image_path: \"00000/features/sprite.png\"\n"
-           "    single_image_dim: 28\n"
-           "    single_image_dim: 28\n"
-           "  }\n"
-           "}\n");
-    c.File("emb/00000/features/tensors.tsv", TensorTsv());
-    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
-    c.Expect("TB506", "emb/projector_config.pbtxt", "warning");
-  }
-  {
-    Case c(root, "TB506", "good", "all_assets_present",
-           "tensor, metadata and sprite all exist; the config uses a comment, single quotes, "
-           "'sprite: { }' and a string split in two, which text format allows");
-    c.File("emb/" + kTorchName, TorchRun(3));
-    c.File("emb/projector_config.pbtxt",
-           "# written by hand\n"
-           "embeddings {\n"
-           "  tensor_name: 'features:00000'\n"
-           "  tensor_path: \"00000/features/\" \"tensors.tsv\"\n"
-           "  metadata_path: '00000/features/metadata.tsv'\n"
-           "  sprite: {\n"
-           "    image_path: \"00000/features/sprite.png\"\n"
-           "    single_image_dim: [28, 28]\n"
-           "  }\n"
-           "}\n");
-    c.File("emb/00000/features/tensors.tsv", TensorTsv());
-    c.File("emb/00000/features/metadata.tsv", "cat\ndog\nbird\n");
-    c.File("emb/00000/features/sprite.png", std::string("\x89PNG\r\n\x1a\n", 8));
-  }
-  {
-    Case c(root, "TB506", "good", "tensor_from_checkpoint",
-           "no tensor_path: the projector reads the tensor from the checkpoint; the metadata exists");
-    c.File("emb/" + kTorchName, TorchRun(3));
-    c.File("emb/projector_config.pbtxt",
-           "embeddings {\n"
-           "  tensor_name: \"embedding/weights\"\n"
-           "  metadata_path: \"metadata.tsv\"\n"
-           "}\n");
-    c.File("emb/metadata.tsv", "cat\ndog\nbird\n");
   }
 }
 
