@@ -8,7 +8,7 @@ namespace {
 
 constexpr RuleInfo kInfo = {"TB106", "not-an-event-file", Severity::kError,
                             "the name contains tfevents but the content is not TFRecord",
-                            Applicability::kNone};
+                            Applicability::kUnsafe};
 
 class Check : public FileCheck {
  public:
@@ -28,6 +28,8 @@ class Check : public FileCheck {
     }
     Finding& f = sink.Add("not an event file: " + what);
     f.offset = 0;
+    f.fix.applicability = Applicability::kUnsafe;
+    f.fix.description = "move the file out of the logdir into the backup folder (never deleted)";
     if (file.info.name.find("tfevents") != std::string::npos) {
       f.impact = "TensorBoard still loads it as part of run '" + file.info.run +
                  "': the Python reader stops at once, the Rust server marks the file dead";

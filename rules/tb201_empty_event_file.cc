@@ -8,7 +8,7 @@ namespace {
 
 constexpr RuleInfo kInfo = {"TB201", "empty-event-file", Severity::kWarning,
                             "a 0-byte event file: the writer never flushed or closed",
-                            Applicability::kNone};
+                            Applicability::kUnsafe};
 
 class Check : public FileCheck {
  public:
@@ -21,6 +21,10 @@ class Check : public FileCheck {
                              "(tensorboardX buffers 4 KiB before the first write), or the job died before its first flush";
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kWarning, std::move(msg));
     f.offset = 0;
+    if (!live) {
+      f.fix.applicability = Applicability::kUnsafe;
+      f.fix.description = "move the empty file out of the logdir into the backup folder";
+    }
     f.impact = "TensorBoard lists run '" + file.info.run + "' only if another file holds data; this file adds nothing";
   }
 };

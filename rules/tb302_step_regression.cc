@@ -39,9 +39,13 @@ class Check : public FileCheck {
     f.offset = first->first_regression_offset;
     f.tag = *first_tag;
     f.step = first->first_regression_to;
-    f.impact = "Python reader: keeps both series (no SessionLog START), so the plot runs backwards; Rust server: "
-               "drops every kept point at or after the new step, hiding about " +
-               std::to_string(relogged) + " earlier points";
+    f.impact = std::string(file.session_start_count == 0
+                               ? "Python reader: keeps both series (there is no SessionLog START), so the plot runs "
+                                 "backwards"
+                               : "Python reader: purges steps at or after a SessionLog START unless it is the run's "
+                                 "first, otherwise keeps both series and the plot runs backwards") +
+               "; Rust server: at each regression drops every kept point at or after the new step (at least " +
+               std::to_string(relogged) + " earlier points here)";
   }
 };
 

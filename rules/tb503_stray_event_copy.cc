@@ -10,7 +10,7 @@ namespace {
 
 constexpr RuleInfo kInfo = {"TB503", "stray-event-copy", Severity::kWarning,
                             "a file named like an event file that no writer produced (.bak, ~, (1), rsync temporary)",
-                            Applicability::kNone};
+                            Applicability::kUnsafe};
 
 // Decided from the name alone; the check only places the finding on the file.
 class Check : public FileCheck {
@@ -21,6 +21,8 @@ class Check : public FileCheck {
                           ", not a name a writer produces (events.out.tfevents.<secs>.<host>...)");
     f.impact = "TensorBoard loads every file whose name contains 'tfevents': run '" + file.info.run +
                "' also shows this file's points, twice over when the original is there too";
+    f.fix.applicability = Applicability::kUnsafe;
+    f.fix.description = "move the copy out of the logdir into the backup folder (never deleted)";
   }
 
  private:

@@ -28,6 +28,7 @@ namespace po = boost::program_options;
 constexpr const char* kUsage =
     "Usage: tblint [OPTIONS] [PATH...]\n"
     "       tblint runs [OPTIONS] [PATH...]\n"
+    "       tblint restore [--backup-dir DIR] [PATH...]\n"
     "\n"
     "Finds damaged records, empty and impostor files and other problems in\n"
     "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
@@ -47,6 +48,8 @@ constexpr const char* kEpilog =
     "  tblint --select TB1 --fail-on error ./logs\n"
     "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
     "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
+    "  tblint --fix --unsafe-fixes ./logs also salvage damaged files, move impostors aside\n"
+    "  tblint restore ./logs              undo every fix, byte-identical\n"
     "  tblint --explain TB101             the rule's documentation\n"
     "  tblint runs ./logs                 the runs, files and tags TensorBoard sees\n";
 
@@ -109,6 +112,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   double grace = 120;
   double max_record_mib = 64;
   int max_depth = 3;
+  std::string backup_dir;
   // clang-format off
   visible.add_options()
     ("help,h", "show this help and exit")
@@ -133,7 +137,11 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     ("max-depth", po::value(&max_depth)->value_name("N"),
      "TB501 flags runs more than N directory levels below the logdir (default 3)")
     ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
-    ("dry-run", "with --fix: say what would be done, write nothing");
+    ("unsafe-fixes", "with --fix: also salvage damaged files (TB103-TB105) and move impostor, empty "
+     "and stray files out of the logdir (TB106, TB201, TB503); everything removed is backed up")
+    ("dry-run", "with --fix: say what would be done, write nothing")
+    ("backup-dir", po::value(&backup_dir)->value_name("DIR"),
+     "where --fix keeps what it removes and 'tblint restore' looks (default: <logdir>/.tblint-backup)");
   // clang-format on
   po::options_description hidden;
   std::vector<std::string> paths;
@@ -191,7 +199,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   if (jobs < 0 || grace < 0 || !(max_record_mib > 0)) {
-    err << "tblint: --jobs, --grace-period and --max-record-mib must not be negative\n";
+    err << "tblint: --jobs and --grace-period must not be negative, --max-record-mib must be positive\n";
     return kExitUsage;
   }
   if (max_depth < 0) {
@@ -200,9 +208,38 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   const bool fix = vm.count("fix") > 0;
   const bool dry_run = vm.count("dry-run") > 0;
-  if (dry_run && !fix) {
-    err << "tblint: --dry-run only makes sense with --fix\n";
+  const bool unsafe = vm.count("unsafe-fixes") > 0;
+  const bool restore = !paths.empty() && paths.front() == "restore";
+  if ((dry_run || unsafe) && !fix && !restore) {
+    err << "tblint: --dry-run and --unsafe-fixes only make sense with --fix\n";
     return kExitUsage;
+  }
+  // `tblint restore [PATH...]`: undo every journaled fix, byte-identical.
+  if (restore) {
+    paths.erase(paths.begin());
+    if (paths.empty()) paths.push_back(".");
+    bool all_ok = true;
+    nlohmann::json report = nlohmann::json::array();
+    for (const std::string& path : paths) {
+      std::vector<RestoreOutcome> outcomes;
+      std::string error;
+      const bool ok = Restore(path, backup_dir, &outcomes, &error);
+      if (!error.empty()) {
+        err << "tblint: " << error << "\n";
+        return kExitUsage;
+      }
+      all_ok = all_ok && ok;
+      for (const RestoreOutcome& o : outcomes) {
+        if (format == "json") {
+          report.push_back({{"path", o.path}, {"status", o.status}, {"message", o.message}});
+        } else {
+          out << o.path << ": " << o.status << ": " << o.message << "\n";
+        }
+      }
+      if (outcomes.empty() && format != "json") out << path << ": nothing to restore\n";
+    }
+    if (format == "json") out << nlohmann::json{{"restored", report}}.dump(2) << "\n";
+    return all_ok ? kExitClean : kExitFindings;
   }
 
   const std::vector<std::string> selected = SplitCodes(select), ignored = SplitCodes(ignore);
@@ -223,6 +260,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   config.lint.grace_period_s = grace;
   config.lint.oversized_record_bytes = static_cast<uint64_t>(max_record_mib * 1048576.0);
   config.lint.max_depth = max_depth;
+  config.lint.skip_dir = backup_dir;
   for (const auto& r : AllRules()) {
     const std::string code = r->info().code;
     if (!selected.empty() && !Matches(code, selected)) continue;
@@ -255,9 +293,11 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     if (fix) {
       FixOptions fo;
       fo.dry_run = dry_run;
+      fo.unsafe = unsafe;
       fo.now = config.lint.now;
       fo.grace_period_s = grace;
-      std::vector<FixOutcome> outcomes = ApplySafeFixes(*result, fo);
+      fo.backup_dir = backup_dir;
+      std::vector<FixOutcome> outcomes = ApplyFixes(*result, fo);
       bool changed = false;
       for (const FixOutcome& o : outcomes) changed = changed || o.status == FixStatus::kFixed;
       report.fixes.insert(report.fixes.end(), outcomes.begin(), outcomes.end());

@@ -1,19 +1,26 @@
 #include "fix/fixer.h"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
-#include <boost/filesystem.hpp>
+#include <set>
 
+#include "event/event.h"
+#include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
 #include "report/report.h"
@@ -24,10 +31,31 @@ namespace tblint {
 namespace {
 
 namespace fs = boost::filesystem;
+using nlohmann::json;
+
+// --- fault injection ------------------------------------------------------
+// TBLINT_FAULT_AT=N makes the process die (abort, no clean-up) at the Nth
+// durable step of a fix or restore: a write, fsync or rename. Tests use it to
+// prove that a kill at any point leaves each file original or fixed.
+void FaultPoint() {
+  static const long at = [] {
+    const char* env = std::getenv("TBLINT_FAULT_AT");
+    return env ? std::strtol(env, nullptr, 10) : 0L;
+  }();
+  static long count = 0;
+  if (at > 0 && ++count == at) std::abort();
+}
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-// Writes all of buf to fd.
+std::string ReadWholeFile(const std::string& path) {
+  FileSource src;
+  if (std::error_code ec = src.Open(path)) throw std::runtime_error(path + ": " + ec.message());
+  std::string out(static_cast<size_t>(src.Size()), '\0');
+  if (src.ReadAt(0, out.size(), reinterpret_cast<uint8_t*>(out.data()))) throw std::runtime_error("cannot read " + path);
+  return out;
+}
+
 bool WriteAll(int fd, const char* buf, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, buf, n);
@@ -41,20 +69,31 @@ bool WriteAll(int fd, const char* buf, size_t n) {
   return true;
 }
 
+bool Fsync(int fd) {
+  FaultPoint();
+  return ::fsync(fd) == 0;
+}
+
 bool FsyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
+  bool ok = Fsync(fd);
   ::close(fd);
   return ok;
 }
 
-// Copies [from, from + n) of src into the open fd dst.
+bool Rename(const std::string& from, const std::string& to) {
+  FaultPoint();
+  return ::rename(from.c_str(), to.c_str()) == 0;
+}
+
+// Copies [from, from + n) of src to the open fd dst.
 bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst) {
   std::vector<uint8_t> buf(1 << 20);
   while (n > 0) {
     size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, buf.size()));
     if (src->ReadAt(from, chunk, buf.data())) return false;
+    FaultPoint();
     if (!WriteAll(dst, reinterpret_cast<const char*>(buf.data()), chunk)) return false;
     from += chunk;
     n -= chunk;
@@ -62,25 +101,48 @@ bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst) {
   return true;
 }
 
-// The kept prefix must be whole, valid records ending exactly at `cut`, and
-// everything from `cut` to the end must be a truncated record or zeros: the
-// fix then removes nothing a reader could use.
-std::string VerifyCut(Source* src, uint64_t cut) {
-  RecordReader reader(src);
-  Record rec;
-  while (reader.Next(&rec)) {
-    if (rec.offset == cut) {
-      if (rec.kind == RecordKind::kTruncated || rec.kind == RecordKind::kZeroFilled) return "";
-      return std::string("the bytes after the cut are not a truncated record or zeros (") +
-             RecordKindName(rec.kind) + ")";
+using Ranges = std::vector<std::pair<uint64_t, uint64_t>>;  // [begin, end)
+
+// Writes the given ranges of src to a new file `path` (O_EXCL), fsynced.
+// `like` gives mode, owner and times to copy (nullptr: 0644, now).
+std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& path, const struct stat* like) {
+  const mode_t mode = like ? (like->st_mode & 07777) : 0644;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot create " + path);
+  bool ok = true;
+  for (const auto& [b, e] : ranges) ok = ok && CopyRange(src, b, e - b, fd);
+  if (ok && like) {
+    ok = ::fchmod(fd, like->st_mode & 07777) == 0;
+    if (ok && (like->st_uid != ::geteuid() || like->st_gid != ::getegid())) {
+      ok = ::fchown(fd, like->st_uid, like->st_gid) == 0;
     }
-    if (rec.kind != RecordKind::kOk) {
-      return "record " + std::to_string(rec.index) + " before the cut is not valid (" +
-             RecordKindName(rec.kind) + ")";
-    }
-    if (rec.end > cut) return "the cut falls inside a valid record";
+    // Keep the original's times: the content is as old as it was, and a fresh
+    // mtime would make the file look like one a writer is still appending to.
+    const struct timespec times[2] = {like->st_atim, like->st_mtim};
+    ok = ok && ::futimens(fd, times) == 0;
   }
-  return "the file no longer ends inside a record at offset " + std::to_string(cut);
+  ok = ok && Fsync(fd);
+  std::string err = ok ? "" : Errno("cannot write " + path);
+  ::close(fd);
+  if (!ok) ::unlink(path.c_str());
+  return err;
+}
+
+// CRC32C of a whole file, to recognise a file's versions in the journal.
+bool FileCrc(const std::string& path, uint32_t* crc, uint64_t* size) {
+  FileSource src;
+  if (src.Open(path)) return false;
+  std::vector<uint8_t> buf(1 << 20);
+  uint32_t c = 0;
+  for (uint64_t off = 0; off < src.Size();) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), src.Size() - off));
+    if (src.ReadAt(off, n, buf.data())) return false;
+    c = crc32c::Extend(c, buf.data(), n);
+    off += n;
+  }
+  *crc = c;
+  *size = src.Size();
+  return true;
 }
 
 std::string Timestamp(double now) {
@@ -92,11 +154,174 @@ std::string Timestamp(double now) {
   return buf;
 }
 
+std::string DefangPath(const std::string& rel) {
+  std::string out;
+  for (const fs::path& part : fs::path(rel)) {
+    if (!out.empty()) out += "/";
+    out += DefangName(part.string());
+  }
+  return out;
+}
+
+// The journal of one fix session, rewritten atomically after every change so
+// that it always describes what is on disk.
+class Journal {
+ public:
+  Journal(std::string dir, const std::string& logdir) : dir_(std::move(dir)) {
+    doc_ = {{"tool", "tblint"}, {"version", TBLINT_VERSION}, {"logdir", logdir}, {"actions", json::array()}};
+  }
+  size_t Add(json action) {
+    doc_["actions"].push_back(std::move(action));
+    return doc_["actions"].size() - 1;
+  }
+  void Set(size_t i, const char* key, json value) { doc_["actions"][i][key] = std::move(value); }
+  std::string Save() {
+    const std::string path = dir_ + "/journal.json", tmp = dir_ + "/journal.json.tmp";
+    const std::string text = doc_.dump(2) + "\n";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("cannot write " + tmp);
+    FaultPoint();
+    bool ok = WriteAll(fd, text.data(), text.size()) && Fsync(fd);
+    ::close(fd);
+    if (!ok || !Rename(tmp, path) || !FsyncDir(dir_)) return Errno("cannot write " + path);
+    return "";
+  }
+
+ private:
+  std::string dir_;
+  json doc_;
+};
+
 struct Plan {
   const FileResult* file = nullptr;
-  uint64_t cut = 0;
-  std::vector<const Finding*> findings;
+  std::set<std::string> codes;
+  bool move = false;       // TB106, TB201, TB503
+  bool rewrite = false;    // TB103, TB104, TB105, or a tail behind earlier damage
+  std::optional<uint64_t> truncate_to;  // safe tail fix
+  bool live_tail = false;  // a TB101/TB102 left alone because the file may be written
+  bool unsafe() const { return move || rewrite; }
 };
+
+std::string CodesOf(const Plan& p) {
+  std::string s;
+  for (const std::string& c : p.codes) s += (s.empty() ? "" : ",") + c;
+  return s;
+}
+
+// Salvage: every record whose framing and both CRCs are valid, resyncing
+// after every damaged one, minus undecodable payloads when asked.
+Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, uint64_t* dropped) {
+  Ranges keep;
+  RecordReader reader(src);
+  Record rec;
+  event::EventView ev;
+  event::WireError err;
+  *kept = *dropped = 0;
+  while (true) {
+    if (!reader.Next(&rec)) {
+      if (!reader.Resync()) break;
+      continue;
+    }
+    if (rec.kind == RecordKind::kIoError) break;
+    if (rec.kind != RecordKind::kOk) {
+      ++*dropped;
+      if (!reader.Resync()) break;
+      continue;
+    }
+    if (drop_undecodable && rec.payload_in_memory && !event::DecodeEvent(rec.payload, &ev, &err)) {
+      ++*dropped;
+      continue;
+    }
+    ++*kept;
+    if (!keep.empty() && keep.back().second == rec.offset) {
+      keep.back().second = rec.end;
+    } else {
+      keep.emplace_back(rec.offset, rec.end);
+    }
+  }
+  return keep;
+}
+
+// The kept prefix of a tail fix must be whole, valid records ending exactly
+// at `cut`, and from `cut` to the end only a truncated record or zeros.
+std::string VerifyCut(Source* src, uint64_t cut) {
+  RecordReader reader(src);
+  Record rec;
+  while (reader.Next(&rec)) {
+    if (rec.offset == cut) {
+      if (rec.kind == RecordKind::kTruncated || rec.kind == RecordKind::kZeroFilled) return "";
+      return std::string("the bytes after the cut are not a truncated record or zeros (") +
+             RecordKindName(rec.kind) + ")";
+    }
+    if (rec.kind != RecordKind::kOk) {
+      return "record " + std::to_string(rec.index) + " before the cut is not valid (" + RecordKindName(rec.kind) +
+             ")";
+    }
+    if (rec.end > cut) return "the cut falls inside a valid record";
+  }
+  return "the file no longer ends inside a record at offset " + std::to_string(cut);
+}
+
+// Every record of a rewritten file must read back valid.
+std::string VerifyAllValid(const std::string& path, uint64_t expect_records) {
+  FileSource src;
+  if (std::error_code ec = src.Open(path)) return "cannot reopen " + path + ": " + ec.message();
+  RecordReader reader(&src);
+  Record rec;
+  uint64_t n = 0;
+  while (reader.Next(&rec)) {
+    if (rec.kind != RecordKind::kOk) return "the rewritten file does not read back clean";
+    ++n;
+  }
+  if (n != expect_records) return "the rewritten file holds an unexpected number of records";
+  return "";
+}
+
+bool MoveFile(const std::string& from, const std::string& to, std::string* err) {
+  if (Rename(from, to)) return true;
+  if (errno != EXDEV) {
+    *err = Errno("cannot move " + from + " to " + to);
+    return false;
+  }
+  // Another file system: copy, make it durable, then remove the original.
+  FileSource src;
+  if (std::error_code ec = src.Open(from)) {
+    *err = "cannot open " + from + ": " + ec.message();
+    return false;
+  }
+  struct stat st {};
+  ::stat(from.c_str(), &st);
+  if (std::string e = WriteRanges(&src, {{0, src.Size()}}, to, &st); !e.empty()) {
+    *err = e;
+    return false;
+  }
+  if (!FsyncDir(fs::path(to).parent_path().string())) {
+    *err = Errno("cannot sync " + to);
+    return false;
+  }
+  FaultPoint();
+  if (::unlink(from.c_str()) != 0) {
+    *err = Errno("copied to " + to + " but cannot remove " + from);
+    return false;
+  }
+  return true;
+}
+
+// A fixer killed between writing its temporary and renaming it leaves the
+// temporary behind (named so that TensorBoard ignores it); it is only ever a
+// partial copy of data that is still in the original, so restore removes it.
+void RemoveStaleTemporaries(const std::string& path) {
+  const fs::path dir = fs::path(path).parent_path();
+  const std::string suffix = "-" + DefangName(fs::path(path).filename().string()) + ".tmp";
+  boost::system::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if ((name.rfind(".tblint-fix-", 0) == 0 || name.rfind(".tblint-restore-", 0) == 0) &&
+        name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      fs::remove(it->path(), ec);
+    }
+  }
+}
 
 }  // namespace
 
@@ -104,8 +329,19 @@ const char* FixStatusName(FixStatus s, bool dry_run) {
   switch (s) {
     case FixStatus::kFixed: return "fixed";
     case FixStatus::kWouldFix: return dry_run ? "would fix" : "fixable";
+    case FixStatus::kSkipped: return "needs --unsafe-fixes";
     case FixStatus::kRefused: return "not fixed";
     case FixStatus::kFailed: return "fix failed";
+  }
+  return "?";
+}
+
+const char* FixKindName(FixKind k) {
+  switch (k) {
+    case FixKind::kNone: return "none";
+    case FixKind::kTruncate: return "truncate";
+    case FixKind::kRewrite: return "rewrite";
+    case FixKind::kMove: return "move";
   }
   return "?";
 }
@@ -123,11 +359,11 @@ std::string DefangName(const std::string& name) {
   return out;
 }
 
-std::vector<FixOutcome> ApplySafeFixes(const LintResult& result, const FixOptions& options) {
+std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& options) {
   std::vector<FixOutcome> outcomes;
   const LogdirResult& logdir = result.logdir;
 
-  // One plan per file: cut at the earliest safe truncation point.
+  // One plan per file, from its findings.
   std::map<std::string, Plan> plans;
   std::map<std::string, const FileResult*> by_rel;
   for (const FileResult& f : logdir.files) by_rel[f.info.rel_path] = &f;
@@ -135,35 +371,37 @@ std::vector<FixOutcome> ApplySafeFixes(const LintResult& result, const FixOption
     auto file = by_rel.find(f.path);
     if (file == by_rel.end()) continue;
     const std::string code = f.rule->code;
-    if (code != "TB101" && code != "TB102") continue;
-    if (f.fix.applicability != Applicability::kSafe || !f.fix.truncate_to) {
-      // A truncated tail that is still being written gets no fix: say so.
-      FixOutcome o;
-      o.logdir = logdir.given;
-      o.rel_path = f.path;
-      o.display_path = DisplayPath(result, f.path);
-      o.status = FixStatus::kRefused;
-      o.message = file->second->info.open_for_writing
-                      ? "a process has it open for writing; a live writer may still append to it"
-                      : "modified within the grace period; a writer may still be appending to it";
-      outcomes.push_back(std::move(o));
+    Plan& p = plans[f.path];
+    p.file = file->second;
+    if (code == "TB101" || code == "TB102") {
+      if (f.fix.applicability == Applicability::kSafe && f.fix.truncate_to) {
+        p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *f.fix.truncate_to);
+      } else if (f.fix.applicability == Applicability::kUnsafe) {
+        p.rewrite = true;
+      } else {
+        p.live_tail = true;
+        continue;
+      }
+    } else if (code == "TB103" || code == "TB104" || code == "TB105") {
+      p.rewrite = true;
+    } else if (code == "TB106" || code == "TB201" || code == "TB503") {
+      p.move = true;
+    } else {
       continue;
     }
-    Plan& p = plans[f.path];
-    if (p.file == nullptr || *f.fix.truncate_to < p.cut) p.cut = *f.fix.truncate_to;
-    p.file = file->second;
-    p.findings.push_back(&f);
+    p.codes.insert(code);
   }
-  if (plans.empty()) return outcomes;
 
-  const OpenForWriting writers = options.check_live_writers ? FindFilesOpenForWriting() : OpenForWriting{};
+  const std::string logdir_path = logdir.single_file && !logdir.files.empty()
+                                      ? fs::path(logdir.files.front().info.path).parent_path().string()
+                                      : logdir.given;
   const std::string backup_root =
-      (logdir.single_file ? fs::path(logdir.files.front().info.path).parent_path().string()
-                          : logdir.given) +
-      "/" + kBackupDirName;
+      options.backup_dir.empty() ? logdir_path + "/" + kBackupDirName : options.backup_dir;
   const std::string session_dir =
       backup_root + "/" + Timestamp(options.now) + "-" + std::to_string(::getpid());
-  nlohmann::json journal = nlohmann::json::array();
+  std::optional<OpenForWriting> writers;
+  std::optional<Journal> journal;
+  std::string journal_error;
 
   for (auto& [rel, plan] : plans) {
     const FileInfo& info = plan.file->info;
@@ -172,139 +410,345 @@ std::vector<FixOutcome> ApplySafeFixes(const LintResult& result, const FixOption
     o.rel_path = rel;
     o.display_path = DisplayPath(result, rel);
     o.old_size = info.size;
-    o.new_size = plan.cut;
-    auto refuse = [&](FixStatus status, std::string why) {
+    o.codes = CodesOf(plan);
+    auto done = [&](FixStatus status, std::string message) {
       o.status = status;
-      o.message = std::move(why);
+      o.message = std::move(message);
       outcomes.push_back(o);
     };
+    if (plan.codes.empty()) {
+      if (plan.live_tail) {
+        o.codes = "TB101";
+        done(FixStatus::kRefused, info.open_for_writing
+                                      ? "a process has it open for writing; a live writer may still append to it"
+                                      : "modified within the grace period; a writer may still be appending to it");
+      }
+      continue;
+    }
+    o.kind = plan.move ? FixKind::kMove : plan.rewrite ? FixKind::kRewrite : FixKind::kTruncate;
+    if (plan.unsafe() && !options.unsafe) {
+      done(FixStatus::kSkipped, std::string("an unsafe fix (") + FixKindName(o.kind) + " for " + o.codes +
+                                    "); run with --unsafe-fixes to apply it");
+      continue;
+    }
 
     // The file must be exactly what was scanned, and quiet.
     struct stat st {};
     if (::stat(info.path.c_str(), &st) != 0) {
-      refuse(FixStatus::kRefused, Errno("cannot stat"));
+      done(FixStatus::kRefused, Errno("cannot stat"));
       continue;
     }
     const double mtime = st.st_mtim.tv_sec + st.st_mtim.tv_nsec * 1e-9;
     if (static_cast<uint64_t>(st.st_size) != info.size || st.st_ino != info.ino || mtime != info.mtime) {
-      refuse(FixStatus::kRefused, "the file changed since it was scanned (size, mtime or inode); lint it again");
+      done(FixStatus::kRefused, "the file changed since it was scanned (size, mtime or inode); lint it again");
       continue;
     }
     if (options.now - mtime < options.grace_period_s) {
-      refuse(FixStatus::kRefused, "modified within the grace period; a writer may still be appending to it");
+      done(FixStatus::kRefused, "modified within the grace period; a writer may still be appending to it");
       continue;
     }
-    if (writers.Contains(st.st_dev, st.st_ino)) {
-      refuse(FixStatus::kRefused, "a process has it open for writing");
+    if (options.check_live_writers && !writers) writers = FindFilesOpenForWriting();
+    if (writers && writers->Contains(st.st_dev, st.st_ino)) {
+      done(FixStatus::kRefused, "a process has it open for writing");
       continue;
     }
     FileSource src;
     if (std::error_code ec = src.Open(info.path)) {
-      refuse(FixStatus::kFailed, "cannot open: " + ec.message());
-      continue;
-    }
-    if (std::string why = VerifyCut(&src, plan.cut); !why.empty()) {
-      refuse(FixStatus::kRefused, "refusing to cut at offset " + std::to_string(plan.cut) + ": " + why);
-      continue;
-    }
-    const uint64_t cut_bytes = info.size - plan.cut;
-    const std::string side_rel = DefangName(rel) + ".tail-at-" + std::to_string(plan.cut) + ".bin";
-    o.side_file = session_dir + "/" + side_rel;
-    o.message = "truncate from " + std::to_string(info.size) + " to " + std::to_string(plan.cut) + " bytes; the " +
-                std::to_string(cut_bytes) + " cut bytes kept in " + o.side_file;
-    if (options.dry_run) {
-      o.status = FixStatus::kWouldFix;
-      outcomes.push_back(o);
+      done(FixStatus::kFailed, "cannot open: " + ec.message());
       continue;
     }
 
-    // 1. Keep the cut bytes, durably, before touching the original.
+    // What the new file holds.
+    Ranges keep;
+    std::string side_rel = "files/" + DefangPath(rel);
+    if (o.kind == FixKind::kMove) {
+      side_rel += ".moved";
+      o.new_size = 0;
+      o.message = "move out of the logdir (" + o.codes + ")";
+    } else if (o.kind == FixKind::kRewrite) {
+      // Undecodable payloads go too, found or not: TensorBoard fails on them.
+      keep = SalvageRanges(&src, /*drop_undecodable=*/true, &o.kept_records, &o.dropped_records);
+      for (const auto& [b, e] : keep) o.new_size += e - b;
+      o.dropped_bytes = info.size - o.new_size;
+      side_rel += ".original.bin";
+      o.message = "rewrite keeping " + std::to_string(o.kept_records) + " valid records (" +
+                  std::to_string(o.new_size) + " bytes), dropping " + std::to_string(o.dropped_records) +
+                  " damaged " + (o.dropped_records == 1 ? "record" : "records") + " and " +
+                  std::to_string(o.dropped_bytes) + " bytes in all (" + o.codes + ")";
+    } else {
+      const uint64_t cut = *plan.truncate_to;
+      if (std::string why = VerifyCut(&src, cut); !why.empty()) {
+        done(FixStatus::kRefused, "refusing to cut at offset " + std::to_string(cut) + ": " + why);
+        continue;
+      }
+      keep = {{0, cut}};
+      o.new_size = cut;
+      o.dropped_bytes = info.size - cut;
+      side_rel += ".tail-at-" + std::to_string(cut) + ".bin";
+      o.message = "truncate from " + std::to_string(info.size) + " to " + std::to_string(cut) + " bytes (" +
+                  o.codes + ")";
+    }
+    o.side_file = session_dir + "/" + side_rel;
+    o.message += o.kind == FixKind::kMove ? "; moved to " + o.side_file
+                                          : "; the removed bytes kept in " + o.side_file;
+    if (options.dry_run) {
+      done(FixStatus::kWouldFix, o.message);
+      continue;
+    }
+
+    // The journal and backup folder are created on the first real change.
+    if (!journal) {
+      boost::system::error_code ec;
+      fs::create_directories(session_dir + "/files", ec);
+      if (ec) {
+        done(FixStatus::kFailed, "cannot create " + session_dir + ": " + ec.message());
+        continue;
+      }
+      std::string abs_logdir = fs::absolute(logdir_path).lexically_normal().string();
+      journal.emplace(session_dir, abs_logdir);
+    }
     boost::system::error_code ec;
     fs::create_directories(fs::path(o.side_file).parent_path(), ec);
     if (ec) {
-      refuse(FixStatus::kFailed, "cannot create " + fs::path(o.side_file).parent_path().string() + ": " + ec.message());
+      done(FixStatus::kFailed, "cannot create " + fs::path(o.side_file).parent_path().string() + ": " + ec.message());
       continue;
     }
-    int side = ::open(o.side_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (side < 0) {
-      refuse(FixStatus::kFailed, Errno("cannot create " + o.side_file));
+    uint32_t old_crc = 0;
+    uint64_t old_size = 0;
+    if (!FileCrc(info.path, &old_crc, &old_size) || old_size != info.size) {
+      done(FixStatus::kFailed, "cannot read the file");
       continue;
     }
-    bool ok = CopyRange(&src, plan.cut, cut_bytes, side) && ::fsync(side) == 0;
-    ::close(side);
-    if (!ok || !FsyncDir(fs::path(o.side_file).parent_path().string())) {
-      refuse(FixStatus::kFailed, Errno("cannot write " + o.side_file));
+    json action = {{"action", FixKindName(o.kind)}, {"path", rel},      {"backup", side_rel},
+                   {"old_size", info.size},         {"old_crc32c", old_crc}, {"codes", o.codes},
+                   {"state", "pending"}};
+
+    if (o.kind == FixKind::kMove) {
+      action["new_size"] = 0;
+      const size_t idx = journal->Add(action);
+      if (std::string e = journal->Save(); !e.empty()) {
+        done(FixStatus::kFailed, e);
+        continue;
+      }
+      std::string err;
+      if (!MoveFile(info.path, o.side_file, &err)) {
+        done(FixStatus::kFailed, err);
+        continue;
+      }
+      FsyncDir(fs::path(info.path).parent_path().string());
+      FsyncDir(fs::path(o.side_file).parent_path().string());
+      journal->Set(idx, "state", "done");
+      if (std::string e = journal->Save(); !e.empty()) journal_error = e;
+      done(FixStatus::kFixed, o.message);
       continue;
     }
 
-    // 2. Write the kept prefix to a temporary beside the original. Its name
-    //    has no "tfevents", so TensorBoard never loads a half-written copy.
+    // 1. Keep what will be removed: the cut tail, or the whole original.
+    const Ranges backup = o.kind == FixKind::kTruncate ? Ranges{{o.new_size, info.size}} : Ranges{{0, info.size}};
+    if (std::string e = WriteRanges(&src, backup, o.side_file, nullptr); !e.empty()) {
+      done(FixStatus::kFailed, e);
+      continue;
+    }
+    if (!FsyncDir(fs::path(o.side_file).parent_path().string())) {
+      done(FixStatus::kFailed, Errno("cannot sync the backup folder"));
+      continue;
+    }
+    // 2. Journal the action before any temporary exists, so that restore
+    //    knows every file a killed fix may have left something beside.
+    const size_t idx = journal->Add(action);
+    if (std::string e = journal->Save(); !e.empty()) {
+      done(FixStatus::kFailed, e);
+      continue;
+    }
+    // 3. The new content, beside the original under a name TensorBoard ignores.
     const std::string dir = fs::path(info.path).parent_path().string();
-    std::string tmp = dir + "/.tblint-fix-" + std::to_string(::getpid()) + "-" + DefangName(info.name) + ".tmp";
-    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
-    if (out < 0) {
-      refuse(FixStatus::kFailed, Errno("cannot create " + tmp));
+    const std::string tmp = dir + "/.tblint-fix-" + std::to_string(::getpid()) + "-" + DefangName(info.name) + ".tmp";
+    if (std::string e = WriteRanges(&src, keep, tmp, &st); !e.empty()) {
+      journal->Set(idx, "state", "abandoned");
+      journal->Save();
+      done(FixStatus::kFailed, e);
       continue;
     }
-    ok = CopyRange(&src, 0, plan.cut, out);
-    // Same permissions and, where we may, the same owner as the original.
-    ok = ok && ::fchmod(out, st.st_mode & 07777) == 0;
-    if (ok && (st.st_uid != ::geteuid() || st.st_gid != ::getegid())) {
-      if (::fchown(out, st.st_uid, st.st_gid) != 0) ok = false;
+    if (o.kind == FixKind::kRewrite) {
+      if (std::string e = VerifyAllValid(tmp, o.kept_records); !e.empty()) {
+        ::unlink(tmp.c_str());
+        journal->Set(idx, "state", "abandoned");
+        journal->Save();
+        done(FixStatus::kFailed, e + "; left as it was");
+        continue;
+      }
     }
-    // Keep the original's times: the file's content is as old as it was, and
-    // a fresh mtime would make the re-lint (and the next --fix) take it for
-    // a file a writer is still appending to.
-    const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    ok = ok && ::futimens(out, times) == 0;
-    ok = ok && ::fsync(out) == 0;
-    ::close(out);
-    if (!ok) {
-      std::string why = Errno("cannot write " + tmp);
+    uint32_t new_crc = 0;
+    uint64_t new_size = 0;
+    FileCrc(tmp, &new_crc, &new_size);
+    journal->Set(idx, "new_size", new_size);
+    journal->Set(idx, "new_crc32c", new_crc);
+    if (std::string e = journal->Save(); !e.empty()) {
       ::unlink(tmp.c_str());
-      refuse(FixStatus::kFailed, why);
+      done(FixStatus::kFailed, e);
       continue;
     }
-
-    // 3. Last check that nobody wrote to the original meanwhile, then swap.
+    // 4. A last look for a writer, then swap.
     struct stat again {};
     if (::stat(info.path.c_str(), &again) != 0 || again.st_size != st.st_size ||
         again.st_mtim.tv_sec != st.st_mtim.tv_sec || again.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
       ::unlink(tmp.c_str());
-      refuse(FixStatus::kRefused, "the file changed while it was being fixed; left as it was");
+      journal->Set(idx, "state", "abandoned");
+      journal->Save();
+      done(FixStatus::kRefused, "the file changed while it was being fixed; left as it was");
       continue;
     }
-    if (::rename(tmp.c_str(), info.path.c_str()) != 0) {
+    if (!Rename(tmp, info.path)) {
       std::string why = Errno("cannot rename over the original");
       ::unlink(tmp.c_str());
-      refuse(FixStatus::kFailed, why);
+      journal->Set(idx, "state", "abandoned");
+      journal->Save();
+      done(FixStatus::kFailed, why);
       continue;
     }
     FsyncDir(dir);
-    o.status = FixStatus::kFixed;
-    outcomes.push_back(o);
-    journal.push_back({{"action", "truncate"},
-                       {"path", rel},
-                       {"old_size", info.size},
-                       {"new_size", plan.cut},
-                       {"cut_bytes_file", side_rel}});
+    journal->Set(idx, "state", "done");
+    if (std::string e = journal->Save(); !e.empty()) journal_error = e;
+    done(FixStatus::kFixed, o.message);
   }
-
-  if (!journal.empty()) {
-    // A small record of what was done, beside the kept bytes.
-    const std::string journal_path = session_dir + "/journal.json";
-    if (FILE* f = std::fopen(journal_path.c_str(), "w")) {
-      const std::string text = nlohmann::json{{"tool", "tblint"}, {"version", TBLINT_VERSION},
-                                              {"logdir", logdir.given}, {"actions", journal}}
-                                   .dump(2);
-      std::fwrite(text.data(), 1, text.size(), f);
-      std::fputc('\n', f);
-      std::fflush(f);
-      ::fsync(fileno(f));
-      std::fclose(f);
-    }
+  if (!journal_error.empty()) {
+    FixOutcome o;
+    o.logdir = logdir.given;
+    o.status = FixStatus::kFailed;
+    o.message = journal_error;
+    outcomes.push_back(o);
   }
   return outcomes;
+}
+
+bool Restore(const std::string& logdir, const std::string& backup_dir, std::vector<RestoreOutcome>* outcomes,
+             std::string* error) {
+  const std::string root = backup_dir.empty() ? logdir + "/" + kBackupDirName : backup_dir;
+  boost::system::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    *error = "no backup folder at " + root + ": nothing was fixed there";
+    return false;
+  }
+  const std::string abs_logdir = fs::absolute(logdir).lexically_normal().string();
+  std::vector<std::string> sessions;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (fs::exists(it->path() / "journal.json")) sessions.push_back(it->path().string());
+  }
+  // Newest first: session names start with a UTC timestamp.
+  std::sort(sessions.rbegin(), sessions.rend());
+  bool all_ok = true;
+  for (const std::string& session : sessions) {
+    json doc;
+    try {
+      doc = json::parse(ReadWholeFile(session + "/journal.json"));
+    } catch (const std::exception& e) {
+      outcomes->push_back({session, "failed", std::string("unreadable journal: ") + e.what()});
+      all_ok = false;
+      continue;
+    }
+    if (doc.value("logdir", "") != abs_logdir) continue;  // another logdir's backups
+    bool session_ok = true;
+    json& actions = doc["actions"];
+    for (size_t k = actions.size(); k-- > 0;) {
+      const json& a = actions[k];
+      const std::string rel = a["path"];
+      const std::string path = logdir + "/" + rel;
+      const std::string side = session + "/" + a["backup"].get<std::string>();
+      const std::string kind = a["action"];
+      const uint32_t old_crc = a["old_crc32c"];
+      const uint64_t old_size = a["old_size"];
+      RemoveStaleTemporaries(path);
+      RestoreOutcome r{path, "", ""};
+      uint32_t crc = 0;
+      uint64_t size = 0;
+      const bool exists = FileCrc(path, &crc, &size);
+      if (exists && crc == old_crc && size == old_size) {
+        r.status = "already original";
+        r.message = "the file is byte-identical to the original";
+        outcomes->push_back(r);
+        continue;
+      }
+      if (kind == "move") {
+        if (exists) {
+          r.status = "refused";
+          r.message = "a different file now has its name; moved file left at " + side;
+          session_ok = false;
+        } else {
+          std::string err;
+          if (MoveFile(side, path, &err)) {
+            FsyncDir(fs::path(path).parent_path().string());
+            r.status = "restored";
+            r.message = "moved back from " + side;
+          } else {
+            r.status = "failed";
+            r.message = err;
+            session_ok = false;
+          }
+        }
+        outcomes->push_back(r);
+        continue;
+      }
+      const bool is_fixed = exists && a.contains("new_crc32c") && crc == a["new_crc32c"].get<uint32_t>() &&
+                            size == a["new_size"].get<uint64_t>();
+      if (!is_fixed) {
+        r.status = "refused";
+        r.message = exists ? "the file changed after the fix; backup left at " + side
+                           : "the file is gone; backup left at " + side;
+        session_ok = false;
+        outcomes->push_back(r);
+        continue;
+      }
+      struct stat st {};
+      ::stat(path.c_str(), &st);
+      const std::string tmp = fs::path(path).parent_path().string() + "/.tblint-restore-" +
+                              std::to_string(::getpid()) + "-" + DefangName(fs::path(path).filename().string()) +
+                              ".tmp";
+      std::string err;
+      {
+        FileSource cur, bak;
+        if (cur.Open(path) || bak.Open(side)) {
+          err = "cannot open the file or its backup";
+        } else if (kind == "truncate") {
+          // The fixed file followed by the cut tail.
+          int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+          if (fd < 0) {
+            err = Errno("cannot create " + tmp);
+          } else {
+            bool ok = CopyRange(&cur, 0, cur.Size(), fd) && CopyRange(&bak, 0, bak.Size(), fd);
+            const struct timespec times[2] = {st.st_atim, st.st_mtim};
+            ok = ok && ::futimens(fd, times) == 0 && Fsync(fd);
+            ::close(fd);
+            if (!ok) err = Errno("cannot write " + tmp);
+          }
+        } else {
+          err = WriteRanges(&bak, {{0, bak.Size()}}, tmp, &st);
+        }
+      }
+      uint32_t tmp_crc = 0;
+      uint64_t tmp_size = 0;
+      if (err.empty() && (!FileCrc(tmp, &tmp_crc, &tmp_size) || tmp_crc != old_crc || tmp_size != old_size)) {
+        err = "the reassembled file does not match the original's checksum";
+      }
+      if (err.empty() && !Rename(tmp, path)) err = Errno("cannot rename over " + path);
+      if (!err.empty()) {
+        ::unlink(tmp.c_str());
+        r.status = "failed";
+        r.message = err;
+        session_ok = false;
+      } else {
+        FsyncDir(fs::path(path).parent_path().string());
+        r.status = "restored";
+        r.message = kind == "truncate" ? "cut tail appended back from " + side : "original copied back from " + side;
+      }
+      outcomes->push_back(r);
+    }
+    if (session_ok) {
+      // Keep every byte, but never replay this journal again.
+      Rename(session + "/journal.json", session + "/journal.restored.json");
+    }
+    all_ok = all_ok && session_ok;
+  }
+  return all_ok;
 }
 
 }  // namespace tblint

@@ -156,6 +156,9 @@ bool RecordReader::Next(Record* record) {
   std::error_code ec;
 
   auto terminal_tail = [&](Section section) {
+    bad_offset_ = offset;
+    resync_allowed_ = true;
+    ++index_;
     // A tail that is only zeros is a crash after the file size was extended,
     // not a writer killed mid-record; at least a whole header's worth of zeros
     // is needed, because 12 zero bytes can never be a valid header.
@@ -189,6 +192,9 @@ bool RecordReader::Next(Record* record) {
       record->zeros_from = std::max(zeros, offset);
       record->end = size_;
       done_ = true;
+      bad_offset_ = offset;
+      resync_allowed_ = true;
+      ++index_;
       return true;
     }
     record->kind = RecordKind::kBadLengthCrc;
@@ -226,9 +232,13 @@ bool RecordReader::Next(Record* record) {
       record->end = size_;
       pos_ = size_;
       done_ = true;
+      bad_offset_ = offset;
+      resync_allowed_ = true;
       return true;
     }
     record->kind = RecordKind::kBadDataCrc;
+    bad_offset_ = offset;
+    resync_allowed_ = true;
     record->stored_crc = stored_data_crc;
     record->expected_crc = data_crc;
     return true;

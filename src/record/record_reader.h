@@ -79,10 +79,13 @@ class RecordReader {
   // unless Resync() is called).
   bool Next(Record* record);
 
-  // After kBadLengthCrc: scans forward from one byte past the bad record for
-  // the next offset where a complete record with a valid length CRC, a length
-  // that fits and a valid data CRC starts. On success positions the reader
-  // there and returns the offset; the next Next() reads that record.
+  // After any outcome but kOk and kIoError: scans forward from one byte past
+  // the start of that record for the next offset where a complete record
+  // with a valid length CRC, a length that fits and a valid data CRC starts.
+  // On success positions the reader there and returns the offset; the next
+  // Next() reads that record. Linting resyncs only after kBadLengthCrc, like
+  // a reader that trusts a checked length; salvage resyncs after everything,
+  // so that a record hidden inside a damaged one's declared span is found.
   std::optional<uint64_t> Resync();
 
   uint64_t position() const { return pos_; }

@@ -49,10 +49,17 @@ nlohmann::json ToJson(const ReportInput& in) {
       json j = {{"path", o.rel_path},
                 {"logdir", o.logdir},
                 {"status", FixStatusName(o.status, in.dry_run)},
+                {"action", FixKindName(o.kind)},
+                {"codes", o.codes},
                 {"message", o.message}};
       if (o.status == FixStatus::kFixed || o.status == FixStatus::kWouldFix) {
         j["old_size"] = o.old_size;
         j["new_size"] = o.new_size;
+        j["dropped_bytes"] = o.dropped_bytes;
+        if (o.kind == FixKind::kRewrite) {
+          j["kept_records"] = o.kept_records;
+          j["dropped_records"] = o.dropped_records;
+        }
         if (!o.side_file.empty()) j["side_file"] = o.side_file;
       }
       fixes.push_back(std::move(j));

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <string_view>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -42,7 +43,10 @@ std::string Join(const std::string& rel, const std::string& name) {
 
 class Walker {
  public:
-  Walker(const LintOptions& options, LogdirResult* out) : options_(options), out_(out) {}
+  Walker(const LintOptions& options, LogdirResult* out) : options_(options), out_(out) {
+    struct stat st {};
+    if (!options.skip_dir.empty() && ::stat(options.skip_dir.c_str(), &st) == 0) skip_ = DevIno{st.st_dev, st.st_ino};
+  }
 
   void Dir(const std::string& path, const std::string& rel, int depth) {
     if (++dirs_visited_ > kMaxDirectories) {
@@ -90,8 +94,8 @@ class Walker {
         continue;
       }
       if (S_ISDIR(st.st_mode)) {
-        if (depth == 0 && name == kBackupDirName) continue;  // tblint's own backups
         DevIno id{st.st_dev, st.st_ino};
+        if (name == kBackupDirName || (skip_ && id == *skip_)) continue;  // tblint's own backups
         auto loop = std::find(ancestors_.begin(), ancestors_.end(), id);
         if (loop != ancestors_.end()) {
           out_->problems.push_back(
@@ -153,6 +157,7 @@ class Walker {
   std::vector<DevIno> ancestors_;
   std::vector<std::string> ancestor_rels_;
   size_t dirs_visited_ = 0;
+  std::optional<DevIno> skip_;
 };
 
 // Reads one quoted text-format string starting at text[*i] (the quote),

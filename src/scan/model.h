@@ -22,6 +22,7 @@ struct LintOptions {
   double grace_period_s = 120;     // files modified more recently may still be written
   uint64_t oversized_record_bytes = 64ull << 20;  // TB107
   int max_depth = 3;               // TB501
+  std::string skip_dir;            // a --backup-dir inside the logdir: never scanned
   uint64_t oversized_file_bytes = 1ull << 30;     // TB603: an event file over this
   uint64_t oversized_graph_bytes = 32ull << 20;   // TB603: a graph_def / meta_graph_def over this
 };

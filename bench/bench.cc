@@ -1,0 +1,652 @@
+// tblint_bench: how fast tblint reads a large, healthy logdir.
+//
+// Generates (or reuses) a scalar-heavy logdir laid out like real training
+// output, warms the page cache, then measures, each several times:
+//   a) bare CRC-32C over the file bytes held in memory (hardware and portable
+//      paths, in bulk and record by record as the reader calls it);
+//   b) framing + CRC alone: RecordReader over every file, no decoding;
+//   c) the full scan (tblint::Lint, every rule) on one core;
+//   d) the full scan on all cores.
+// This is a benchmark, not a test: it asserts nothing about speed. See
+// docs/performance.md for how to run it and what was measured.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/filesystem.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <numbers>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "event.pb.h"
+#include "record/crc32c.h"
+#include "record/record_reader.h"
+#include "record/source.h"
+#include "rules/registry.h"
+#include "scan/scanner.h"
+
+#ifndef TBLINT_BENCH_BUILD_TYPE
+#define TBLINT_BENCH_BUILD_TYPE "unknown"
+#endif
+
+namespace {
+
+namespace fs = boost::filesystem;
+using tblint::crc32c::ExtendHardware;
+using tblint::crc32c::ExtendPortable;
+
+constexpr double kMB = 1e6;  // throughput is reported in decimal megabytes
+constexpr const char* kManifestName = "tblint-bench.manifest";
+constexpr const char* kManifestMagic = "tblint-bench logdir v1";
+
+// ---------------------------------------------------------------------------
+// Command line
+
+struct Options {
+  std::string dir;
+  uint64_t mb = 200;
+  int runs = 200;
+  int reps = 5;
+  bool quick = false;
+  bool regenerate = false;
+  std::string only = "abcd";  // which measurements to run
+  bool Wants(char m) const { return only.find(m) != std::string::npos; }
+};
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcd]\n"
+               "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
+               "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
+               "  --runs N       run directories, one event file each (default 200)\n"
+               "  --reps N       repetitions of each measurement (default 5; 3 with --quick)\n"
+               "  --quick        small logdir and few repetitions, for a smoke run\n"
+               "  --regenerate   rebuild the logdir even if it matches\n"
+               "  --only LETTERS run only these measurements, e.g. --only c to profile the\n"
+               "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores)\n");
+}
+
+bool ParseArgs(int argc, char** argv, Options* o) {
+  bool mb_given = false, reps_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string value;
+    bool has_value = false;
+    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      has_value = true;
+    }
+    auto need = [&](const char* name) -> bool {
+      if (has_value) return true;
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "tblint_bench: %s needs a value\n", name);
+        return false;
+      }
+      value = argv[++i];
+      return true;
+    };
+    auto to_int = [&](const char* name, long long lo, long long* out) -> bool {
+      char* end = nullptr;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || v < lo) {
+        std::fprintf(stderr, "tblint_bench: bad value for %s: %s\n", name, value.c_str());
+        return false;
+      }
+      *out = v;
+      return true;
+    };
+    long long v = 0;
+    if (a == "--help" || a == "-h") {
+      Usage(stdout);
+      std::exit(0);
+    } else if (a == "--dir") {
+      if (!need("--dir")) return false;
+      o->dir = value;
+    } else if (a == "--mb") {
+      if (!need("--mb") || !to_int("--mb", 1, &v)) return false;
+      o->mb = static_cast<uint64_t>(v);
+      mb_given = true;
+    } else if (a == "--runs") {
+      if (!need("--runs") || !to_int("--runs", 1, &v)) return false;
+      o->runs = static_cast<int>(v);
+    } else if (a == "--reps") {
+      if (!need("--reps") || !to_int("--reps", 1, &v)) return false;
+      o->reps = static_cast<int>(v);
+      reps_given = true;
+    } else if (a == "--only") {
+      if (!need("--only")) return false;
+      if (value.empty() || value.find_first_not_of("abcd,") != std::string::npos) {
+        std::fprintf(stderr, "tblint_bench: --only takes letters from abcd\n");
+        return false;
+      }
+      o->only = value;
+    } else if (a == "--quick") {
+      o->quick = true;
+    } else if (a == "--regenerate") {
+      o->regenerate = true;
+    } else {
+      std::fprintf(stderr, "tblint_bench: unknown argument %s\n", argv[i]);
+      Usage(stderr);
+      return false;
+    }
+  }
+  if (o->quick) {
+    if (!mb_given) o->mb = 20;
+    if (!reps_given) o->reps = 3;
+  }
+  if (o->dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    o->dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/tblint-bench-logdir";
+  }
+  while (o->dir.size() > 1 && o->dir.back() == '/') o->dir.pop_back();
+  return true;
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// ---------------------------------------------------------------------------
+// Logdir generation
+
+// splitmix64: small, fast and reproducible across platforms.
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  double Normal() {
+    const double u1 = std::max(Uniform(), 1e-300), u2 = Uniform();
+    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+  }
+};
+
+struct FileEntry {
+  std::string rel;  // relative to the logdir
+  uint64_t size = 0;
+  uint64_t records = 0;
+};
+
+struct Logdir {
+  std::vector<FileEntry> files;
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+  bool generated = false;
+  double seconds = 0;  // generation (or verification) time
+};
+
+std::string ManifestHeader(const Options& o) {
+  std::ostringstream s;
+  s << kManifestMagic << "\nmb " << o.mb << "\nruns " << o.runs << "\n";
+  return s.str();
+}
+
+// Writes one event file the way a training job would: a file_version record,
+// then one event per scalar per logging step. Even runs look like PyTorch's
+// SummaryWriter (simple_value), odd runs like TF2's tf.summary (a scalar
+// tensor in tensor_content, plugin "scalars", written with every value).
+class EventFileWriter {
+ public:
+  EventFileWriter(const std::string& path, bool tf2) : tf2_(tf2) {
+    f_ = std::fopen(path.c_str(), "wb");
+    if (f_ == nullptr) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+    std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
+  }
+  ~EventFileWriter() {
+    if (f_ != nullptr) std::fclose(f_);
+  }
+
+  void FileVersion(double wall) {
+    event_.Clear();
+    event_.set_wall_time(wall);
+    event_.set_file_version("brain.Event:2");
+    Emit();
+  }
+
+  void Scalar(double wall, int64_t step, const std::string& tag, float value) {
+    event_.Clear();
+    event_.set_wall_time(wall);
+    event_.set_step(step);
+    auto* v = event_.mutable_summary()->add_value();
+    v->set_tag(tag);
+    if (tf2_) {
+      auto* md = v->mutable_metadata();
+      md->mutable_plugin_data()->set_plugin_name("scalars");
+      md->set_data_class(tensorboard::DATA_CLASS_SCALAR);
+      auto* t = v->mutable_tensor();
+      t->set_dtype(tensorboard::DT_FLOAT);
+      t->mutable_tensor_shape();  // rank 0: present and empty
+      t->set_tensor_content(&value, sizeof value);
+    } else {
+      v->set_simple_value(value);
+    }
+    Emit();
+  }
+
+  // Flushes and closes; returns the bytes written.
+  uint64_t Close(const std::string& path) {
+    if (std::fclose(f_) != 0) {
+      f_ = nullptr;
+      throw std::runtime_error("cannot write " + path);
+    }
+    f_ = nullptr;
+    return bytes_;
+  }
+
+  uint64_t bytes() const { return bytes_; }
+  uint64_t records() const { return records_; }
+
+ private:
+  void Emit() {
+    payload_.clear();
+    event_.SerializeToString(&payload_);
+    framed_.clear();
+    tblint::AppendRecord(&framed_, payload_);
+    if (std::fwrite(framed_.data(), 1, framed_.size(), f_) != framed_.size()) {
+      throw std::runtime_error(std::string("write failed: ") + std::strerror(errno));
+    }
+    bytes_ += framed_.size();
+    ++records_;
+  }
+
+  FILE* f_ = nullptr;
+  bool tf2_;
+  tensorboard::Event event_;
+  std::string payload_, framed_;
+  uint64_t bytes_ = 0, records_ = 0;
+};
+
+FileEntry WriteRun(const std::string& dir, int index, uint64_t target_bytes, double now) {
+  static const char* const kGroups[] = {"resnet50_imagenet", "bert_base_glue", "ppo_procgen", "vit_ablation"};
+  static const char* const kLrs[] = {"1e-4", "3e-4", "1e-3", "3e-3", "1e-2"};
+  const bool tf2 = index % 2 == 1;
+  char run[128];
+  std::snprintf(run, sizeof run, "%s/trial%03d_lr%s_seed%d", kGroups[index % 4], index, kLrs[(index / 4) % 5],
+                index % 3);
+  // Start times spread over a day, all well before the files' mtime.
+  const double start = now - 3 * 86400.0 + (index % 100) * 877.0;
+  char name[160];
+  std::snprintf(name, sizeof name, "events.out.tfevents.%lld.bench-host.%d.0%s",
+                static_cast<long long>(start), 4000 + index, tf2 ? ".v2" : "");
+  const std::string rel = std::string(run) + "/" + name;
+  const std::string path = dir + "/" + rel;
+  fs::create_directories(dir + "/" + run);
+
+  Rng rng{0xC0FFEEull * 1000003ull + static_cast<uint64_t>(index)};
+  EventFileWriter w(path, tf2);
+  w.FileVersion(start);
+  const std::string lr_tag = tf2 ? "learning_rate" : "lr";
+  const double base_lr = 1e-4 * (1 + (index % 7));
+  double wall = start + 2.0;
+  int64_t step = 0;
+  for (int64_t logged = 0; w.bytes() < target_bytes; ++logged) {
+    step = logged * 10;  // log every 10 optimiser steps
+    wall += 0.35 + 0.3 * rng.Uniform();
+    const double s = static_cast<double>(step);
+    const double loss = 0.08 + 2.3 * std::exp(-s / 30000.0) + 0.04 * std::abs(rng.Normal());
+    const double acc = std::clamp(1.0 - loss / 2.5 + 0.01 * rng.Normal(), 0.0, 1.0);
+    const double lr = base_lr * 0.5 * (1 + std::cos(std::numbers::pi * std::min(1.0, s / 400000.0)));
+    const double grad_norm = 0.5 + 0.6 * std::exp(-s / 50000.0) + 0.2 * std::abs(rng.Normal());
+    // One add_scalar call per value, a few microseconds apart.
+    w.Scalar(wall, step, "train/loss", static_cast<float>(loss));
+    w.Scalar(wall + 1.5e-5, step, "train/acc", static_cast<float>(acc));
+    w.Scalar(wall + 2.9e-5, step, lr_tag, static_cast<float>(lr));
+    w.Scalar(wall + 4.1e-5, step, "train/grad_norm", static_cast<float>(grad_norm));
+    if (logged % 50 == 49) {  // a validation pass every 500 steps
+      wall += 20 + 5 * rng.Uniform();
+      w.Scalar(wall, step, "val/loss", static_cast<float>(loss * 1.1 + 0.02 * rng.Normal()));
+      w.Scalar(wall + 2e-5, step, "val/acc", static_cast<float>(acc * 0.98));
+    }
+  }
+  FileEntry e;
+  e.rel = rel;
+  e.records = w.records();
+  e.size = w.Close(path);
+  return e;
+}
+
+void SetMtime(const std::string& path, double t) {
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(t);
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) {
+    throw std::runtime_error("utimensat " + path + ": " + std::strerror(errno));
+  }
+}
+
+// Returns true and fills `out` when `dir` holds a logdir this program
+// generated with the same parameters, every file present at its size.
+bool ReuseLogdir(const Options& o, Logdir* out) {
+  std::ifstream in(o.dir + "/" + kManifestName);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const std::string header = ManifestHeader(o);
+  if (text.compare(0, header.size(), header) != 0) return false;
+  std::istringstream lines(text.substr(header.size()));
+  std::string word;
+  Logdir l;
+  while (lines >> word) {
+    if (word != "file") return false;
+    FileEntry e;
+    if (!(lines >> e.rel >> e.size >> e.records)) return false;
+    struct stat st {};
+    if (::stat((o.dir + "/" + e.rel).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<uint64_t>(st.st_size) != e.size) {
+      return false;
+    }
+    l.bytes += e.size;
+    l.records += e.records;
+    l.files.push_back(std::move(e));
+  }
+  if (static_cast<int>(l.files.size()) != o.runs) return false;
+  *out = std::move(l);
+  return true;
+}
+
+Logdir PrepareLogdir(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Logdir l;
+  const bool exists = fs::exists(o.dir);
+  const bool ours = fs::exists(o.dir + "/" + kManifestName);
+  if (!o.regenerate && ReuseLogdir(o, &l)) {
+    l.generated = false;
+  } else {
+    if (exists && !ours && !fs::is_empty(o.dir)) {
+      throw std::runtime_error(o.dir + " exists and was not generated by tblint_bench; refusing to overwrite it");
+    }
+    if (exists) fs::remove_all(o.dir);
+    fs::create_directories(o.dir);
+    const double now = Now();
+    const uint64_t total = o.mb * 1000000ull;
+    std::string manifest = ManifestHeader(o);
+    for (int i = 0; i < o.runs; ++i) {
+      const uint64_t share = total / o.runs + (i == o.runs - 1 ? total % o.runs : 0);
+      FileEntry e = WriteRun(o.dir, i, share, now);
+      manifest += "file " + e.rel + " " + std::to_string(e.size) + " " + std::to_string(e.records) + "\n";
+      l.bytes += e.size;
+      l.records += e.records;
+      l.files.push_back(std::move(e));
+    }
+    // Written last: a half-generated logdir has no manifest and is rebuilt.
+    std::ofstream m(o.dir + "/" + kManifestName, std::ios::trunc);
+    m << manifest;
+    if (!m) throw std::runtime_error("cannot write the manifest in " + o.dir);
+    l.generated = true;
+  }
+  // An hour ago, so the grace period for live writers never applies.
+  const double mtime = Now() - 3600;
+  for (const FileEntry& e : l.files) SetMtime(o.dir + "/" + e.rel, mtime);
+  l.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return l;
+}
+
+// Reads every byte once so the measurements run against the page cache.
+void WarmPageCache(const Options& o, const Logdir& l) {
+  std::vector<char> buf(1 << 20);
+  for (const FileEntry& e : l.files) {
+    const int fd = ::open((o.dir + "/" + e.rel).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open " + e.rel);
+    while (::read(fd, buf.data(), buf.size()) > 0) {
+    }
+    ::close(fd);
+  }
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// Measurement
+
+struct Measurement {
+  std::string label;
+  uint64_t bytes = 0;
+  uint64_t records = 0;  // 0: not meaningful for this measurement
+  std::vector<double> seconds;
+  std::string note;
+};
+
+template <class F>
+Measurement Measure(const std::string& label, int reps, uint64_t bytes, uint64_t records, F&& body) {
+  Measurement m;
+  m.label = label;
+  m.bytes = bytes;
+  m.records = records;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    body();
+    m.seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return m;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void Print(const Measurement& m) {
+  const double best = *std::min_element(m.seconds.begin(), m.seconds.end());
+  const double med = Median(m.seconds);
+  std::printf("%-40s  MB/s best %9.1f median %9.1f", m.label.c_str(), m.bytes / kMB / best,
+              m.bytes / kMB / med);
+  if (m.records > 0) {
+    std::printf("  | Mrec/s best %7.2f median %7.2f", m.records / 1e6 / best, m.records / 1e6 / med);
+  }
+  std::printf("  | best %.3f s%s%s\n", best, m.note.empty() ? "" : "  ", m.note.c_str());
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    for (const char* key : {"model name", "Model", "cpu model"}) {
+      if (line.rfind(key, 0) == 0) {
+        auto colon = line.find(':');
+        if (colon != std::string::npos) {
+          std::string v = line.substr(colon + 1);
+          v.erase(0, v.find_first_not_of(" \t"));
+          return v;
+        }
+      }
+    }
+  }
+  return "unknown";
+}
+
+// The 1, 5 and 15 minute load averages: other work on the machine skews
+// every figure, the all-cores one most.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  if (!(in >> a >> b >> c)) return "unknown";
+  return a + " " + b + " " + c;
+}
+
+long PeakRssKb() {
+  struct rusage ru {};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;  // kilobytes on Linux
+}
+
+volatile uint32_t g_sink;  // keeps CRC results alive
+
+// CRC of every record's length and payload, exactly the calls the reader
+// makes, over the in-memory bytes.
+uint32_t CrcPerRecord(const std::string& data, uint32_t (*extend)(uint32_t, const void*, size_t)) {
+  uint32_t x = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t off = 0;
+  while (off + tblint::kFramingSize <= data.size()) {
+    uint64_t len;
+    std::memcpy(&len, p + off, 8);
+    x ^= extend(0, p + off, 8);
+    if (len > data.size() - off - tblint::kFramingSize) break;
+    x ^= extend(0, p + off + tblint::kHeaderSize, static_cast<size_t>(len));
+    off += tblint::kFramingSize + len;
+  }
+  return x;
+}
+
+tblint::ScanConfig FullConfig(int jobs) {
+  tblint::ScanConfig config;
+  for (const auto& r : tblint::AllRules()) config.rules.push_back(r.get());
+  config.jobs = jobs;
+  config.lint.now = Now();
+  return config;
+}
+
+int Run(const Options& o) {
+  const unsigned cores = std::thread::hardware_concurrency();
+  std::printf("tblint_bench: build %s, %s\n", TBLINT_BENCH_BUILD_TYPE, __VERSION__);
+  std::printf("cpu: %s, %u logical cores; crc32c: %s (hardware %s)\n", CpuModel().c_str(), cores,
+              tblint::crc32c::ImplementationName(),
+              tblint::crc32c::HardwareAvailable() ? "available" : "not available");
+  std::fflush(stdout);
+
+  const Logdir l = PrepareLogdir(o);
+  std::printf("logdir: %s (%s in %.1f s)\n", o.dir.c_str(), l.generated ? "generated" : "reused", l.seconds);
+  std::printf("  %zu files in %d runs, %llu bytes (%.1f MB), %llu records (%.1f bytes/record)\n", l.files.size(),
+              o.runs, static_cast<unsigned long long>(l.bytes), l.bytes / kMB,
+              static_cast<unsigned long long>(l.records), static_cast<double>(l.bytes) / l.records);
+  std::printf("  %d repetitions each; MB = 10^6 bytes; best = fastest run, median of all runs\n", o.reps);
+  std::fflush(stdout);
+  WarmPageCache(o, l);
+
+  std::vector<std::string> paths;
+  for (const FileEntry& e : l.files) paths.push_back(o.dir + "/" + e.rel);
+  std::vector<Measurement> results;  // printed in the order a, b, c, d
+  bool ok = true;
+  const std::string load_before = LoadAverage();
+
+  // The scans run first, so that the peak RSS they reach is not hidden by the
+  // in-memory copy of the logdir that (a) needs.
+
+  // b) framing + CRC through the real reader (pread into its buffer).
+  if (o.Wants('b')) {
+    uint64_t framed_records = 0;
+    Measurement m = Measure("b) framing+CRC, RecordReader", o.reps, l.bytes, l.records, [&] {
+      uint64_t n = 0;
+      for (const std::string& p : paths) {
+        tblint::FileSource src;
+        if (auto ec = src.Open(p)) throw std::runtime_error("cannot open " + p + ": " + ec.message());
+        tblint::RecordReader reader(&src);
+        tblint::Record rec;
+        while (reader.Next(&rec)) n += rec.kind == tblint::RecordKind::kOk;
+      }
+      framed_records = n;
+    });
+    if (framed_records != l.records) {
+      m.note = "MISMATCH: read " + std::to_string(framed_records) + " ok records";
+      ok = false;
+    }
+    results.push_back(std::move(m));
+  }
+
+  // c) and d) the full scan, every rule, as `tblint check` runs it.
+  auto full_scan = [&](const std::string& label, int jobs) {
+    std::string note;
+    Measurement m = Measure(label, o.reps, l.bytes, l.records, [&] {
+      tblint::ScanConfig config = FullConfig(jobs);
+      tblint::LintResult result;
+      std::string error;
+      if (!tblint::Lint(o.dir, config, &result, &error)) throw std::runtime_error(error);
+      if (result.records != l.records || result.bytes != l.bytes) {
+        note = "MISMATCH: scanned " + std::to_string(result.records) + " records, " +
+               std::to_string(result.bytes) + " bytes";
+        ok = false;
+      } else if (!result.findings.empty()) {
+        std::map<std::string, int> by_rule;
+        for (const auto& f : result.findings) ++by_rule[f.rule->code];
+        note = "findings on a clean logdir:";
+        for (const auto& [code, n] : by_rule) note += " " + code + "x" + std::to_string(n);
+      }
+    });
+    m.note = note;
+    results.push_back(std::move(m));
+  };
+  if (o.Wants('c')) full_scan("c) full scan, 1 job", 1);
+  if (o.Wants('d')) full_scan("d) full scan, all cores (" + std::to_string(cores) + " jobs)", 0);
+  const long rss_scan = PeakRssKb();
+
+  // a) bare CRC over the same bytes, held in memory.
+  std::vector<Measurement> crc;
+  if (o.Wants('a')) {
+    std::vector<std::string> contents;
+    contents.reserve(paths.size());
+    for (const std::string& p : paths) contents.push_back(ReadWhole(p));
+    auto bulk = [&](uint32_t (*extend)(uint32_t, const void*, size_t)) {
+      return [&contents, extend] {
+        uint32_t x = 0;
+        for (const std::string& c : contents) x ^= extend(0, c.data(), c.size());
+        g_sink = x;
+      };
+    };
+    auto per_record = [&](uint32_t (*extend)(uint32_t, const void*, size_t)) {
+      return [&contents, extend] {
+        uint32_t x = 0;
+        for (const std::string& c : contents) x ^= CrcPerRecord(c, extend);
+        g_sink = x;
+      };
+    };
+    if (tblint::crc32c::HardwareAvailable()) {
+      crc.push_back(Measure("a) crc32c bulk, hardware", o.reps, l.bytes, 0, bulk(&ExtendHardware)));
+      crc.push_back(
+          Measure("a) crc32c per record, hardware", o.reps, l.bytes, l.records, per_record(&ExtendHardware)));
+    } else {
+      std::printf("(no CRC-32C instructions on this CPU: hardware path not measured)\n");
+    }
+    crc.push_back(Measure("a) crc32c bulk, portable", o.reps, l.bytes, 0, bulk(&ExtendPortable)));
+    crc.push_back(
+        Measure("a) crc32c per record, portable", o.reps, l.bytes, l.records, per_record(&ExtendPortable)));
+    crc.push_back(Measure(std::string("a) crc32c per record, Extend (") + tblint::crc32c::ImplementationName() + ")",
+                          o.reps, l.bytes, l.records, per_record(&tblint::crc32c::Extend)));
+  }
+  const long rss_end = PeakRssKb();
+
+  std::printf("\n");
+  for (const Measurement& m : crc) Print(m);
+  for (const Measurement& m : results) Print(m);
+  std::printf("\npeak RSS: %.1f MiB after the scans (b-d); %.1f MiB at the end (a holds the logdir in memory)\n",
+              rss_scan / 1024.0, rss_end / 1024.0);
+  std::printf("load average before: %s; after: %s\n", load_before.c_str(), LoadAverage().c_str());
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!ParseArgs(argc, argv, &o)) return 2;
+  try {
+    return Run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tblint_bench: %s\n", e.what());
+    return 2;
+  }
+}
