@@ -29,6 +29,21 @@ double MtimeOf(const struct stat& st) {
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9;
 }
 
+FileInfo MakeFileInfo(const std::string& path, const std::string& rel, const std::string& run,
+                      const std::string& name, const struct stat& st, const LintOptions& options) {
+  FileInfo info;
+  info.path = path;
+  info.rel_path = rel;
+  info.run = run;
+  info.name = name;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mtime = MtimeOf(st);
+  info.dev = st.st_dev;
+  info.ino = st.st_ino;
+  info.recently_modified = options.now - info.mtime < options.grace_period_s;
+  return info;
+}
+
 const char* NonRegularKind(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISSOCK(mode)) return "a socket";
@@ -112,16 +127,7 @@ class Walker {
                                                  ", not a regular file; not read"});
         continue;
       }
-      FileResult& f = out_->files.emplace_back();
-      f.info.path = child;
-      f.info.rel_path = child_rel;
-      f.info.run = rel;
-      f.info.name = name;
-      f.info.size = static_cast<uint64_t>(st.st_size);
-      f.info.mtime = MtimeOf(st);
-      f.info.dev = st.st_dev;
-      f.info.ino = st.st_ino;
-      f.info.recently_modified = options_.now - f.info.mtime < options_.grace_period_s;
+      out_->files.emplace_back().info = MakeFileInfo(child, child_rel, rel, name, st, options_);
       files_here.push_back(out_->files.size() - 1);
     }
     if (!files_here.empty()) {
@@ -317,16 +323,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
                                          ", not a regular file; not read"});
       return true;
     }
-    FileResult& f = out->files.emplace_back();
-    f.info.path = path;
-    f.info.rel_path = name;
-    f.info.run = ".";
-    f.info.name = name;
-    f.info.size = static_cast<uint64_t>(st.st_size);
-    f.info.mtime = MtimeOf(st);
-    f.info.dev = st.st_dev;
-    f.info.ino = st.st_ino;
-    f.info.recently_modified = options.now - f.info.mtime < options.grace_period_s;
+    out->files.emplace_back().info = MakeFileInfo(path, name, ".", name, st, options);
     RunResult& run = out->runs.emplace_back();
     run.name = ".";
     run.path = fs::path(path).parent_path().string();
