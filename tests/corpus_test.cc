@@ -94,7 +94,8 @@ TEST_CASE("every corpus case reports its expected findings and none it forbids")
 }
 
 TEST_CASE("TB103 on the bit-flipped length counts the records a resync recovers") {
-  for (const json& c : Manifest()["cases"]) {
+  const json manifest = Manifest();
+  for (const json& c : manifest["cases"]) {
     if (c["name"] != "length_bitflip") continue;
     test::TempDir tmp;
     Prepare(c, tmp.path());

@@ -143,7 +143,9 @@ TEST_CASE("the decoder agrees with protobuf on random mutations of real payloads
 TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   event::EventView ev;
   event::WireError err;
-  REQUIRE(event::DecodeEvent(test::TensorScalarEvent(1.5, 7, "acc", 0.25f), &ev, &err));
+  // The view points into the payload: keep each payload alive while it is used.
+  const std::string tensor_scalar = test::TensorScalarEvent(1.5, 7, "acc", 0.25f);
+  REQUIRE(event::DecodeEvent(tensor_scalar, &ev, &err));
   REQUIRE(ev.values.size() == 1);
   CHECK(ev.values[0].kind == event::ValueKind::kTensor);
   CHECK(ev.values[0].tag_kind() == event::TagKind::kScalar);
@@ -151,12 +153,14 @@ TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   CHECK(ev.values[0].scalar == 0.25);
   CHECK(ev.step == 7);
 
-  REQUIRE(event::DecodeEvent(test::HistogramEvent(1.5, 3, "w"), &ev, &err));
+  const std::string histogram = test::HistogramEvent(1.5, 3, "w");
+  REQUIRE(event::DecodeEvent(histogram, &ev, &err));
   REQUIRE(ev.values.size() == 1);
   CHECK(ev.values[0].tag_kind() == event::TagKind::kHistogram);
   CHECK_FALSE(ev.values[0].has_scalar);
 
-  REQUIRE(event::DecodeEvent(test::SessionLogEvent(1.5, 100, 1), &ev, &err));
+  const std::string session_log = test::SessionLogEvent(1.5, 100, 1);
+  REQUIRE(event::DecodeEvent(session_log, &ev, &err));
   CHECK(ev.what == event::What::kSessionLog);
   CHECK(ev.session_status == 1);
   CHECK(ev.values.empty());
@@ -170,7 +174,8 @@ TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   v->mutable_tensor()->set_dtype(tensorboard::DT_DOUBLE);
   const double x = INFINITY;
   v->mutable_tensor()->set_tensor_content(std::string(reinterpret_cast<const char*>(&x), 8));
-  REQUIRE(event::DecodeEvent(test::Serialize(e), &ev, &err));
+  const std::string content = test::Serialize(e);
+  REQUIRE(event::DecodeEvent(content, &ev, &err));
   REQUIRE(ev.values[0].has_scalar);
   CHECK(std::isinf(ev.values[0].scalar));
 }
