@@ -85,10 +85,14 @@ class Walker {
     std::sort(names.begin(), names.end());
 
     std::vector<size_t> files_here;
+    // TensorBoard decides by name alone: a FIFO or a broken symlink named
+    // like an event file still makes its directory a run (an empty one).
+    bool event_names_here = false;
     std::vector<std::pair<std::string, std::string>> subdirs;  // path, rel
     for (const std::string& name : names) {
       const std::string child = path + "/" + name;
       const std::string child_rel = Join(rel, name);
+      const bool event_name = name.find("tfevents") != std::string::npos;
       struct stat lst {};
       if (::lstat(child.c_str(), &lst) != 0) {
         // Vanished between listing and stat, or permission.
@@ -99,6 +103,7 @@ class Walker {
       const bool is_link = S_ISLNK(lst.st_mode);
       if (is_link && ::stat(child.c_str(), &st) != 0) {
         const int err = errno;
+        event_names_here = event_names_here || event_name;  // os.walk lists it as a file
         if (err == ELOOP) {
           out_->problems.push_back({child_rel, "symlink loop"});
         } else if (err == ENOENT) {
@@ -120,6 +125,7 @@ class Walker {
         subdirs.emplace_back(child, child_rel);
         continue;
       }
+      event_names_here = event_names_here || event_name;
       if (name == "projector_config.pbtxt") out_->projector_configs.push_back(child_rel);
       if (name.find("tfevents") == std::string::npos) continue;
       if (!S_ISREG(st.st_mode)) {
@@ -130,7 +136,7 @@ class Walker {
       out_->files.emplace_back().info = MakeFileInfo(child, child_rel, rel, name, st, options_);
       files_here.push_back(out_->files.size() - 1);
     }
-    if (!files_here.empty()) {
+    if (event_names_here) {
       RunResult& run = out_->runs.emplace_back();
       run.name = rel;
       run.path = path;
