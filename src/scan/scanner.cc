@@ -184,7 +184,10 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       if (rec.kind == RecordKind::kOk) {
         ++file->records;
         if (clean_so_far) file->valid_prefix_end = rec.end;
-        if (rec.payload_in_memory) {
+        // Past a bad length both readers have stopped: such records count for
+        // TB103's resync figure and for salvage, but their content is not
+        // what TensorBoard shows, so content rules do not see them.
+        if (rec.payload_in_memory && !after_resync) {
           if (event::DecodeEvent(rec.payload, &ev, &err)) {
             view.event = &ev;
             ++file->events;
