@@ -152,7 +152,13 @@ void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& resu
                          w.pid ? std::to_string(*w.pid) : "-", w.counter ? std::to_string(*w.counter) : "-",
                          HumanBytes(f->info.size), std::to_string(f->records), WallRange(*f)});
       }
-      WriteTable(out, "  ", files);
+      if (run.files.empty()) {
+        // Named like event files but not readable (see TB504): TensorBoard
+        // still lists the run, with nothing in it.
+        out << "  no readable event files\n";
+      } else {
+        WriteTable(out, "  ", files);
+      }
       if (rs.tags.empty()) {
         out << "  no tags\n";
         continue;
