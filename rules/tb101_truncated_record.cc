@@ -32,6 +32,7 @@ std::string Describe(const Record& r, uint64_t file_size) {
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   explicit Check(const FileInfo& file) : file_(file) {}
 
   void OnRecord(const RecordView& view, Sink& sink) override {

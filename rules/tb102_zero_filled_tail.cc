@@ -13,6 +13,7 @@ constexpr RuleInfo kInfo = {"TB102", "zero-filled-tail", Severity::kError,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   explicit Check(const FileInfo& file) : file_(file) {}
 
   void OnRecord(const RecordView& view, Sink& sink) override {

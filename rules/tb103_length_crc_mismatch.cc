@@ -22,6 +22,7 @@ std::string Hex(uint32_t v) {
 // after it are counted: at the next damage or at the end of the file.
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
     if (r.kind == RecordKind::kOk && pending_) {

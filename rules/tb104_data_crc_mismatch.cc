@@ -12,6 +12,7 @@ constexpr RuleInfo kInfo = {"TB104", "data-crc-mismatch", Severity::kError,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
     if (r.kind != RecordKind::kBadDataCrc) return;

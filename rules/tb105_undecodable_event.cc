@@ -12,6 +12,7 @@ constexpr RuleInfo kInfo = {"TB105", "undecodable-event", Severity::kError,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   void OnRecord(const RecordView& view, Sink& sink) override {
     if (view.decode_error == nullptr) return;
     const Record& r = view.record;

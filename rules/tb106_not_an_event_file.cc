@@ -12,6 +12,7 @@ constexpr RuleInfo kInfo = {"TB106", "not-an-event-file", Severity::kError,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kDamaged; }
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.record.offset == 0 && view.record.kind == RecordKind::kBadLengthCrc) bad_first_header_ = true;
   }

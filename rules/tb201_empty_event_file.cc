@@ -12,6 +12,7 @@ constexpr RuleInfo kInfo = {"TB201", "empty-event-file", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     if (!file.io_error.empty() || file.info.format != FileFormat::kEmpty) return;
     const bool live = file.info.recently_modified || file.info.open_for_writing;

@@ -16,6 +16,7 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kClean; }
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.event == nullptr) return;
     const auto what = view.event->what;

@@ -18,6 +18,7 @@ enum Problem { kNan, kInfinite, kNonPositive, kFuture, kProblemCount };
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kClean; }
   explicit Check(double mtime) : mtime_(mtime) {}
 
   void OnRecord(const RecordView& view, Sink&) override {

@@ -13,6 +13,7 @@ constexpr RuleInfo kInfo = {"TB205", "non-finite-value", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kClean; }
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.event == nullptr) return;
     for (const event::Value& v : view.event->values) {

@@ -14,6 +14,7 @@ constexpr RuleInfo kInfo = {"TB301", "overwritten-step", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     struct Hit {
       const std::string* tag;

@@ -13,6 +13,7 @@ constexpr RuleInfo kInfo = {"TB302", "step-regression", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     const std::string* first_tag = nullptr;
     const TagStats* first = nullptr;

@@ -18,6 +18,7 @@ constexpr uint64_t kInterleavesForTwoWriters = 3;
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     std::string reasons;
     uint64_t offset = UINT64_MAX, record = 0;

@@ -9,6 +9,7 @@ constexpr RuleInfo kInfo = {"TB403", "live-writer", Severity::kInfo,
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     if (!file.info.open_for_writing) return;
     Finding& f = sink.Add("a running process has this file open for writing: a live run; tblint never fixes it");

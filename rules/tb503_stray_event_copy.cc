@@ -15,6 +15,7 @@ constexpr RuleInfo kInfo = {"TB503", "stray-event-copy", Severity::kWarning,
 // Decided from the name alone; the check only places the finding on the file.
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kNoRecords; }
   explicit Check(std::string reason) : reason_(std::move(reason)) {}
   void OnEnd(const FileResult& file, Sink& sink) override {
     Finding& f = sink.Add("'" + file.info.name + "' looks like " + reason_ +

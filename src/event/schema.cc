@@ -94,8 +94,9 @@ std::array<MessageSpec, kMsgCount> Build() {
       }
       // sint32/sint64 are zigzag varints; none of the Event protos use them,
       // and the walker only needs the wire shape anyway.
-      if (spec.fields.size() <= static_cast<size_t>(f->number())) {
-        spec.fields.resize(static_cast<size_t>(f->number()) + 1);
+      if (static_cast<uint32_t>(f->number()) >= kMaxFieldNumber) {
+        std::fprintf(stderr, "tblint: field %s is numbered above kMaxFieldNumber\n", f->full_name().c_str());
+        std::abort();
       }
       spec.fields[static_cast<size_t>(f->number())] = fs;
     }

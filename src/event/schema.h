@@ -11,7 +11,7 @@
 #define TBLINT_EVENT_SCHEMA_H_
 
 #include <cstdint>
-#include <vector>
+#include <array>
 
 namespace tblint::event {
 
@@ -55,10 +55,14 @@ struct FieldSpec {
   uint8_t message = 0;    // MsgId, for kMessage
 };
 
+// Field numbers in the TensorBoard protos stay below this (TensorProto's
+// highest is 17); a flat array keeps the per-field lookup to one compare.
+inline constexpr uint32_t kMaxFieldNumber = 32;
+
 struct MessageSpec {
-  std::vector<FieldSpec> fields;  // indexed by field number
+  std::array<FieldSpec, kMaxFieldNumber> fields{};  // indexed by field number
   const FieldSpec* Find(uint32_t number) const {
-    return number < fields.size() ? &fields[number] : nullptr;
+    return number < kMaxFieldNumber ? &fields[number] : nullptr;
   }
 };
 

@@ -19,12 +19,27 @@ struct WireError {
 
 bool ValidUtf8(std::string_view s);
 
+// Tags and plugin names are short ASCII: check those inline.
+inline bool ValidUtf8Fast(std::string_view s) {
+  if (s.size() <= 32) {
+    unsigned char any = 0;
+    for (char c : s) any |= static_cast<unsigned char>(c);
+    if (any < 0x80) return true;
+  }
+  return ValidUtf8(s);
+}
+
 // protobuf's default recursion limit; deeper nesting fails to parse there too.
 inline constexpr int kMaxDepth = 100;
 
 namespace wire_internal {
 
 inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out, int max_bytes = 10) {
+  // Most tags and lengths in an Event fit in one byte.
+  if (p < end && *p < 0x80) {
+    *out = *p++;
+    return true;
+  }
   uint64_t v = 0;
   for (int i = 0; i < max_bytes; ++i) {
     if (p >= end) return false;
@@ -45,12 +60,12 @@ inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out, int
 template <class Visitor>
 class Walker {
  public:
-  Walker(Visitor* v, const uint8_t* base) : v_(v), base_(base) {}
+  Walker(Visitor* v, const uint8_t* base) : v_(v), base_(base), schema_(Schema()) {}
 
   // Walks one message of type msg occupying [p, end).
   bool Message(uint8_t msg, const uint8_t* p, const uint8_t* end, int depth) {
     using wire_internal::ReadVarint;
-    const MessageSpec& spec = Schema()[msg];
+    const MessageSpec& spec = schema_[msg];
     while (p < end) {
       const uint8_t* field_start = p;
       uint64_t tag;
@@ -101,7 +116,7 @@ class Walker {
               v_->End(fs->message, depth + 1);
               break;
             case FieldKind::kString:
-              if (!ValidUtf8(bytes)) return Fail(field_start, "string field is not valid UTF-8");
+              if (!ValidUtf8Fast(bytes)) return Fail(field_start, "string field is not valid UTF-8");
               v_->Bytes(msg, number, bytes, depth);
               break;
             case FieldKind::kBytes:
@@ -124,7 +139,7 @@ class Walker {
           if (!SkipGroup(number, p, end, depth + 1)) return false;
           break;
         default:  // 4 (end group with no start) and the invalid 6, 7
-          return Fail(field_start, "invalid wire type " + std::to_string(wt));
+          return FailWireType(field_start, wt);
       }
     }
     return true;
@@ -133,9 +148,16 @@ class Walker {
   const WireError& error() const { return error_; }
 
  private:
-  bool Fail(const uint8_t* at, std::string what) {
+  // Out of line and cold: failures are rare, and building the message here
+  // keeps the walker's hot frame small.
+  [[gnu::noinline, gnu::cold]] bool Fail(const uint8_t* at, const char* what) {
     error_.offset = static_cast<size_t>(at - base_);
-    error_.what = std::move(what);
+    error_.what = what;
+    return false;
+  }
+  [[gnu::noinline, gnu::cold]] bool FailWireType(const uint8_t* at, uint32_t wt) {
+    error_.offset = static_cast<size_t>(at - base_);
+    error_.what = "invalid wire type " + std::to_string(wt);
     return false;
   }
 
@@ -188,13 +210,14 @@ class Walker {
           if (n != number) return Fail(field_start, "mismatched group end tag");
           return true;
         default:
-          return Fail(field_start, "invalid wire type " + std::to_string(wt));
+          return FailWireType(field_start, wt);
       }
     }
   }
 
   Visitor* v_;
   const uint8_t* base_;
+  const MessageSpec* schema_;
   WireError error_;
 };
 

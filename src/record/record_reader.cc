@@ -9,15 +9,17 @@
 namespace tblint {
 namespace {
 
+// All supported targets are little-endian, like the format.
 uint64_t DecodeLE64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  uint64_t v;
+  std::memcpy(&v, p, 8);
   return v;
 }
 
 uint32_t DecodeLE32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
 }
 
 void EncodeLE(std::string* out, uint64_t v, int bytes) {
@@ -147,7 +149,17 @@ bool RecordReader::IoError(Record* record, uint64_t offset, std::error_code ec) 
 
 bool RecordReader::Next(Record* record) {
   if (done_ || pos_ >= size_) return false;
-  *record = Record{};
+  // Field by field rather than `*record = Record{}`: this runs per record.
+  record->kind = RecordKind::kOk;
+  record->section = Section::kNone;
+  record->length = 0;
+  record->has_length = false;
+  record->end = 0;
+  record->payload = {};
+  record->payload_in_memory = false;
+  record->zeros_from = 0;
+  record->stored_crc = record->expected_crc = 0;
+  if (record->error) record->error.clear();
   resync_allowed_ = false;
   const uint64_t offset = pos_;
   const uint64_t left = size_ - offset;
@@ -212,6 +224,23 @@ bool RecordReader::Next(Record* record) {
   if (length > left - kHeaderSize) return terminal_tail(Section::kPayload);
   if (length + kFramingSize > left) return terminal_tail(Section::kDataCrc);
 
+  // The common case: the whole record fits the buffer. One Ensure, both
+  // checks on the same bytes, the payload handed out in place.
+  if (length + kFramingSize <= buf_.size()) {
+    const uint8_t* r = Ensure(offset, static_cast<size_t>(length + kFramingSize), &ec);
+    if (r == nullptr) return IoError(record, offset, ec);
+    const uint32_t stored = DecodeLE32(r + kHeaderSize + length);
+    const uint32_t computed = crc32c::Mask(crc32c::Value(r + kHeaderSize, static_cast<size_t>(length)));
+    if (computed == stored) {
+      record->end = offset + kFramingSize + length;
+      pos_ = record->end;
+      ++index_;
+      record->payload = std::string_view(reinterpret_cast<const char*>(r + kHeaderSize), length);
+      record->payload_in_memory = length <= options_.max_payload_in_memory;
+      if (!record->payload_in_memory) record->payload = {};
+      return true;
+    }
+  }
   const uint8_t* f = Ensure(offset + kHeaderSize + length, kFooterSize, &ec);
   if (f == nullptr) return IoError(record, offset, ec);
   const uint32_t stored_data_crc = DecodeLE32(f);

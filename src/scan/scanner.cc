@@ -1,6 +1,8 @@
 #include "scan/scanner.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -86,11 +88,26 @@ class FileAnalysis {
     }
   }
 
+  // A few recently used tags in front of the map: most files cycle through a
+  // handful of tags, and this saves hashing each one per record. Keys point
+  // into the map's nodes, which never move.
+  TagStats* Cached(std::string_view tag) {
+    for (const CacheEntry& e : cache_) {
+      if (e.stats != nullptr && e.key.size() == tag.size() && std::memcmp(e.key.data(), tag.data(), tag.size()) == 0) {
+        return e.stats;
+      }
+    }
+    auto it = file_->tags.find(tag);
+    if (it == file_->tags.end()) return nullptr;
+    cache_[next_slot_++ % cache_.size()] = {it->first, &it->second};
+    return &it->second;
+  }
+
   void UpdateTag(const event::Value& v, const event::EventView& ev, const Record& rec) {
-    auto it = file_->tags.find(v.tag);
+    TagStats* found = Cached(v.tag);
     const event::TagKind kind = v.tag_kind();
     const int64_t step = ev.step;
-    if (it == file_->tags.end()) {
+    if (found == nullptr) {
       TagStats s;
       s.kind = kind;
       s.kinds_seen = static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
@@ -100,7 +117,7 @@ class FileAnalysis {
       file_->tags.emplace(std::string(v.tag), s);
       return;
     }
-    TagStats& s = it->second;
+    TagStats& s = *found;
     if (s.kind != kind) s.mixed_kinds = true;
     s.kinds_seen |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
     ++s.points;
@@ -134,6 +151,12 @@ class FileAnalysis {
     s.last_wall = ev.wall_time;
   }
 
+  struct CacheEntry {
+    std::string_view key;
+    TagStats* stats = nullptr;
+  };
+  std::array<CacheEntry, 8> cache_{};
+  size_t next_slot_ = 0;
   FileResult* file_;
   bool have_last_wall_ = false;
   double last_wall_ = 0;
@@ -154,6 +177,12 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       checks.push_back(std::move(check));
       sinks.emplace_back(&rule->info(), &file->findings);
     }
+  }
+  // Per-record dispatch lists, by what each check wants to see.
+  std::vector<size_t> on_clean, on_damaged;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    if (checks[i]->interest() & FileCheck::kClean) on_clean.push_back(i);
+    if (checks[i]->interest() & FileCheck::kDamaged) on_damaged.push_back(i);
   }
 
   FileSource source;
@@ -205,7 +234,7 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
         clean_so_far = false;
         file->damaged = true;
       }
-      for (size_t i = 0; i < checks.size(); ++i) checks[i]->OnRecord(view, sinks[i]);
+      for (size_t i : view.event != nullptr ? on_clean : on_damaged) checks[i]->OnRecord(view, sinks[i]);
       if (rec.kind == RecordKind::kBadLengthCrc) after_resync = reader.Resync().has_value();
     }
     analysis.Finish();
