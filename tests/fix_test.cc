@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "event.pb.h"
+#include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "test_util.h"
@@ -319,6 +320,40 @@ TEST_CASE("the fixer killed at any step leaves each file original or fixed, and 
   }
   MESSAGE("killed at " << killed << " different steps");
   CHECK(killed > 20);
+}
+
+}  // namespace
+}  // namespace tblint
+
+namespace tblint {
+namespace {
+
+TEST_CASE("a file that changed between the scan and the fix is refused and left alone") {
+  test::TempDir dir;
+  MakeDamagedLogdir(dir.path());
+  const LintResult result = test::LintPath(dir.path());
+  // Someone appends to one file and rewrites another after the scan.
+  const std::string appended = dir / "a/events.out.tfevents.1795298000.host.1.0";
+  const std::string replaced = dir / "b/events.out.tfevents.1795298000.host.2.0";
+  test::WriteFile(appended, test::ReadFile(appended) + "more");
+  test::SetMtime(appended, kPast);
+  const std::string replacement = test::SmallEventFile(20);
+  test::WriteFile(replaced + ".new", replacement);
+  REQUIRE(std::rename((replaced + ".new").c_str(), replaced.c_str()) == 0);  // new inode
+  test::SetMtime(replaced, kPast);
+
+  FixOptions options;
+  options.unsafe = true;
+  options.now = test::Now();
+  std::map<std::string, FixOutcome> by_path;
+  for (const FixOutcome& o : ApplyFixes(result, options)) by_path[o.rel_path] = o;
+  for (const char* rel : {"a/events.out.tfevents.1795298000.host.1.0", "b/events.out.tfevents.1795298000.host.2.0"}) {
+    CAPTURE(rel);
+    CHECK(by_path[rel].status == FixStatus::kRefused);
+    CHECK(by_path[rel].message.find("changed since it was scanned") != std::string::npos);
+  }
+  CHECK(test::ReadFile(replaced) == replacement);
+  CHECK(by_path["c/events.out.tfevents.1795298000.host.3.0"].status == FixStatus::kFixed);
 }
 
 }  // namespace
