@@ -53,34 +53,40 @@ const char* SectionName(Section section) {
 
 RecordReader::RecordReader(Source* source, ReaderOptions options)
     : source_(source), options_(options), size_(source->Size()) {
-  buf_.resize(std::max<size_t>(options_.buffer_size, 64));
+  buf_cap_ = static_cast<size_t>(std::min<uint64_t>(std::max<size_t>(options_.buffer_size, 64), std::max<uint64_t>(size_, 64)));
+  buf_ = std::make_unique_for_overwrite<uint8_t[]>(buf_cap_);
 }
 
 const uint8_t* RecordReader::Ensure(uint64_t offset, size_t n, std::error_code* ec) {
   if (offset >= buf_offset_ && offset + n <= buf_offset_ + buf_len_) {
-    return buf_.data() + (offset - buf_offset_);
+    return buf_.get() + (offset - buf_offset_);
   }
   // Callers guarantee offset + n <= size_, so n is bounded by the source.
-  if (n > buf_.size()) buf_.resize(n);
-  size_t want = static_cast<size_t>(std::min<uint64_t>(buf_.size(), size_ - offset));
+  if (n > buf_cap_) {
+    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(n);
+    std::memcpy(bigger.get(), buf_.get(), buf_len_);
+    buf_ = std::move(bigger);
+    buf_cap_ = n;
+  }
+  size_t want = static_cast<size_t>(std::min<uint64_t>(buf_cap_, size_ - offset));
   want = std::max(want, n);
   // Keep bytes already in the window that we need again (resync steps by one).
   if (offset >= buf_offset_ && offset < buf_offset_ + buf_len_) {
     size_t keep = static_cast<size_t>(buf_offset_ + buf_len_ - offset);
-    std::memmove(buf_.data(), buf_.data() + (offset - buf_offset_), keep);
-    if (auto e = source_->ReadAt(offset + keep, want - keep, buf_.data() + keep)) {
+    std::memmove(buf_.get(), buf_.get() + (offset - buf_offset_), keep);
+    if (auto e = source_->ReadAt(offset + keep, want - keep, buf_.get() + keep)) {
       *ec = e;
       buf_len_ = 0;
       return nullptr;
     }
-  } else if (auto e = source_->ReadAt(offset, want, buf_.data())) {
+  } else if (auto e = source_->ReadAt(offset, want, buf_.get())) {
     *ec = e;
     buf_len_ = 0;
     return nullptr;
   }
   buf_offset_ = offset;
   buf_len_ = want;
-  return buf_.data();
+  return buf_.get();
 }
 
 uint64_t RecordReader::ZeroTailStart(std::error_code* ec) {
@@ -226,7 +232,7 @@ bool RecordReader::Next(Record* record) {
 
   // The common case: the whole record fits the buffer. One Ensure, both
   // checks on the same bytes, the payload handed out in place.
-  if (length + kFramingSize <= buf_.size()) {
+  if (length + kFramingSize <= buf_cap_) {
     const uint8_t* r = Ensure(offset, static_cast<size_t>(length + kFramingSize), &ec);
     if (r == nullptr) return IoError(record, offset, ec);
     const uint32_t stored = DecodeLE32(r + kHeaderSize + length);

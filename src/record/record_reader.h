@@ -12,6 +12,7 @@
 #define TBLINT_RECORD_RECORD_READER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -109,7 +110,10 @@ class RecordReader {
   bool done_ = false;
   bool resync_allowed_ = false;
   uint64_t bad_offset_ = 0;
-  std::vector<uint8_t> buf_;
+  // The read window. Not zero-filled (it is always read into before use),
+  // and no larger than the source: small files cost small buffers.
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t buf_cap_ = 0;
   uint64_t buf_offset_ = 0;
   size_t buf_len_ = 0;
   std::optional<uint64_t> zero_tail_start_;
