@@ -384,8 +384,9 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       }
     } else if (code == "TB103" || code == "TB104" || code == "TB105") {
       p.rewrite = true;
-    } else if (code == "TB106" || code == "TB201" || code == "TB503") {
-      p.move = true;
+    } else if ((code == "TB106" || code == "TB201" || code == "TB503") &&
+               f.fix.applicability == Applicability::kUnsafe) {
+      p.move = true;  // not for a live empty file: TB201 offers no fix then
     } else {
       continue;
     }
