@@ -10,10 +10,6 @@ constexpr RuleInfo kInfo = {"TB202", "header-only-file", Severity::kWarning,
                             "valid records but nothing beyond the file_version header",
                             Applicability::kNone};
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 class Check : public FileCheck {
  public:
   Interest interest() const override { return kClean; }
@@ -25,7 +21,7 @@ class Check : public FileCheck {
 
   void OnEnd(const FileResult& file, Sink& sink) override {
     // The TF profiler writes a header-only "*.profile-empty" file on purpose.
-    if (has_content_ || file.events == 0 || file.damaged || EndsWith(file.info.name, ".profile-empty")) return;
+    if (has_content_ || file.events == 0 || file.damaged || file.info.name.ends_with(".profile-empty")) return;
     const bool live = file.info.recently_modified || file.info.open_for_writing;
     std::string msg = "header-only event file: " + std::to_string(file.records) +
                       (file.records == 1 ? " record" : " records") +

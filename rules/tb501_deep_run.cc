@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rules/registry.h"
+#include "scan/writer_name.h"
 
 namespace tblint {
 namespace {
@@ -16,14 +17,6 @@ constexpr RuleInfo kInfo = {"TB501", "deep-run", Severity::kWarning,
 std::string_view BaseName(std::string_view run) {
   const size_t slash = run.rfind('/');
   return slash == std::string_view::npos ? run : run.substr(slash + 1);
-}
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
 }
 
 // torch's add_hparams names its run str(time.time()): "1795300613.1663823".

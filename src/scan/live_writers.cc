@@ -1,5 +1,7 @@
 #include "scan/live_writers.h"
 
+#include "scan/writer_name.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,14 +13,6 @@
 
 namespace tblint {
 namespace {
-
-bool AllDigits(const char* s) {
-  if (*s == '\0') return false;
-  for (; *s; ++s) {
-    if (*s < '0' || *s > '9') return false;
-  }
-  return true;
-}
 
 // The "flags:" line of /proc/<pid>/fdinfo/<fd>, in octal.
 bool ReadFlags(const std::string& fdinfo, long* flags) {

@@ -25,10 +25,6 @@ const char* FileFormatName(FileFormat f) {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
@@ -43,12 +39,12 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 
 FileFormat SniffFormat(std::string_view head, uint64_t file_size) {
   if (file_size == 0) return FileFormat::kEmpty;
-  if (StartsWith(head, "\x1f\x8b")) return FileFormat::kGzip;
-  if (StartsWith(head, "PK\x03\x04") || StartsWith(head, "PK\x05\x06")) return FileFormat::kZip;
-  if (StartsWith(head, "BZh")) return FileFormat::kBzip2;
-  if (StartsWith(head, "\xfd" "7zXZ")) return FileFormat::kXz;
-  if (StartsWith(head, "\x28\xb5\x2f\xfd")) return FileFormat::kZstd;
-  if (StartsWith(head, "version https://git-lfs")) return FileFormat::kGitLfsPointer;
+  if (head.starts_with("\x1f\x8b")) return FileFormat::kGzip;
+  if (head.starts_with("PK\x03\x04") || head.starts_with("PK\x05\x06")) return FileFormat::kZip;
+  if (head.starts_with("BZh")) return FileFormat::kBzip2;
+  if (head.starts_with("\xfd" "7zXZ")) return FileFormat::kXz;
+  if (head.starts_with("\x28\xb5\x2f\xfd")) return FileFormat::kZstd;
+  if (head.starts_with("version https://git-lfs")) return FileFormat::kGitLfsPointer;
   // Text: no NUL byte and valid UTF-8. A real TFRecord header always holds NUL
   // bytes in the high bytes of its 64-bit length, so this never misfires on
   // an event file, however short or damaged.
@@ -75,7 +71,7 @@ FileFormat SniffFormat(std::string_view head, uint64_t file_size) {
       StartsWithNoCase(body, "<head") || StartsWithNoCase(body, "<!--")) {
     return FileFormat::kHtml;
   }
-  if (StartsWith(body, "{") || StartsWith(body, "[")) return FileFormat::kJson;
+  if (body.starts_with("{") || body.starts_with("[")) return FileFormat::kJson;
   return FileFormat::kText;
 }
 

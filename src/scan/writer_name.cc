@@ -8,6 +8,8 @@ namespace {
 
 constexpr std::string_view kPrefix = "events.out.tfevents.";
 
+}  // namespace
+
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -15,12 +17,6 @@ bool AllDigits(std::string_view s) {
   }
   return true;
 }
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-}  // namespace
 
 std::string WriterName::Describe() const {
   std::string out = host.empty() ? "unknown host" : host;
@@ -41,11 +37,11 @@ WriterName ParseWriterName(std::string_view name) {
   w.standard = true;
   w.timestamp = std::stoll(std::string(rest.substr(0, dot)));
   std::string_view host = rest.substr(dot + 1);
-  if (EndsWith(host, ".profile-empty")) {
+  if (host.ends_with(".profile-empty")) {
     w.profile_empty = true;
     host.remove_suffix(std::string_view(".profile-empty").size());
   }
-  if (EndsWith(host, ".v2")) {
+  if (host.ends_with(".v2")) {
     w.tf2 = true;
     host.remove_suffix(3);
   }
@@ -81,10 +77,10 @@ std::string StrayCopyReason(std::string_view name) {
       {" copy", "a file-manager copy"},
   };
   for (const Suffix& s : kSuffixes) {
-    if (EndsWith(name, s.suffix)) return s.reason;
+    if (name.ends_with(s.suffix)) return s.reason;
   }
   // " (1)", " (2)": copies made by browsers and file managers.
-  if (EndsWith(name, ")")) {
+  if (name.ends_with(")")) {
     const size_t open = name.rfind(" (");
     if (open != std::string_view::npos && AllDigits(name.substr(open + 2, name.size() - open - 3))) {
       return "a numbered duplicate (\" (N)\")";

@@ -27,6 +27,9 @@ struct WriterName {
 
 WriterName ParseWriterName(std::string_view base_name);
 
+// True for a non-empty string of ASCII digits.
+bool AllDigits(std::string_view s);
+
 // When the name looks like a copy, backup or temporary of an event file
 // rather than something a writer produced, the reason ("a .bak copy",
 // "an rsync temporary", ...); otherwise empty.
