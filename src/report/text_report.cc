@@ -49,7 +49,12 @@ Totals ComputeTotals(const ReportInput& in) {
 
 void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options) {
   auto c = [&](const char* code) { return options.color ? code : ""; };
+  bool printed = false;  // anything above, so a blank line separates paths
   for (const LintResult* r : in.results) {
+    if (!options.quiet && in.results.size() > 1 && !r->findings.empty()) {
+      out << (printed ? "\n" : "") << c(kBold) << "== " << r->logdir.given << c(kReset) << "\n";
+      printed = false;
+    }
     if (r->logdir.single_file && !options.quiet) {
       out << c(kDim) << r->logdir.given << " is a single event file: linted on its own" << c(kReset) << "\n";
     }
@@ -57,7 +62,7 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
     bool first = true;
     for (const Finding& f : r->findings) {
       if (!options.quiet && !r->logdir.single_file && (first || f.run != current_run)) {
-        out << (first ? "" : "\n") << c(kBold) << "run " << f.run << c(kReset) << "\n";
+        out << (printed ? "\n" : "") << c(kBold) << "run " << f.run << c(kReset) << "\n";
         current_run = f.run;
       }
       first = false;
@@ -66,6 +71,7 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
       out << ": " << c(Color(f.severity)) << SeverityName(f.severity) << c(kReset) << ": " << f.message << " "
           << c(kDim) << "[" << f.rule->code << " " << f.rule->name << "]" << c(kReset) << "\n";
       if (!options.quiet && !f.impact.empty()) out << "    " << c(kDim) << "tensorboard: " << f.impact << c(kReset) << "\n";
+      printed = true;
     }
   }
   if (in.fix_ran) {
