@@ -135,6 +135,20 @@ LintResult LintCase(const std::string& dir, const json& options = json::object()
   return result;
 }
 
+LintResult LintCorpusCase(const std::string& name) {
+  TempDir tmp;
+  Materialize(SourceDir() + "/fixtures/corpus/cases/" + name, tmp.path(), Now() - 3600);
+  return LintCase(tmp.path());
+}
+
+// Lints a copy of fixtures/rules/<rel>, dated an hour back.
+LintResult LintFixture(const std::string& rel) {
+  TempDir tmp;
+  Materialize(FixtureRoot() + "/" + rel, tmp.path(), Now() - 3600);
+  return LintCase(tmp.path());
+}
+
+
 std::string Describe(const Finding& f) {
   std::ostringstream s;
   s << f.rule->code << " " << SeverityName(f.severity) << " " << f.path;
@@ -389,9 +403,7 @@ TEST_CASE("TB103 length-crc-mismatch fires on bad fixtures and stays quiet on go
 }
 
 TEST_CASE("TB103 length-crc-mismatch counts the records a resynchronising scan finds after the damage") {
-  TempDir tmp;
-  Materialize(FixtureRoot() + "/TB103/bad/length_bitflip_with_records_after", tmp.path(), Now() - 3600);
-  const LintResult r = LintCase(tmp.path());
+  const LintResult r = LintFixture("TB103/bad/length_bitflip_with_records_after");
   const Finding* f = FindingAt(r, "TB103", "train/events.out.tfevents.1795298000.gpu-node-1.4242.0");
   REQUIRE(f != nullptr);
   INFO(f->message);
@@ -418,9 +430,7 @@ TEST_CASE("TB106 not-an-event-file names what the file looks like") {
   };
   for (const auto& [name, words] : looks_like) {
     CAPTURE(name);
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB106/bad/" + name, tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB106/bad/" + name);
     const Finding* f = FindingAt(r, "TB106", "train/events.out.tfevents.1795298000.gpu-node-1.4242.0");
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -468,9 +478,7 @@ TEST_CASE("TB205 non-finite-value fires on bad fixtures and stays quiet on good 
 }
 
 TEST_CASE("TB205 non-finite-value names the first tag and step and counts the values") {
-  TempDir tmp;
-  Materialize(FixtureRoot() + "/TB205/bad/simple_value_nan", tmp.path(), Now() - 3600);
-  const LintResult r = LintCase(tmp.path());
+  const LintResult r = LintFixture("TB205/bad/simple_value_nan");
   const Finding* f = FindingAt(r, "TB205", "train/events.out.tfevents.1795298000.gpu-node-1.4242.0");
   REQUIRE(f != nullptr);
   INFO(f->message);
@@ -486,12 +494,6 @@ const std::string kTorchFixtureFile = "train/events.out.tfevents.1795298000.gpu-
 
 // A case of the real corpus, fixtures/corpus/cases/<name>, linted from a copy
 // whose files were last modified an hour ago.
-LintResult LintCorpusCase(const std::string& name) {
-  TempDir tmp;
-  Materialize(SourceDir() + "/fixtures/corpus/cases/" + name, tmp.path(), Now() - 3600);
-  return LintCase(tmp.path());
-}
-
 bool Says(const Finding* f, const std::string& words) {
   return f != nullptr && f->message.find(words) != std::string::npos;
 }
@@ -502,9 +504,7 @@ TEST_CASE("TB301 overwritten-step fires on bad fixtures and stays quiet on good 
 
 TEST_CASE("TB301 overwritten-step counts the re-logged points and names the first tag and step") {
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB301/bad/same_step_logged_twice", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB301/bad/same_step_logged_twice");
     const Finding* f = FindingAt(r, "TB301", kTorchFixtureFile);
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -554,9 +554,7 @@ TEST_CASE("TB302 step-regression fires on bad fixtures and stays quiet on good o
 
 TEST_CASE("TB302 step-regression says from which step to which, and how often") {
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB302/bad/reset_to_0", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB302/bad/reset_to_0");
     const Finding* f = FindingAt(r, "TB302", kTorchFixtureFile);
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -579,9 +577,7 @@ TEST_CASE("TB303 resumed-run-overlap fires on bad fixtures and stays quiet on go
 
 TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and both files") {
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB303/bad/resumed_run_relogs_110_150", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB303/bad/resumed_run_relogs_110_150");
     const Finding* f = FindingAt(r, "TB303", "train");
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -591,9 +587,7 @@ TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and
   }
   {
     // purge_step on the resume alone does not help: the run had no START yet.
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB303/bad/purge_step_without_earlier_start", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB303/bad/purge_step_without_earlier_start");
     const Finding* f = FindingAt(r, "TB303", "train");
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -620,16 +614,12 @@ TEST_CASE("TB401 duplicate-writer fires on bad fixtures and stays quiet on good 
 
 TEST_CASE("TB401 duplicate-writer says which signs of a second writer it saw") {
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB401/bad/second_file_version_mid_file", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB401/bad/second_file_version_mid_file");
     const Finding* f = FindingAt(r, "TB401", "train/events.out.tfevents.1795298000.gpu-node-2");
     CHECK(Says(f, "1 more file_version record after the first (record 6)"));
   }
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB401/bad/same_second_collision", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB401/bad/same_second_collision");
     const Finding* f = FindingAt(r, "TB401", "train/events.out.tfevents.1795298000.gpu-node-2");
     CHECK(Says(f, "wall time jumps back 3 times (by up to 0.4 s), first at record 17"));
     // The trials overwrote each other block for block: the steps never go back.
@@ -647,9 +637,7 @@ TEST_CASE("TB402 concurrent-writers fires on bad fixtures and stays quiet on goo
 
 TEST_CASE("TB402 concurrent-writers names each writer's host and pid") {
   {
-    TempDir tmp;
-    Materialize(FixtureRoot() + "/TB402/bad/trainer_and_evaluator", tmp.path(), Now() - 3600);
-    const LintResult r = LintCase(tmp.path());
+    const LintResult r = LintFixture("TB402/bad/trainer_and_evaluator");
     const Finding* f = FindingAt(r, "TB402", "run");
     REQUIRE(f != nullptr);
     INFO(f->message);
@@ -988,9 +976,7 @@ TEST_CASE("TB601 downsampled-tag fires on bad fixtures and stays quiet on good o
 }
 
 TEST_CASE("TB601 downsampled-tag says how many points are hidden and which setting shows them") {
-  TempDir tmp;
-  Materialize(FixtureRoot() + "/TB601/bad/twelve_images", tmp.path(), Now() - 3600);
-  const LintResult r = LintCase(tmp.path());
+  const LintResult r = LintFixture("TB601/bad/twelve_images");
   const Finding* f = FindingAt(r, "TB601", "train");
   REQUIRE(f != nullptr);
   CHECK(f->tag == std::optional<std::string>("samples/reconstruction"));
@@ -1007,9 +993,7 @@ TEST_CASE("TB602 tag-kind-conflict fires on bad fixtures and stays quiet on good
 }
 
 TEST_CASE("TB602 tag-kind-conflict names both kinds and the dashboard that wins") {
-  TempDir tmp;
-  Materialize(FixtureRoot() + "/TB602/bad/images_then_text_in_a_later_file", tmp.path(), Now() - 3600);
-  const LintResult r = LintCase(tmp.path());
+  const LintResult r = LintFixture("TB602/bad/images_then_text_in_a_later_file");
   const Finding* f = FindingAt(r, "TB602", "train");
   REQUIRE(f != nullptr);
   CHECK(f->tag == std::optional<std::string>("samples"));
