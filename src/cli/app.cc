@@ -37,8 +37,12 @@ constexpr const char* kUsage =
     "\n"
     "'tblint runs' lists the runs TensorBoard would show (same names, same order),\n"
     "each with its event files, its tags by kind and its findings by severity; it\n"
-    "exits 0 unless a PATH does not exist. To lint a directory named 'runs', write\n"
-    "./runs.\n";
+    "exits 0 unless a PATH does not exist.\n"
+    "\n"
+    "'tblint restore' puts back, byte-identical, every file that --fix changed or\n"
+    "moved under PATH (from its backup folder and journal); it exits 1 if a file\n"
+    "changed after the fix and could not be restored. To lint a directory named\n"
+    "'runs' or 'restore', write ./runs or ./restore.\n";
 
 constexpr const char* kEpilog =
     "\n"
