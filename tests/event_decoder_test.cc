@@ -144,7 +144,7 @@ TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   event::EventView ev;
   event::WireError err;
   // The view points into the payload: keep each payload alive while it is used.
-  const std::string tensor_scalar = test::TensorScalarEvent(1.5, 7, "acc", 0.25f);
+  const std::string tensor_scalar = events::TensorScalar(1.5, 7, "acc", 0.25f);
   REQUIRE(event::DecodeEvent(tensor_scalar, &ev, &err));
   REQUIRE(ev.values.size() == 1);
   CHECK(ev.values[0].kind == event::ValueKind::kTensor);
@@ -153,13 +153,13 @@ TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   CHECK(ev.values[0].scalar == 0.25);
   CHECK(ev.step == 7);
 
-  const std::string histogram = test::HistogramEvent(1.5, 3, "w");
+  const std::string histogram = events::Histogram(1.5, 3, "w", 0.5);
   REQUIRE(event::DecodeEvent(histogram, &ev, &err));
   REQUIRE(ev.values.size() == 1);
   CHECK(ev.values[0].tag_kind() == event::TagKind::kHistogram);
   CHECK_FALSE(ev.values[0].has_scalar);
 
-  const std::string session_log = test::SessionLogEvent(1.5, 100, 1);
+  const std::string session_log = events::SessionLog(1.5, 100, tensorboard::SessionLog::START);
   REQUIRE(event::DecodeEvent(session_log, &ev, &err));
   CHECK(ev.what == event::What::kSessionLog);
   CHECK(ev.session_status == 1);
@@ -174,14 +174,14 @@ TEST_CASE("the decoder reads tensor scalars, histograms and session logs") {
   v->mutable_tensor()->set_dtype(tensorboard::DT_DOUBLE);
   const double x = INFINITY;
   v->mutable_tensor()->set_tensor_content(std::string(reinterpret_cast<const char*>(&x), 8));
-  const std::string content = test::Serialize(e);
+  const std::string content = events::Serialize(e);
   REQUIRE(event::DecodeEvent(content, &ev, &err));
   REQUIRE(ev.values[0].has_scalar);
   CHECK(std::isinf(ev.values[0].scalar));
 }
 
 TEST_CASE("invalid UTF-8 in a tag is rejected like protobuf rejects it") {
-  std::string p = test::ScalarEvent(1, 1, "ab", 1.0f);
+  std::string p = events::Scalar(1, 1, "ab", 1.0f);
   const size_t at = p.find("ab");
   REQUIRE(at != std::string::npos);
   p[at] = static_cast<char>(0xC3);  // a lead byte followed by ASCII

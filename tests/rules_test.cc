@@ -529,17 +529,17 @@ TEST_CASE("TB301 overwritten-step: steps after a SessionLog START in the same fi
   // re-logs for TB301; the step still goes back, so TB302 reports it; the
   // file_version + START pair is not a second writer.
   TempDir tmp;
-  std::vector<std::string> events = {FileVersionEvent(1795298000.0)};
-  for (int s = 0; s < 10; ++s) events.push_back(ScalarEvent(1795298001.0 + s, s, "loss", 1.0f));
+  std::vector<std::string> payloads = {events::PlainHeader(1795298000.0)};
+  for (int s = 0; s < 10; ++s) payloads.push_back(events::Scalar(1795298001.0 + s, s, "loss", 1.0f));
   tensorboard::Event purge;
   purge.set_wall_time(1795298011.0);
   purge.set_step(6);
   purge.set_file_version("brain.Event:2");
-  events.push_back(Serialize(purge));
-  events.push_back(SessionLogEvent(1795298011.0, 6, tensorboard::SessionLog::START));
-  for (int s = 6; s < 16; ++s) events.push_back(ScalarEvent(1795298012.0 + s, s, "loss", 1.0f));
+  payloads.push_back(events::Serialize(purge));
+  payloads.push_back(events::SessionLog(1795298011.0, 6, tensorboard::SessionLog::START));
+  for (int s = 6; s < 16; ++s) payloads.push_back(events::Scalar(1795298012.0 + s, s, "loss", 1.0f));
   const std::string file = "run/events.out.tfevents.1795298000.gpu-node-1.4242.0";
-  WriteFile(tmp / file, Frame(events));
+  WriteFile(tmp / file, Frame(payloads));
   SetMtime(tmp / file, Now() - 3600);
   const LintResult r = LintCase(tmp.path());
   INFO("reported:" << DescribeAll(r));

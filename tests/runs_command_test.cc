@@ -101,17 +101,17 @@ std::vector<std::string> Squeezed(const std::string& text) {
 // Two runs: train/ with two files of one torch job (resumed), eval/ with one.
 void MakeLogdir(const test::TempDir& dir) {
   using test::Frame;
-  std::vector<std::string> first = {test::FileVersionEvent(kPast)};
+  std::vector<std::string> first = {events::PlainHeader(kPast)};
   for (int s = 0; s < 5; ++s) {
-    first.push_back(test::ScalarEvent(kPast + 1 + s, s, "train/loss", 1.0f / (1 + s)));
-    first.push_back(test::HistogramEvent(kPast + 1 + s, s, "fc1/weight"));
+    first.push_back(events::Scalar(kPast + 1 + s, s, "train/loss", 1.0f / (1 + s)));
+    first.push_back(events::Histogram(kPast + 1 + s, s, "fc1/weight", 0.5));
   }
-  std::vector<std::string> second = {test::FileVersionEvent(kPast + 100)};
-  for (int s = 5; s < 10; ++s) second.push_back(test::ScalarEvent(kPast + 101 + s, s, "train/loss", 1.0f / (1 + s)));
+  std::vector<std::string> second = {events::PlainHeader(kPast + 100)};
+  for (int s = 5; s < 10; ++s) second.push_back(events::Scalar(kPast + 101 + s, s, "train/loss", 1.0f / (1 + s)));
   // The same tag as a scalar: a kind conflict (TB602).
-  second.push_back(test::ScalarEvent(kPast + 111, 10, "fc1/weight", 0.5f));
-  std::vector<std::string> eval = {test::FileVersionEvent(kPast)};
-  for (int s = 10; s <= 30; s += 10) eval.push_back(test::TensorScalarEvent(kPast + s, s, "eval/acc", 0.5f));
+  second.push_back(events::Scalar(kPast + 111, 10, "fc1/weight", 0.5f));
+  std::vector<std::string> eval = {events::PlainHeader(kPast)};
+  for (int s = 10; s <= 30; s += 10) eval.push_back(events::TensorScalar(kPast + s, s, "eval/acc", 0.5f));
 
   test::WriteFile(dir / "train/events.out.tfevents.1795298000.gpu-node-1.4242.0", Frame(first));
   test::WriteFile(dir / "train/events.out.tfevents.1795298100.gpu-node-1.4300.0", Frame(second));

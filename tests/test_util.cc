@@ -78,68 +78,6 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string Serialize(const tensorboard::Event& e) {
-  std::string s;
-  e.SerializeToString(&s);
-  return s;
-}
-
-std::string FileVersionEvent(double wall_time) {
-  tensorboard::Event e;
-  e.set_wall_time(wall_time);
-  e.set_file_version("brain.Event:2");
-  return Serialize(e);
-}
-
-std::string ScalarEvent(double wall_time, int64_t step, const std::string& tag, float value) {
-  tensorboard::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  auto* v = e.mutable_summary()->add_value();
-  v->set_tag(tag);
-  v->set_simple_value(value);
-  return Serialize(e);
-}
-
-std::string TensorScalarEvent(double wall_time, int64_t step, const std::string& tag, float value) {
-  tensorboard::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  auto* v = e.mutable_summary()->add_value();
-  v->set_tag(tag);
-  v->mutable_metadata()->mutable_plugin_data()->set_plugin_name("scalars");
-  auto* t = v->mutable_tensor();
-  t->set_dtype(tensorboard::DT_FLOAT);
-  t->add_float_val(value);
-  return Serialize(e);
-}
-
-std::string HistogramEvent(double wall_time, int64_t step, const std::string& tag) {
-  tensorboard::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  auto* v = e.mutable_summary()->add_value();
-  v->set_tag(tag);
-  auto* h = v->mutable_histo();
-  h->set_min(0);
-  h->set_max(1);
-  h->set_num(10);
-  h->set_sum(5);
-  h->add_bucket_limit(0.5);
-  h->add_bucket_limit(1);
-  h->add_bucket(4);
-  h->add_bucket(6);
-  return Serialize(e);
-}
-
-std::string SessionLogEvent(double wall_time, int64_t step, int status) {
-  tensorboard::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  e.mutable_session_log()->set_status(static_cast<tensorboard::SessionLog::SessionStatus>(status));
-  return Serialize(e);
-}
-
 std::string Frame(const std::vector<std::string>& payloads) {
   std::string out;
   for (const std::string& p : payloads) AppendRecord(&out, p);
@@ -147,8 +85,8 @@ std::string Frame(const std::vector<std::string>& payloads) {
 }
 
 std::string SmallEventFile(int n, double wall_time) {
-  std::vector<std::string> payloads = {FileVersionEvent(wall_time)};
-  for (int i = 0; i < n; ++i) payloads.push_back(ScalarEvent(wall_time + i, i, "loss", 1.0f / (i + 1)));
+  std::vector<std::string> payloads = {events::PlainHeader(wall_time)};
+  for (int i = 0; i < n; ++i) payloads.push_back(events::Scalar(wall_time + i, i, "loss", 1.0f / (i + 1)));
   return Frame(payloads);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "event.pb.h"
+#include "event_builders.h"  // events::PlainHeader, Scalar, ... (tools/)
 #include "scan/scanner.h"
 
 namespace tblint::test {
@@ -33,14 +34,6 @@ void WriteFile(const std::string& path, const std::string& bytes);
 void SetMtime(const std::string& path, double seconds_since_epoch);
 void CopyTree(const std::string& from, const std::string& to);
 double Now();
-
-// Events as real writers produce them.
-std::string FileVersionEvent(double wall_time);
-std::string ScalarEvent(double wall_time, int64_t step, const std::string& tag, float value);
-std::string TensorScalarEvent(double wall_time, int64_t step, const std::string& tag, float value);
-std::string HistogramEvent(double wall_time, int64_t step, const std::string& tag);
-std::string SessionLogEvent(double wall_time, int64_t step, int status);
-std::string Serialize(const tensorboard::Event& e);
 
 // Frames payloads as TFRecords, back to back.
 std::string Frame(const std::vector<std::string>& payloads);
