@@ -42,8 +42,22 @@ class Check : public FileCheck {
       return;
     }
     const bool live = file_.recently_modified || file_.open_for_writing;
-    std::string msg = "truncated record " + std::to_string(r.index) + " at offset " +
-                      std::to_string(r.offset) + ": " + Describe(r, r.end);
+    std::string msg;
+    if (r.hidden_records > 0) {
+      // Not a plain cut tail: the declared length runs over complete, valid
+      // records. Typically two writers appended to one file and the one that
+      // wrote this header died mid-record (or the length is corrupt but its
+      // CRC happens to check).
+      msg = "record " + std::to_string(r.index) + " at offset " + std::to_string(r.offset) + " declares a " +
+            std::to_string(r.length) + "-byte payload, more than the " + std::to_string(r.end - r.offset) +
+            " bytes left in the file, and its span hides " + std::to_string(r.hidden_records) +
+            (r.hidden_records == 1 ? " valid record" : " valid records") + " (offsets " +
+            std::to_string(r.hidden_first) + " to " + std::to_string(r.hidden_end) +
+            "): a writer died mid-record while another kept appending, or the length is corrupt";
+    } else {
+      msg = "truncated record " + std::to_string(r.index) + " at offset " + std::to_string(r.offset) + ": " +
+            Describe(r, r.end);
+    }
     if (live) {
       msg += file_.open_for_writing ? "; a process has the file open for writing, so the rest may still come"
                                     : "; the file was modified within the grace period, so a writer may still be appending";
@@ -51,15 +65,29 @@ class Check : public FileCheck {
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kError, std::move(msg));
     f.offset = r.offset;
     f.record = r.index;
-    f.impact = first_damage_
-                   ? "neither reader gets this far: both stop at the damaged record " + std::to_string(*first_damage_)
-                   : "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
-                         std::to_string(r.offset) + " for the rest; Rust server: the same, silently";
-    if (!live && first_damage_) {
+    if (first_damage_) {
+      f.impact = "neither reader gets this far: both stop at the damaged record " + std::to_string(*first_damage_);
+    } else if (r.hidden_records > 0) {
+      f.impact = "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
+                 std::to_string(r.offset) + " for bytes that never come, so the " +
+                 std::to_string(r.hidden_records) + " valid records inside are never shown; Rust server: the same, silently";
+    } else {
+      f.impact = "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
+                 std::to_string(r.offset) + " for the rest; Rust server: the same, silently";
+    }
+    if (live) return;
+    if (first_damage_) {
       f.fix.applicability = Applicability::kUnsafe;
       f.fix.description = "not a safe fix while record " + std::to_string(*first_damage_) +
                           " before it is damaged; salvage the file instead";
-    } else if (!live) {
+    } else if (r.hidden_records > 0) {
+      // Cutting here would remove the hidden records: only a salvage, which
+      // keeps every valid record, may touch this file.
+      f.fix.applicability = Applicability::kUnsafe;
+      f.fix.description = "salvage: rewrite the file with every valid record, keeping the " +
+                          std::to_string(r.hidden_records) + " inside the broken record's span (truncating at " +
+                          std::to_string(r.offset) + " would lose them)";
+    } else {
       f.fix.applicability = Applicability::kSafe;
       f.fix.truncate_to = r.offset;
       f.fix.description = "truncate the file to " + std::to_string(r.offset) +

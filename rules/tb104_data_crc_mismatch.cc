@@ -28,8 +28,20 @@ class Check : public FileCheck {
                " for good, nothing after it is shown; Rust server: does not check data CRCs by default and "
                "shows the damaged value if the payload still decodes";
     f.fix.applicability = Applicability::kUnsafe;
-    f.fix.description = "drop record " + std::to_string(r.index) + " (" +
-                        std::to_string(r.end - r.offset) + " bytes), keep every other record";
+    if (r.hidden_records > 0) {
+      // The declared length runs over complete records (a second writer's,
+      // typically): dropping the span would drop them, so the salvage keeps
+      // every valid record inside it and removes only the broken bytes.
+      f.message += "; its declared span hides " + std::to_string(r.hidden_records) +
+                   (r.hidden_records == 1 ? " valid record" : " valid records") + " (offsets " +
+                   std::to_string(r.hidden_first) + " to " + std::to_string(r.hidden_end) + ")";
+      f.fix.description = "salvage: rewrite the file without record " + std::to_string(r.index) +
+                          "'s broken bytes, keeping the " + std::to_string(r.hidden_records) +
+                          " valid records inside its span and every other record";
+    } else {
+      f.fix.description = "drop record " + std::to_string(r.index) + " (" + std::to_string(r.end - r.offset) +
+                          " bytes), keep every other record";
+    }
   }
 };
 

@@ -23,6 +23,20 @@ class Check : public FileCheck {
     f.record = r.index;
     f.impact = "Python reader: raises a DecodeError (tensorboard --inspect crashes, the run may stop loading); "
                "Rust server: marks the file dead, nothing after record " + std::to_string(r.index) + " is shown";
+    // A payload that itself holds complete, valid records (a file logged as
+    // a blob, say) is not dropped: that would remove valid records.
+    uint64_t nested = 0;
+    if (r.payload_in_memory) {
+      MemorySource inner(r.payload);
+      RecordReader reader(&inner);
+      std::error_code ec;
+      nested = reader.ScanForValid(0, r.payload.size(), &ec).count;
+    }
+    if (nested > 0) {
+      f.message += "; its payload holds " + std::to_string(nested) +
+                   (nested == 1 ? " complete record" : " complete records") + ", so no fix drops it";
+      return;
+    }
     f.fix.applicability = Applicability::kUnsafe;
     f.fix.description = "drop record " + std::to_string(r.index) + " (" + std::to_string(r.end - r.offset) +
                         " bytes), keep every other record";

@@ -19,6 +19,7 @@
 #include "report/report.h"
 #include "rules/registry.h"
 #include "scan/scanner.h"
+#include "util/text.h"
 
 namespace tblint {
 namespace {
@@ -229,20 +230,23 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       std::string error;
       const bool ok = Restore(path, backup_dir, &outcomes, &error);
       if (!error.empty()) {
-        err << "tblint: " << error << "\n";
+        err << "tblint: " << EscapeForText(error) << "\n";
         return kExitUsage;
       }
       all_ok = all_ok && ok;
       for (const RestoreOutcome& o : outcomes) {
+        // Paths are any bytes: escaped for the terminal, exact in JSON (PutName).
         if (format == "json") {
-          report.push_back({{"path", o.path}, {"status", o.status}, {"message", o.message}});
+          nlohmann::json j = {{"status", o.status}, {"message", ToValidUtf8(o.message)}};
+          PutName(j, "path", o.path);
+          report.push_back(std::move(j));
         } else {
-          out << o.path << ": " << o.status << ": " << o.message << "\n";
+          out << EscapeForText(o.path) << ": " << o.status << ": " << EscapeForText(o.message) << "\n";
         }
       }
-      if (outcomes.empty() && format != "json") out << path << ": nothing to restore\n";
+      if (outcomes.empty() && format != "json") out << EscapeForText(path) << ": nothing to restore\n";
     }
-    if (format == "json") out << nlohmann::json{{"restored", report}}.dump(2) << "\n";
+    if (format == "json") out << DumpJson(nlohmann::json{{"restored", report}}) << "\n";
     return all_ok ? kExitClean : kExitFindings;
   }
 
@@ -291,7 +295,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     auto result = std::make_unique<LintResult>();
     std::string error;
     if (!Lint(path, config, result.get(), &error)) {
-      err << "tblint: " << error << "\n";
+      err << "tblint: " << EscapeForText(error) << "\n";
       return kExitUsage;
     }
     if (fix) {
@@ -309,7 +313,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         // Re-lint: the report and the exit code reflect what is left.
         auto again = std::make_unique<LintResult>();
         if (!Lint(path, config, again.get(), &error)) {
-          err << "tblint: " << error << "\n";
+          err << "tblint: " << EscapeForText(error) << "\n";
           return kExitUsage;
         }
         result = std::move(again);
@@ -320,7 +324,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   for (const auto& r : results) report.results.push_back(r.get());
 
   if (format == "json") {
-    out << ToJson(report).dump(2) << "\n";
+    out << DumpJson(ToJson(report)) << "\n";
   } else {
     TextOptions to;
     to.quiet = vm.count("quiet") > 0;

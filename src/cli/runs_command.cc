@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "rules/rule.h"
 #include "scan/writer_name.h"
+#include "util/text.h"
 
 namespace tblint {
 namespace {
@@ -45,18 +46,27 @@ std::string FindingCounts(const std::array<uint64_t, 3>& n) {
          std::to_string(n[0]) + " info";
 }
 
+// Columns a cell takes: one per code point (cells are escaped, so valid
+// UTF-8; wide characters are rare enough in names to ignore).
+size_t Columns(const std::string& cell) {
+  size_t n = 0;
+  for (char ch : cell) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  return n;
+}
+
 // Left-aligned columns, two spaces apart; the last column is not padded.
+// Cells are printed as they are: callers escape names (EscapeForText).
 void WriteTable(std::ostream& out, const std::string& indent, const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
   for (const auto& row : rows) {
     if (width.size() < row.size()) width.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], Columns(row[i]));
   }
   for (const auto& row : rows) {
     std::string line = indent;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size()) line += std::string(width[i] - Columns(row[i]) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << "\n";
@@ -131,24 +141,26 @@ std::vector<RunSummary> SummarizeRuns(const LintResult& result) {
 }
 
 void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results) {
+  // Paths, run names, file names (and the host in them) and tags may hold any
+  // bytes: escaped, they cannot break the tables or drive the terminal.
   bool first_block = true;
   for (const LintResult* r : results) {
     const std::vector<RunSummary> runs = SummarizeRuns(*r);
     std::array<uint64_t, 3> total{};
     for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
-    out << (first_block ? "" : "\n") << r->logdir.given << ": " << Plural(runs.size(), "run", "runs") << ", "
-        << Plural(r->logdir.files.size(), "event file", "event files") << "; findings: " << FindingCounts(total)
-        << "\n";
+    out << (first_block ? "" : "\n") << EscapeForText(r->logdir.given) << ": " << Plural(runs.size(), "run", "runs")
+        << ", " << Plural(r->logdir.files.size(), "event file", "event files")
+        << "; findings: " << FindingCounts(total) << "\n";
     first_block = false;
     for (const RunSummary& rs : runs) {
       const RunResult& run = *rs.run;
-      out << "\nrun " << run.name << ": " << Plural(run.files.size(), "file", "files") << ", "
+      out << "\nrun " << EscapeForText(run.name) << ": " << Plural(run.files.size(), "file", "files") << ", "
           << Plural(rs.tags.size(), "tag", "tags") << "; findings: " << FindingCounts(rs.findings) << "\n";
       std::vector<std::vector<std::string>> files = {
           {"file", "host", "pid", "#", "size", "records", "wall time (UTC)"}};
       for (const FileResult* f : run.files) {
         const WriterName w = ParseWriterName(f->info.name);
-        files.push_back({f->info.name, w.standard && !w.host.empty() ? w.host : "-",
+        files.push_back({EscapeForText(f->info.name), w.standard && !w.host.empty() ? EscapeForText(w.host) : "-",
                          w.pid ? std::to_string(*w.pid) : "-", w.counter ? std::to_string(*w.counter) : "-",
                          HumanBytes(f->info.size), std::to_string(f->records), WallRange(*f)});
       }
@@ -165,7 +177,7 @@ void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& resu
       }
       std::vector<std::vector<std::string>> tags = {{"kind", "tag", "points", "steps"}};
       for (const RunTag& t : rs.tags) {
-        std::string name = t.tag;
+        std::string name = EscapeForText(t.tag);
         const std::vector<std::string> others = OtherKinds(t);
         for (size_t i = 0; i < others.size(); ++i) name += (i == 0 ? " (also " : ", ") + others[i];
         if (!others.empty()) name += ")";
@@ -190,13 +202,17 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
       json files = json::array();
       for (const FileResult* f : run.files) {
         const WriterName w = ParseWriterName(f->info.name);
-        json jf = {{"name", f->info.name},
-                   {"path", f->info.rel_path},
-                   {"host", w.standard ? json(w.host) : json(nullptr)},
-                   {"pid", OrNull(w.pid)},
+        json jf = {{"pid", OrNull(w.pid)},
                    {"counter", OrNull(w.counter)},
                    {"size", f->info.size},
                    {"records", f->records}};
+        PutName(jf, "name", f->info.name);
+        PutName(jf, "path", f->info.rel_path);
+        if (w.standard) {
+          PutName(jf, "host", w.host);  // a slice of the file name: any bytes too
+        } else {
+          jf["host"] = nullptr;
+        }
         if (f->has_wall_time) {
           jf["wall_time"] = {{"start", OrNull(IsoUtc(f->min_wall))},
                              {"end", OrNull(IsoUtc(f->max_wall))},
@@ -210,23 +226,23 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
       json tags = json::object();
       for (event::TagKind k : kKinds) tags[event::TagKindName(k)] = json::array();
       for (const RunTag& t : rs.tags) {
-        json jt = {{"tag", t.tag}, {"points", t.points}, {"min_step", t.min_step}, {"max_step", t.max_step}};
+        json jt = {{"points", t.points}, {"min_step", t.min_step}, {"max_step", t.max_step}};
+        PutName(jt, "tag", t.tag);
         const std::vector<std::string> others = OtherKinds(t);
         if (!others.empty()) jt["also_logged_as"] = others;
         tags[event::TagKindName(t.kind)].push_back(std::move(jt));
       }
-      runs.push_back({{"name", run.name},
-                      {"path", DisplayPath(*r, run.name)},
-                      {"files", std::move(files)},
-                      {"tags", std::move(tags)},
-                      {"findings", Counts(rs.findings)}});
+      json jr = {{"files", std::move(files)}, {"tags", std::move(tags)}, {"findings", Counts(rs.findings)}};
+      PutName(jr, "name", run.name);
+      PutName(jr, "path", DisplayPath(*r, run.name));
+      runs.push_back(std::move(jr));
     }
-    logdirs.push_back({{"path", r->logdir.given},
-                       {"single_file", r->logdir.single_file},
-                       {"runs", std::move(runs)},
-                       {"findings", Counts(total)}});
+    json jl = {{"single_file", r->logdir.single_file}, {"runs", std::move(runs)}, {"findings", Counts(total)}};
+    PutName(jl, "path", r->logdir.given);
+    logdirs.push_back(std::move(jl));
   }
   doc["logdirs"] = std::move(logdirs);
+  ReplaceInvalidUtf8(&doc);  // a last line of defence, as in ToJson
   return doc;
 }
 
@@ -236,14 +252,14 @@ int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& conf
   for (size_t i = 0; i < paths.size(); ++i) {
     std::string error;
     if (!Lint(paths[i], config, &results[i], &error)) {
-      err << "tblint: " << error << "\n";
+      err << "tblint: " << EscapeForText(error) << "\n";
       return kExitUsage;
     }
   }
   std::vector<const LintResult*> views;
   for (const LintResult& r : results) views.push_back(&r);
   if (json) {
-    out << RunsToJson(views).dump(2) << "\n";
+    out << DumpJson(RunsToJson(views)) << "\n";
   } else {
     WriteRunsText(out, views);
   }

@@ -1,7 +1,6 @@
 #include "fix/fixer.h"
 
 #include <fcntl.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -18,14 +17,17 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 #include "event/event.h"
+#include "fix/lease.h"
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
 #include "report/report.h"
 #include "scan/discover.h"
 #include "scan/live_writers.h"
+#include "util/text.h"
 
 namespace tblint {
 namespace {
@@ -154,30 +156,60 @@ std::string Timestamp(double now) {
   return buf;
 }
 
+// DefangName on every component of a relative path. Split on '/' alone: a
+// name component is any other bytes (newlines, invalid UTF-8, ...), and
+// needs no interpretation to be copied.
 std::string DefangPath(const std::string& rel) {
   std::string out;
-  for (const fs::path& part : fs::path(rel)) {
-    if (!out.empty()) out += "/";
-    out += DefangName(part.string());
+  for (size_t begin = 0; begin <= rel.size();) {
+    size_t end = rel.find('/', begin);
+    if (end == std::string::npos) end = rel.size();
+    if (end > begin) {
+      if (!out.empty()) out += "/";
+      out += DefangName(rel.substr(begin, end - begin));
+    }
+    begin = end + 1;
   }
   return out;
 }
 
 // The journal of one fix session, rewritten atomically after every change so
 // that it always describes what is on disk.
+//
+// Paths are bytes, and restore needs them exact: every string field goes in
+// through PutName (docs/fixing.md, "The journal"), so a path that is not
+// UTF-8 is kept in base64 beside its readable form, and saving can never
+// throw halfway through a session, leaving a backup with no journal entry.
 class Journal {
  public:
   Journal(std::string dir, const std::string& logdir) : dir_(std::move(dir)) {
-    doc_ = {{"tool", "tblint"}, {"version", TBLINT_VERSION}, {"logdir", logdir}, {"actions", json::array()}};
+    doc_ = {{"tool", "tblint"}, {"version", TBLINT_VERSION}, {"actions", json::array()}};
+    PutName(doc_, "logdir", logdir);
   }
   size_t Add(json action) {
-    doc_["actions"].push_back(std::move(action));
+    json entry = json::object();
+    for (auto it = action.begin(); it != action.end(); ++it) {
+      if (it->is_string()) {
+        PutName(entry, it.key(), it->get_ref<const std::string&>());
+      } else {
+        entry[it.key()] = std::move(*it);
+      }
+    }
+    doc_["actions"].push_back(std::move(entry));
     return doc_["actions"].size() - 1;
   }
-  void Set(size_t i, const char* key, json value) { doc_["actions"][i][key] = std::move(value); }
+  void Set(size_t i, const char* key, json value) {
+    json& entry = doc_["actions"][i];
+    if (value.is_string()) {
+      PutName(entry, key, value.get_ref<const std::string&>());
+    } else {
+      entry[key] = std::move(value);
+      entry.erase(std::string(key) + std::string(kBytesSuffix));
+    }
+  }
   std::string Save() {
     const std::string path = dir_ + "/journal.json", tmp = dir_ + "/journal.json.tmp";
-    const std::string text = doc_.dump(2) + "\n";
+    const std::string text = DumpJson(doc_) + "\n";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Errno("cannot write " + tmp);
     FaultPoint();
@@ -208,8 +240,11 @@ std::string CodesOf(const Plan& p) {
   return s;
 }
 
-// Salvage: every record whose framing and both CRCs are valid, resyncing
-// after every damaged one, minus undecodable payloads when asked.
+// Salvage: the records a greedy scan finds (a valid record is taken whole,
+// otherwise the scan moves one byte on), which is every record whose framing
+// and both CRCs check, including those hidden inside a damaged record's
+// declared span. Undecodable payloads are dropped when asked, except one
+// whose bytes hold valid records of their own: dropping it would drop them.
 Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, uint64_t* dropped) {
   Ranges keep;
   RecordReader reader(src);
@@ -229,8 +264,14 @@ Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, uint64_
       continue;
     }
     if (drop_undecodable && rec.payload_in_memory && !event::DecodeEvent(rec.payload, &ev, &err)) {
-      ++*dropped;
-      continue;
+      const std::string payload(rec.payload);  // the reader's window moves on
+      MemorySource inner(payload);
+      RecordReader inner_reader(&inner);
+      std::error_code ec;
+      if (inner_reader.ScanForValid(0, payload.size(), &ec).count == 0) {
+        ++*dropped;
+        continue;
+      }
     }
     ++*kept;
     if (!keep.empty() && keep.back().second == rec.offset) {
@@ -243,13 +284,19 @@ Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, uint64_
 }
 
 // The kept prefix of a tail fix must be whole, valid records ending exactly
-// at `cut`, and from `cut` to the end only a truncated record or zeros.
+// at `cut`, from `cut` to the end only a truncated record or zeros, and no
+// valid record may start anywhere in the bytes that go: the check is on the
+// bytes cut, not only on where the damage starts.
 std::string VerifyCut(Source* src, uint64_t cut) {
   RecordReader reader(src);
   Record rec;
+  bool at_cut = false;
   while (reader.Next(&rec)) {
     if (rec.offset == cut) {
-      if (rec.kind == RecordKind::kTruncated || rec.kind == RecordKind::kZeroFilled) return "";
+      if (rec.kind == RecordKind::kTruncated || rec.kind == RecordKind::kZeroFilled) {
+        at_cut = true;
+        break;
+      }
       return std::string("the bytes after the cut are not a truncated record or zeros (") +
              RecordKindName(rec.kind) + ")";
     }
@@ -259,7 +306,15 @@ std::string VerifyCut(Source* src, uint64_t cut) {
     }
     if (rec.end > cut) return "the cut falls inside a valid record";
   }
-  return "the file no longer ends inside a record at offset " + std::to_string(cut);
+  if (!at_cut) return "the file no longer ends inside a record at offset " + std::to_string(cut);
+  std::error_code ec;
+  const RecordReader::Found hidden = reader.ScanForValid(cut, src->Size(), &ec);
+  if (ec) return "cannot read the bytes after the cut: " + ec.message();
+  if (hidden.count > 0) {
+    return std::to_string(hidden.count) + " valid " + (hidden.count == 1 ? "record starts" : "records start") +
+           " in the bytes that would be cut (the first at offset " + std::to_string(hidden.first) + ")";
+  }
+  return "";
 }
 
 // Every record of a rewritten file must read back valid.
@@ -275,6 +330,67 @@ std::string VerifyAllValid(const std::string& path, uint64_t expect_records) {
   }
   if (n != expect_records) return "the rewritten file holds an unexpected number of records";
   return "";
+}
+
+constexpr const char* kLeaseBroken =
+    "another process opened the file during the fix (its write lease broke); left as it was, try again later";
+
+bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
+// CRC32C of bytes [from, to) of a source.
+bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc) {
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(to - from, 1))));
+  uint32_t c = 0;
+  for (uint64_t off = from; off < to;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - off));
+    if (src->ReadAt(off, n, buf.data())) return false;
+    c = crc32c::Extend(c, buf.data(), n);
+    off += n;
+  }
+  *crc = c;
+  return true;
+}
+
+void Abandon(Journal* journal, size_t idx) {
+  journal->Set(idx, "state", "abandoned");
+  journal->Save();
+}
+
+// Called right after the fixed file was renamed over the original, with the
+// lease on the original still held. An open() that looked the name up before
+// the rename gets the old inode; it is then blocked on the lease, which shows
+// it as breaking. Such a writer is let through, waited for (the lease can be
+// taken again only when nobody else has the file open), and whatever it
+// appended to the old inode, which no name points at any more, is appended
+// to the fixed file. Returns what was done, or "" when nobody came.
+std::string CatchLateWriter(FileLease* lease, uint64_t old_size, const std::string& path) {
+  // An opener between its lookup and its lease check needs a moment to get
+  // there; a few milliseconds is enough unless it is descheduled.
+  ::usleep(10'000);
+  if (lease->Intact()) return "";
+  lease->Unlease();
+  bool alone = false;
+  for (int i = 0; i < 3000 && !alone; ++i) {  // up to 30 s, under the kernel's 45 s lease-break time
+    ::usleep(10'000);
+    alone = lease->Retake();
+  }
+  struct stat st {};
+  if (::fstat(lease->fd(), &st) != 0) return Errno("a writer opened the original during the fix; cannot stat it");
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size <= old_size) return "";
+  FileSource old;
+  if (old.Attach(lease->fd())) return "a writer appended to the original during the fix; cannot read it";
+  const int out = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+  if (out < 0) return Errno("a writer appended to the original during the fix; cannot reopen " + path);
+  const bool ok = CopyRange(&old, old_size, size - old_size, out) && Fsync(out);
+  ::close(out);
+  const std::string n = std::to_string(size - old_size);
+  if (!ok) return Errno("a writer appended " + n + " bytes to the original during the fix; cannot append them");
+  return "a writer appended " + n + " bytes to the original while it was being replaced; they were appended to the "
+         "fixed file" + std::string(alone ? "" : " (the writer still had it open after 30 s)");
 }
 
 bool MoveFile(const std::string& from, const std::string& to, std::string* err) {
@@ -347,11 +463,27 @@ const char* FixKindName(FixKind k) {
 }
 
 std::string DefangName(const std::string& name) {
+  // ASCII case folding by hand: strncasecmp follows the locale, and a name's
+  // other bytes (any bytes at all) must be copied, never interpreted.
+  constexpr std::string_view kWord = "tfevents";
+  const auto matches_at = [&](size_t i) {
+    if (name.size() - i < kWord.size()) return false;
+    for (size_t k = 0; k < kWord.size(); ++k) {
+      char ch = name[i + k];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      if (ch != kWord[k]) return false;
+    }
+    return true;
+  };
+  // "tfevents" has no border (no proper prefix that is also a suffix), so
+  // replacing left to right finds every occurrence, and the inserted '-' can
+  // never complete a new one. The case is kept ("TFEvents" -> "TF-Events"),
+  // so two names differing only in case keep distinct backups.
   std::string out;
   for (size_t i = 0; i < name.size();) {
-    if (name.size() - i >= 8 && strncasecmp(name.c_str() + i, "tfevents", 8) == 0) {
-      out += "tf-events";
-      i += 8;
+    if (matches_at(i)) {
+      out.append(name, i, 2).append("-").append(name, i + 2, kWord.size() - 2);
+      i += kWord.size();
     } else {
       out += name[i++];
     }
@@ -382,7 +514,8 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
         p.live_tail = true;
         continue;
       }
-    } else if (code == "TB103" || code == "TB104" || code == "TB105") {
+    } else if ((code == "TB103" || code == "TB104" || code == "TB105") &&
+               f.fix.applicability == Applicability::kUnsafe) {
       p.rewrite = true;
     } else if ((code == "TB106" || code == "TB201" || code == "TB503") &&
                f.fix.applicability == Applicability::kUnsafe) {
@@ -398,8 +531,14 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
                                       : logdir.given;
   const std::string backup_root =
       options.backup_dir.empty() ? logdir_path + "/" + kBackupDirName : options.backup_dir;
-  const std::string session_dir =
-      backup_root + "/" + Timestamp(options.now) + "-" + std::to_string(::getpid());
+  // One folder per session: the time and pid, and a counter when one process
+  // fixes twice within a second (a library caller, a test).
+  std::string session_dir = backup_root + "/" + Timestamp(options.now) + "-" + std::to_string(::getpid());
+  {
+    boost::system::error_code ec;
+    const std::string base = session_dir;
+    for (int n = 2; fs::exists(session_dir, ec); ++n) session_dir = base + "-" + std::to_string(n);
+  }
   std::optional<OpenForWriting> writers;
   std::optional<Journal> journal;
   std::string journal_error;
@@ -453,10 +592,38 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       done(FixStatus::kRefused, "a process has it open for writing");
       continue;
     }
+    // Everything a real fix reads from the original goes through one
+    // descriptor holding a write lease (lease.h), taken before a byte is
+    // read: a writer that opens the file from now on breaks it, and the fix
+    // backs off before its last step.
+    FileLease lease;
     FileSource src;
-    if (std::error_code ec = src.Open(info.path)) {
-      done(FixStatus::kFailed, "cannot open: " + ec.message());
-      continue;
+    if (options.dry_run) {
+      if (std::error_code ec = src.Open(info.path)) {
+        done(FixStatus::kFailed, "cannot open: " + ec.message());
+        continue;
+      }
+    } else {
+      const FileLease::Result taken = lease.Acquire(info.path);
+      if (taken == FileLease::Result::kBusy) {
+        done(FixStatus::kRefused, "another process has the file open (no write lease: " + lease.error() +
+                                      "); a writer may still append to it");
+        continue;
+      }
+      if (taken == FileLease::Result::kUnsupported) {
+        done(FixStatus::kRefused, "the file system gives no write lease on it (" + lease.error() +
+                                      "), so a writer appending during the fix cannot be ruled out; left as it was");
+        continue;
+      }
+      if (taken != FileLease::Result::kHeld) {
+        done(FixStatus::kFailed, lease.error());
+        continue;
+      }
+      struct stat held {};
+      if (::fstat(lease.fd(), &held) != 0 || !SameFile(held, st) || src.Attach(lease.fd())) {
+        done(FixStatus::kRefused, "the file changed since it was scanned (size, mtime or inode); lint it again");
+        continue;
+      }
     }
 
     // What the new file holds.
@@ -515,8 +682,7 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       continue;
     }
     uint32_t old_crc = 0;
-    uint64_t old_size = 0;
-    if (!FileCrc(info.path, &old_crc, &old_size) || old_size != info.size) {
+    if (!SourceCrc(&src, 0, info.size, &old_crc)) {
       done(FixStatus::kFailed, "cannot read the file");
       continue;
     }
@@ -531,6 +697,13 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
         done(FixStatus::kFailed, e);
         continue;
       }
+      if (!lease.Intact()) {
+        Abandon(&*journal, idx);
+        done(FixStatus::kRefused, kLeaseBroken);
+        continue;
+      }
+      // A rename keeps the inode: a writer that opened the file just before
+      // writes into the moved file, which is kept.
       std::string err;
       if (!MoveFile(info.path, o.side_file, &err)) {
         done(FixStatus::kFailed, err);
@@ -554,6 +727,52 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       done(FixStatus::kFailed, Errno("cannot sync the backup folder"));
       continue;
     }
+    if (o.kind == FixKind::kTruncate) {
+      // 2. The fixed file's checksum is known before the cut: journal it, so
+      //    that a fixer killed right after the cut leaves a state restore
+      //    recognises.
+      uint32_t new_crc = 0;
+      if (!SourceCrc(&src, 0, o.new_size, &new_crc)) {
+        done(FixStatus::kFailed, "cannot read the file");
+        continue;
+      }
+      action["new_size"] = o.new_size;
+      action["new_crc32c"] = new_crc;
+      const size_t idx = journal->Add(action);
+      if (std::string e = journal->Save(); !e.empty()) {
+        done(FixStatus::kFailed, e);
+        continue;
+      }
+      // 3. Cut in place, under the lease. ftruncate is one atomic change of
+      //    the inode, which stays the same: a writer blocked on the lease
+      //    appends after the cut once it is released, so nothing it writes
+      //    can land in a file that is no longer there.
+      if (!lease.Intact()) {
+        Abandon(&*journal, idx);
+        done(FixStatus::kRefused, kLeaseBroken);
+        continue;
+      }
+      FaultPoint();
+      if (::ftruncate(lease.fd(), static_cast<off_t>(o.new_size)) != 0) {
+        const std::string why = Errno("cannot truncate");
+        Abandon(&*journal, idx);
+        done(FixStatus::kFailed, why);
+        continue;
+      }
+      // Keep the original's times: the content is as old as it was, and a
+      // fresh mtime would make the file look like one still being written.
+      const struct timespec times[2] = {st.st_atim, st.st_mtim};
+      ::futimens(lease.fd(), times);
+      if (!Fsync(lease.fd())) {
+        done(FixStatus::kFailed, Errno("cannot sync the truncated file"));
+        continue;
+      }
+      journal->Set(idx, "state", "done");
+      if (std::string e = journal->Save(); !e.empty()) journal_error = e;
+      done(FixStatus::kFixed, o.message);
+      continue;
+    }
+
     // 2. Journal the action before any temporary exists, so that restore
     //    knows every file a killed fix may have left something beside.
     const size_t idx = journal->Add(action);
@@ -565,19 +784,15 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
     const std::string dir = fs::path(info.path).parent_path().string();
     const std::string tmp = dir + "/.tblint-fix-" + std::to_string(::getpid()) + "-" + DefangName(info.name) + ".tmp";
     if (std::string e = WriteRanges(&src, keep, tmp, &st); !e.empty()) {
-      journal->Set(idx, "state", "abandoned");
-      journal->Save();
+      Abandon(&*journal, idx);
       done(FixStatus::kFailed, e);
       continue;
     }
-    if (o.kind == FixKind::kRewrite) {
-      if (std::string e = VerifyAllValid(tmp, o.kept_records); !e.empty()) {
-        ::unlink(tmp.c_str());
-        journal->Set(idx, "state", "abandoned");
-        journal->Save();
-        done(FixStatus::kFailed, e + "; left as it was");
-        continue;
-      }
+    if (std::string e = VerifyAllValid(tmp, o.kept_records); !e.empty()) {
+      ::unlink(tmp.c_str());
+      Abandon(&*journal, idx);
+      done(FixStatus::kFailed, e + "; left as it was");
+      continue;
     }
     uint32_t new_crc = 0;
     uint64_t new_size = 0;
@@ -589,27 +804,34 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       done(FixStatus::kFailed, e);
       continue;
     }
-    // 4. A last look for a writer, then swap.
+    // 4. A last look (the lease, then size, mtime and inode), then swap.
     struct stat again {};
-    if (::stat(info.path.c_str(), &again) != 0 || again.st_size != st.st_size ||
-        again.st_mtim.tv_sec != st.st_mtim.tv_sec || again.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
+    const bool unchanged =
+        ::fstat(lease.fd(), &again) == 0 && SameFile(again, st) && ::stat(info.path.c_str(), &again) == 0 &&
+        SameFile(again, st);
+    if (!lease.Intact() || !unchanged) {
       ::unlink(tmp.c_str());
-      journal->Set(idx, "state", "abandoned");
-      journal->Save();
-      done(FixStatus::kRefused, "the file changed while it was being fixed; left as it was");
+      Abandon(&*journal, idx);
+      done(FixStatus::kRefused, unchanged ? kLeaseBroken : "the file changed while it was being fixed; left as it was");
       continue;
     }
     if (!Rename(tmp, info.path)) {
       std::string why = Errno("cannot rename over the original");
       ::unlink(tmp.c_str());
-      journal->Set(idx, "state", "abandoned");
-      journal->Save();
+      Abandon(&*journal, idx);
       done(FixStatus::kFailed, why);
       continue;
     }
     FsyncDir(dir);
     journal->Set(idx, "state", "done");
     if (std::string e = journal->Save(); !e.empty()) journal_error = e;
+    // 5. An open that looked the name up just before the rename reaches the
+    //    old inode after it; the lease, still held, makes it wait and shows
+    //    it. Its bytes would land in a file no name points at, so wait for it
+    //    to finish and append what it wrote to the fixed file.
+    if (std::string late = CatchLateWriter(&lease, info.size, info.path); !late.empty()) {
+      o.message += "; " + late;
+    }
     done(FixStatus::kFixed, o.message);
   }
   if (!journal_error.empty()) {
@@ -647,17 +869,37 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
       all_ok = false;
       continue;
     }
-    if (doc.value("logdir", "") != abs_logdir) continue;  // another logdir's backups
+    // Names are read back through GetName: exact bytes, whatever they are.
+    if (GetName(doc, "logdir") != abs_logdir) continue;  // another logdir's backups
     bool session_ok = true;
-    json& actions = doc["actions"];
+    const json actions = doc.contains("actions") && doc["actions"].is_array() ? doc["actions"] : json::array();
     for (size_t k = actions.size(); k-- > 0;) {
       const json& a = actions[k];
-      const std::string rel = a["path"];
-      const std::string path = logdir + "/" + rel;
-      const std::string side = session + "/" + a["backup"].get<std::string>();
-      const std::string kind = a["action"];
-      const uint32_t old_crc = a["old_crc32c"];
-      const uint64_t old_size = a["old_size"];
+      const std::optional<std::string> rel = GetName(a, "path"), backup = GetName(a, "backup");
+      std::string kind;
+      uint32_t old_crc = 0;
+      uint64_t old_size = 0;
+      std::optional<std::pair<uint32_t, uint64_t>> fixed_version;  // new CRC32C and size, once written
+      bool well_formed = rel && backup;
+      try {
+        kind = a.at("action").get<std::string>();
+        old_crc = a.at("old_crc32c").get<uint32_t>();
+        old_size = a.at("old_size").get<uint64_t>();
+        if (a.contains("new_crc32c")) {
+          fixed_version.emplace(a.at("new_crc32c").get<uint32_t>(), a.at("new_size").get<uint64_t>());
+        }
+      } catch (const json::exception&) {
+        well_formed = false;
+      }
+      if (!well_formed) {
+        // A damaged journal must not send bytes to a guessed path.
+        outcomes->push_back({session + "/journal.json", "failed",
+                             "action " + std::to_string(k) + " of the journal is malformed; nothing done for it"});
+        session_ok = false;
+        continue;
+      }
+      const std::string path = logdir + "/" + *rel;
+      const std::string side = session + "/" + *backup;
       RemoveStaleTemporaries(path);
       RestoreOutcome r{path, "", ""};
       uint32_t crc = 0;
@@ -689,8 +931,7 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
         outcomes->push_back(r);
         continue;
       }
-      const bool is_fixed = exists && a.contains("new_crc32c") && crc == a["new_crc32c"].get<uint32_t>() &&
-                            size == a["new_size"].get<uint64_t>();
+      const bool is_fixed = exists && fixed_version && crc == fixed_version->first && size == fixed_version->second;
       if (!is_fixed) {
         r.status = "refused";
         r.message = exists ? "the file changed after the fix; backup left at " + side

@@ -84,8 +84,9 @@ struct RestoreOutcome {
 bool Restore(const std::string& logdir, const std::string& backup_dir, std::vector<RestoreOutcome>* outcomes,
              std::string* error);
 
-// A name safe to keep beside event files: "tfevents" (in any case) becomes
-// "tf-events", so TensorBoard's discovery never matches it.
+// A name safe to keep beside event files: "tfevents", in any case, gets a
+// '-' after its "tf" ("tf-events", "TF-EVENTS"), so TensorBoard's discovery
+// never matches it; every other byte is kept as it is.
 std::string DefangName(const std::string& name);
 
 }  // namespace tblint

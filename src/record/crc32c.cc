@@ -158,6 +158,56 @@ const ExtendFn kExtend = UseHardware() ? &ExtendHardware : &ExtendPortable;
 
 uint32_t Extend(uint32_t crc, const void* data, size_t n) { return kExtend(crc, data, n); }
 
+namespace {
+
+// Zero bytes act on the (inverted) CRC register as a linear map over GF(2):
+// a 32x32 bit matrix, one column per register bit. Squaring the one-bit map
+// gives the maps for 2, 4, 8... zero bits, so n zero bytes cost O(log n)
+// matrix products instead of n table steps (zlib's crc32_combine idea).
+using Gf2Matrix = std::array<uint32_t, 32>;
+
+uint32_t Gf2Times(const Gf2Matrix& m, uint32_t v) {
+  uint32_t sum = 0;
+  for (int i = 0; v != 0; ++i, v >>= 1) {
+    if (v & 1) sum ^= m[i];
+  }
+  return sum;
+}
+
+Gf2Matrix Gf2Square(const Gf2Matrix& m) {
+  Gf2Matrix out{};
+  for (int i = 0; i < 32; ++i) out[i] = Gf2Times(m, m[i]);
+  return out;
+}
+
+}  // namespace
+
+uint32_t ExtendZeros(uint32_t crc, uint64_t n) {
+  if (n < 64) {
+    static constexpr uint8_t kZeros[64] = {};
+    return Extend(crc, kZeros, static_cast<size_t>(n));
+  }
+  // The map for one zero bit: shift right, xor the polynomial when the bit
+  // shifted out was set (reflected CRC-32C, polynomial 0x82F63B78).
+  Gf2Matrix odd{};
+  odd[0] = 0x82F63B78u;
+  for (int i = 1; i < 32; ++i) odd[i] = 1u << (i - 1);
+  Gf2Matrix even = Gf2Square(odd);  // 2 zero bits
+  odd = Gf2Square(even);            // 4 zero bits
+  uint32_t c = ~crc;
+  // Apply the map for 8 * n zero bits, one power of two at a time.
+  do {
+    even = Gf2Square(odd);  // first pass: one zero byte
+    if (n & 1) c = Gf2Times(even, c);
+    n >>= 1;
+    if (n == 0) break;
+    odd = Gf2Square(even);
+    if (n & 1) c = Gf2Times(odd, c);
+    n >>= 1;
+  } while (n != 0);
+  return ~c;
+}
+
 const char* ImplementationName() {
   if (!UseHardware()) return "portable";
 #if defined(TBLINT_CRC_X86)

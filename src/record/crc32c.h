@@ -16,6 +16,10 @@ namespace tblint::crc32c {
 uint32_t Extend(uint32_t crc, const void* data, size_t n);
 inline uint32_t Value(const void* data, size_t n) { return Extend(0, data, n); }
 
+// The CRC-32C of `n` zero bytes appended to data whose CRC is `crc`, in
+// O(log n): a sparse file's holes are checked without reading them.
+uint32_t ExtendZeros(uint32_t crc, uint64_t n);
+
 // The portable table implementation, always available.
 uint32_t ExtendPortable(uint32_t crc, const void* data, size_t n);
 

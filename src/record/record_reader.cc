@@ -96,26 +96,76 @@ uint64_t RecordReader::ZeroTailStart(std::error_code* ec) {
 
 bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
   if (!zero_tail_start_) {
-    // Scan backwards from the end for the last non-zero byte, one chunk at a
-    // time, so a large file costs only its zero tail.
-    uint64_t start = size_;
-    std::vector<uint8_t> chunk(64 << 10);
-    while (start > 0) {
-      uint64_t from = start > chunk.size() ? start - chunk.size() : 0;
-      size_t n = static_cast<size_t>(start - from);
-      if (auto e = source_->ReadAt(from, n, chunk.data())) {
-        *ec = e;
-        return false;
-      }
-      size_t i = n;
-      while (i > 0 && chunk[i - 1] == 0) --i;
-      if (i > 0) {
-        start = from + i;
+    // The last data extent the file system reports bounds the search: a
+    // sparse file's trailing hole (1 TB of it, say) costs one lseek, not a
+    // read. The last few extents are kept so that zeros written as data
+    // followed by a hole are still walked back over extent by extent.
+    constexpr size_t kExtentsKept = 64;
+    constexpr size_t kMaxExtentQueries = 1 << 16;
+    std::vector<std::pair<uint64_t, uint64_t>> extents;  // [data, hole), the last ones
+    bool all_known = true;
+    for (uint64_t pos = 0, queries = 0; pos < size_; ++queries) {
+      if (queries == kMaxExtentQueries) {  // too fragmented: read the rest
+        extents.emplace_back(pos, size_);
+        all_known = false;
         break;
       }
-      start = from;
+      const uint64_t data = source_->NextData(pos);
+      if (data >= size_) break;
+      const uint64_t hole = std::max(source_->NextHole(data), data + 1);
+      if (extents.size() == kExtentsKept) extents.erase(extents.begin());
+      extents.emplace_back(data, std::min(hole, size_));
+      pos = hole;
     }
-    zero_tail_start_ = start;
+    (void)all_known;
+    // Scan backwards for the last non-zero byte, one chunk at a time, over
+    // the kept extents from the last one.
+    uint64_t start = 0;
+    bool found = false;
+    std::vector<uint8_t> chunk;
+    for (size_t k = extents.size(); k-- > 0 && !found;) {
+      auto [lo, hi] = extents[k];
+      uint64_t at = hi;
+      while (at > lo) {
+        if (chunk.empty()) chunk.resize(64 << 10);
+        const uint64_t from = at - lo > chunk.size() ? at - chunk.size() : lo;
+        const size_t n = static_cast<size_t>(at - from);
+        if (auto e = source_->ReadAt(from, n, chunk.data())) {
+          *ec = e;
+          return false;
+        }
+        size_t i = n;
+        while (i > 0 && chunk[i - 1] == 0) --i;
+        if (i > 0) {
+          start = from + i;
+          found = true;
+          break;
+        }
+        at = from;
+      }
+      if (!found && k == 0 && extents.size() == kExtentsKept && lo > 0) {
+        // Every kept extent is zeros and older ones were dropped: fall back
+        // to reading backwards from here (rare: many extents of zeros).
+        uint64_t at2 = lo;
+        while (at2 > 0 && !found) {
+          if (chunk.empty()) chunk.resize(64 << 10);
+          const uint64_t from = at2 > chunk.size() ? at2 - chunk.size() : 0;
+          const size_t n = static_cast<size_t>(at2 - from);
+          if (auto e = source_->ReadAt(from, n, chunk.data())) {
+            *ec = e;
+            return false;
+          }
+          size_t i = n;
+          while (i > 0 && chunk[i - 1] == 0) --i;
+          if (i > 0) {
+            start = from + i;
+            found = true;
+          }
+          at2 = from;
+        }
+      }
+    }
+    zero_tail_start_ = found ? start : 0;
   }
   return *zero_tail_start_ <= offset;
 }
@@ -128,11 +178,22 @@ bool RecordReader::CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32
     if (p == nullptr) return false;
     crc = crc32c::Extend(0, p, static_cast<size_t>(length));
   } else {
+    // Too large to hand out: CRC it in chunks, and a sparse file's holes by
+    // arithmetic (ExtendZeros), so a record claiming most of a 1 TB sparse
+    // file is checked in the time its data takes to read.
     std::vector<uint8_t> chunk(1 << 20);
     uint64_t done = 0;
     while (done < length) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), length - done));
-      if (auto e = source_->ReadAt(payload_offset + done, n, chunk.data())) {
+      const uint64_t at = payload_offset + done;
+      const uint64_t data = std::min(source_->NextData(at), payload_offset + length);
+      if (data > at) {
+        crc = crc32c::ExtendZeros(crc, data - at);
+        done = data - payload_offset;
+        continue;
+      }
+      const uint64_t hole = std::max(source_->NextHole(at), at + 1);
+      size_t n = static_cast<size_t>(std::min<uint64_t>({chunk.size(), length - done, hole - at}));
+      if (auto e = source_->ReadAt(at, n, chunk.data())) {
         *ec = e;
         return false;
       }
@@ -164,6 +225,7 @@ bool RecordReader::Next(Record* record) {
   record->payload = {};
   record->payload_in_memory = false;
   record->zeros_from = 0;
+  record->hidden_records = record->hidden_first = record->hidden_end = 0;
   record->stored_crc = record->expected_crc = 0;
   if (record->error) record->error.clear();
   resync_allowed_ = false;
@@ -187,6 +249,7 @@ bool RecordReader::Next(Record* record) {
       if (ec) return IoError(record, offset, ec);
       record->kind = RecordKind::kTruncated;
       record->section = section;
+      if (!FillHidden(record, offset + 1, size_, &ec)) return IoError(record, offset, ec);
     }
     record->end = size_;
     done_ = true;
@@ -208,6 +271,7 @@ bool RecordReader::Next(Record* record) {
     if (zeros < offset + kHeaderSize && size_ - zeros >= kHeaderSize) {
       record->kind = RecordKind::kZeroFilled;
       record->zeros_from = std::max(zeros, offset);
+      if (!FillHidden(record, offset + 1, record->zeros_from, &ec)) return IoError(record, offset, ec);
       record->end = size_;
       done_ = true;
       bad_offset_ = offset;
@@ -264,6 +328,7 @@ bool RecordReader::Next(Record* record) {
     if (zeros > offset && zeros < record->end && size_ - zeros >= kHeaderSize) {
       record->kind = RecordKind::kZeroFilled;
       record->zeros_from = zeros;
+      if (!FillHidden(record, offset + 1, zeros, &ec)) return IoError(record, offset, ec);
       record->end = size_;
       pos_ = size_;
       done_ = true;
@@ -272,6 +337,7 @@ bool RecordReader::Next(Record* record) {
       return true;
     }
     record->kind = RecordKind::kBadDataCrc;
+    if (!FillHidden(record, offset + 1, record->end, &ec)) return IoError(record, offset, ec);
     bad_offset_ = offset;
     resync_allowed_ = true;
     record->stored_crc = stored_data_crc;
@@ -288,28 +354,68 @@ bool RecordReader::Next(Record* record) {
   return true;
 }
 
-std::optional<uint64_t> RecordReader::Resync() {
-  if (!resync_allowed_) return std::nullopt;
-  resync_allowed_ = false;
-  std::error_code ec;
-  for (uint64_t p = bad_offset_ + 1; p + kFramingSize <= size_; ++p) {
-    const uint8_t* h = Ensure(p, kHeaderSize, &ec);
+std::optional<std::pair<uint64_t, uint64_t>> RecordReader::FindValid(uint64_t from, uint64_t limit,
+                                                                     std::error_code* ec) {
+  if (size_ < kFramingSize) return std::nullopt;
+  limit = std::min(limit, size_ - kFramingSize + 1);
+  uint64_t data_until = 0;  // [.., data_until) was reported as data
+  for (uint64_t p = from; p < limit; ++p) {
+    if (p >= data_until) {
+      // Twelve zero bytes are never a valid header (their CRC is 0x07980329,
+      // not 0), so a header must overlap data: skip to 11 bytes before it.
+      const uint64_t data = source_->NextData(p);
+      if (data >= size_) return std::nullopt;
+      if (data > p + 11) p = data - 11;
+      if (p >= limit) return std::nullopt;
+      data_until = std::max(source_->NextHole(data), data + 1);
+    }
+    const uint8_t* h = Ensure(p, kHeaderSize, ec);
     if (h == nullptr) return std::nullopt;
     if (crc32c::Mask(crc32c::Value(h, 8)) != DecodeLE32(h + 8)) continue;
     const uint64_t length = DecodeLE64(h);
     if (length > size_ - p - kFramingSize) continue;
-    const uint8_t* f = Ensure(p + kHeaderSize + length, kFooterSize, &ec);
+    const uint8_t* f = Ensure(p + kHeaderSize + length, kFooterSize, ec);
     if (f == nullptr) return std::nullopt;
     uint32_t computed = 0;
-    if (!CheckDataCrc(p + kHeaderSize, length, DecodeLE32(f), &computed, &ec)) {
-      if (ec) return std::nullopt;
+    if (!CheckDataCrc(p + kHeaderSize, length, DecodeLE32(f), &computed, ec)) {
+      if (*ec) return std::nullopt;
       continue;
     }
-    pos_ = p;
-    done_ = false;
-    return p;
+    return std::make_pair(p, length);
   }
   return std::nullopt;
+}
+
+RecordReader::Found RecordReader::ScanForValid(uint64_t from, uint64_t limit, std::error_code* ec) {
+  Found found;
+  uint64_t p = from;
+  while (auto hit = FindValid(p, limit, ec)) {
+    if (found.count++ == 0) found.first = hit->first;
+    p = hit->first + kFramingSize + hit->second;
+    found.end = p;
+  }
+  return found;
+}
+
+bool RecordReader::FillHidden(Record* record, uint64_t from, uint64_t limit, std::error_code* ec) {
+  // The window is reused by the scan; the caller's record keeps only numbers.
+  const Found found = ScanForValid(from, limit, ec);
+  if (*ec) return false;
+  record->hidden_records = found.count;
+  record->hidden_first = found.first;
+  record->hidden_end = found.end;
+  return true;
+}
+
+std::optional<uint64_t> RecordReader::Resync() {
+  if (!resync_allowed_) return std::nullopt;
+  resync_allowed_ = false;
+  std::error_code ec;
+  auto hit = FindValid(bad_offset_ + 1, size_, &ec);
+  if (!hit) return std::nullopt;
+  pos_ = hit->first;
+  done_ = false;
+  return pos_;
 }
 
 void AppendRecord(std::string* out, std::string_view payload) {

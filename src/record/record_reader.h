@@ -16,6 +16,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "record/source.h"
@@ -59,6 +60,14 @@ struct Record {
   // kZeroFilled: where the zero bytes start. Usually `offset`; later when a
   // record's first bytes reached the disk and the rest of it is zeros.
   uint64_t zeros_from = 0;
+  // kTruncated, kZeroFilled and kBadDataCrc: valid records (framing and both
+  // CRCs check) that start inside the span this outcome covers, found by a
+  // resynchronising scan from one byte past `offset`: a header whose checked
+  // length runs over records another writer appended, for example. A repair
+  // that removed the span would remove them too, so it must not.
+  uint64_t hidden_records = 0;
+  uint64_t hidden_first = 0;  // offset of the first one
+  uint64_t hidden_end = 0;    // end of the last one
   uint32_t stored_crc = 0;    // masked, as in the file (CRC mismatches)
   uint32_t expected_crc = 0;  // masked, as computed
   std::error_code error;      // kIoError
@@ -89,6 +98,17 @@ class RecordReader {
   // so that a record hidden inside a damaged one's declared span is found.
   std::optional<uint64_t> Resync();
 
+  // Valid records a greedy scan finds starting in [from, limit): at each
+  // offset, a valid record is taken whole and the scan continues at its end;
+  // otherwise it moves one byte on. Holes of sparse files are skipped. Does
+  // not move the reader.
+  struct Found {
+    uint64_t count = 0;
+    uint64_t first = 0;
+    uint64_t end = 0;  // end of the last one
+  };
+  Found ScanForValid(uint64_t from, uint64_t limit, std::error_code* ec);
+
   uint64_t position() const { return pos_; }
   uint64_t size() const { return size_; }
 
@@ -101,6 +121,11 @@ class RecordReader {
   bool CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed,
                     std::error_code* ec);
   bool IoError(Record* record, uint64_t offset, std::error_code ec);
+  // The first offset in [from, limit) where a valid record starts, with its
+  // payload length.
+  std::optional<std::pair<uint64_t, uint64_t>> FindValid(uint64_t from, uint64_t limit, std::error_code* ec);
+  // Fills the hidden_* fields of `record` for the span [from, limit).
+  bool FillHidden(Record* record, uint64_t from, uint64_t limit, std::error_code* ec);
 
   Source* source_;
   ReaderOptions options_;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -18,7 +19,18 @@ std::error_code MemorySource::ReadAt(uint64_t offset, size_t n, uint8_t* buf) {
 }
 
 FileSource::~FileSource() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0 && owned_) ::close(fd_);
+}
+
+std::error_code FileSource::Attach(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return {errno, std::generic_category()};
+  if (!S_ISREG(st.st_mode)) return std::make_error_code(std::errc::not_supported);
+  if (fd_ >= 0 && owned_) ::close(fd_);
+  fd_ = fd;
+  owned_ = false;
+  size_ = static_cast<uint64_t>(st.st_size);
+  return {};
 }
 
 std::error_code FileSource::Open(const std::string& path) {
@@ -53,6 +65,20 @@ std::error_code FileSource::ReadAt(uint64_t offset, size_t n, uint8_t* buf) {
     n -= static_cast<size_t>(got);
   }
   return {};
+}
+
+uint64_t FileSource::NextData(uint64_t offset) {
+  if (offset >= size_) return size_;
+  const off_t got = ::lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
+  if (got < 0) return errno == ENXIO ? size_ : offset;  // ENXIO: only a hole follows
+  return std::min<uint64_t>(static_cast<uint64_t>(got), size_);
+}
+
+uint64_t FileSource::NextHole(uint64_t offset) {
+  if (offset >= size_) return size_;
+  const off_t got = ::lseek(fd_, static_cast<off_t>(offset), SEEK_HOLE);
+  if (got < 0) return size_;
+  return std::min<uint64_t>(static_cast<uint64_t>(got), size_);
 }
 
 }  // namespace tblint

@@ -21,6 +21,15 @@ class Source {
   // Reads exactly n bytes at offset into buf. A short read (the file shrank)
   // is an error.
   virtual std::error_code ReadAt(uint64_t offset, size_t n, uint8_t* buf) = 0;
+  // Sparse files: the first offset >= `offset` that may hold a non-zero byte
+  // (Size() when none does), and the first offset >= `offset` where a hole
+  // (a run of zeros the file system knows about) starts (Size() when none).
+  // Bytes in [offset, NextData(offset)) are all zero. A source that knows
+  // nothing about holes answers `offset` and Size(): always correct, never
+  // faster. Readers use this so that the cost of a scan follows the data a
+  // file holds, not the size it claims.
+  virtual uint64_t NextData(uint64_t offset) { return offset; }
+  virtual uint64_t NextHole(uint64_t /*offset*/) { return Size(); }
 };
 
 class MemorySource final : public Source {
@@ -45,12 +54,21 @@ class FileSource final : public Source {
   // like an event file can never block a scan: the file is opened with
   // O_NONBLOCK and checked with fstat before a single byte is read.
   std::error_code Open(const std::string& path);
+  // Reads through a descriptor the caller keeps open (and closes): the fixer
+  // reads the file it holds a lease on through the lease's descriptor, since
+  // opening it again would break the lease.
+  std::error_code Attach(int fd);
   uint64_t Size() const override { return size_; }
   std::error_code ReadAt(uint64_t offset, size_t n, uint8_t* buf) override;
+  // lseek(SEEK_DATA / SEEK_HOLE); file systems without support answer as if
+  // the file had no holes.
+  uint64_t NextData(uint64_t offset) override;
+  uint64_t NextHole(uint64_t offset) override;
   int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
+  bool owned_ = true;
   uint64_t size_ = 0;
 };
 

@@ -1,16 +1,22 @@
 #include "report/report.h"
 #include "rules/rule.h"
+#include "util/text.h"
 
 namespace tblint {
 
 nlohmann::json ToJson(const ReportInput& in) {
   using nlohmann::json;
+  // Names (paths, runs, tags) are bytes: PutName keeps them exact (docs/json.md,
+  // "Names that are not UTF-8"). Free text that quotes them only needs to stay
+  // valid UTF-8, so ToValidUtf8 is enough there.
   const Totals t = ComputeTotals(in);
   json doc;
   doc["tool"] = {{"name", "tblint"}, {"version", TBLINT_VERSION}};
   json paths = json::array();
   for (const LintResult* r : in.results) {
-    paths.push_back({{"path", r->logdir.given}, {"single_file", r->logdir.single_file}});
+    json p = {{"single_file", r->logdir.single_file}};
+    PutName(p, "path", r->logdir.given);
+    paths.push_back(std::move(p));
   }
   doc["paths"] = paths;
   doc["summary"] = {{"files", t.files},
@@ -26,18 +32,18 @@ nlohmann::json ToJson(const ReportInput& in) {
       json j = {{"code", f.rule->code},
                 {"name", f.rule->name},
                 {"severity", SeverityName(f.severity)},
-                {"message", f.message},
-                {"logdir", r->logdir.given},
-                {"path", f.path},
-                {"run", f.run}};
-      if (!f.impact.empty()) j["impact"] = f.impact;
+                {"message", ToValidUtf8(f.message)}};
+      PutName(j, "logdir", r->logdir.given);
+      PutName(j, "path", f.path);
+      PutName(j, "run", f.run);
+      if (!f.impact.empty()) j["impact"] = ToValidUtf8(f.impact);
       if (f.offset) j["offset"] = *f.offset;
       if (f.record) j["record"] = *f.record;
-      if (f.tag) j["tag"] = *f.tag;
+      if (f.tag) PutName(j, "tag", *f.tag);
       if (f.step) j["step"] = *f.step;
       if (f.fix.applicability != Applicability::kNone) {
         j["fix"] = {{"applicability", ApplicabilityName(f.fix.applicability)},
-                    {"description", f.fix.description}};
+                    {"description", ToValidUtf8(f.fix.description)}};
       }
       findings.push_back(std::move(j));
     }
@@ -46,12 +52,12 @@ nlohmann::json ToJson(const ReportInput& in) {
   if (in.fix_ran) {
     json fixes = json::array();
     for (const FixOutcome& o : in.fixes) {
-      json j = {{"path", o.rel_path},
-                {"logdir", o.logdir},
-                {"status", FixStatusName(o.status, in.dry_run)},
+      json j = {{"status", FixStatusName(o.status, in.dry_run)},
                 {"action", FixKindName(o.kind)},
                 {"codes", o.codes},
-                {"message", o.message}};
+                {"message", ToValidUtf8(o.message)}};
+      PutName(j, "path", o.rel_path);
+      PutName(j, "logdir", o.logdir);
       if (o.status == FixStatus::kFixed || o.status == FixStatus::kWouldFix) {
         j["old_size"] = o.old_size;
         j["new_size"] = o.new_size;
@@ -60,13 +66,16 @@ nlohmann::json ToJson(const ReportInput& in) {
           j["kept_records"] = o.kept_records;
           j["dropped_records"] = o.dropped_records;
         }
-        if (!o.side_file.empty()) j["side_file"] = o.side_file;
+        if (!o.side_file.empty()) PutName(j, "side_file", o.side_file);
       }
       fixes.push_back(std::move(j));
     }
     doc["fixes"] = std::move(fixes);
     doc["dry_run"] = in.dry_run;
   }
+  // Whoever dumps this document, with whatever error handler, gets output: a
+  // string missed above loses its exact bytes but never aborts the report.
+  ReplaceInvalidUtf8(&doc);
   return doc;
 }
 

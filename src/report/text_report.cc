@@ -1,7 +1,9 @@
 #include <cstdio>
+#include <string_view>
 
 #include "report/report.h"
 #include "rules/rule.h"
+#include "util/text.h"
 
 namespace tblint {
 namespace {
@@ -49,35 +51,42 @@ Totals ComputeTotals(const ReportInput& in) {
 
 void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options) {
   auto c = [&](const char* code) { return options.color ? code : ""; };
+  // Everything that comes from the logdir (paths, run names, and the messages
+  // that quote paths and tags) may hold any bytes: escaped, it can neither
+  // forge a finding line nor reach the terminal as a control sequence. Our
+  // own colour codes are added around the escaped text.
+  auto esc = [](std::string_view s) { return EscapeForText(s); };
   bool printed = false;  // anything above, so a blank line separates paths
   for (const LintResult* r : in.results) {
     if (!options.quiet && in.results.size() > 1 && !r->findings.empty()) {
-      out << (printed ? "\n" : "") << c(kBold) << "== " << r->logdir.given << c(kReset) << "\n";
+      out << (printed ? "\n" : "") << c(kBold) << "== " << esc(r->logdir.given) << c(kReset) << "\n";
       printed = false;
     }
     if (r->logdir.single_file && !options.quiet) {
-      out << c(kDim) << r->logdir.given << " is a single event file: linted on its own" << c(kReset) << "\n";
+      out << c(kDim) << esc(r->logdir.given) << " is a single event file: linted on its own" << c(kReset) << "\n";
     }
     std::string current_run;
     bool first = true;
     for (const Finding& f : r->findings) {
       if (!options.quiet && !r->logdir.single_file && (first || f.run != current_run)) {
-        out << (printed ? "\n" : "") << c(kBold) << "run " << f.run << c(kReset) << "\n";
+        out << (printed ? "\n" : "") << c(kBold) << "run " << esc(f.run) << c(kReset) << "\n";
         current_run = f.run;
       }
       first = false;
-      out << DisplayPath(*r, f.path);
+      out << esc(DisplayPath(*r, f.path));
       if (f.offset) out << ":" << *f.offset;
-      out << ": " << c(Color(f.severity)) << SeverityName(f.severity) << c(kReset) << ": " << f.message << " "
+      out << ": " << c(Color(f.severity)) << SeverityName(f.severity) << c(kReset) << ": " << esc(f.message) << " "
           << c(kDim) << "[" << f.rule->code << " " << f.rule->name << "]" << c(kReset) << "\n";
-      if (!options.quiet && !f.impact.empty()) out << "    " << c(kDim) << "tensorboard: " << f.impact << c(kReset) << "\n";
+      if (!options.quiet && !f.impact.empty()) {
+        out << "    " << c(kDim) << "tensorboard: " << esc(f.impact) << c(kReset) << "\n";
+      }
       printed = true;
     }
   }
   if (in.fix_ran) {
     if (!options.quiet || !in.fixes.empty()) out << "\n";
     for (const FixOutcome& o : in.fixes) {
-      out << o.display_path << ": " << FixStatusName(o.status, in.dry_run) << ": " << o.message << "\n";
+      out << esc(o.display_path) << ": " << FixStatusName(o.status, in.dry_run) << ": " << esc(o.message) << "\n";
     }
     if (in.fixes.empty() && !options.quiet) out << "nothing to fix\n";
   }
