@@ -22,6 +22,14 @@ double HalfToDouble(uint16_t h) {
 
 // Collects the fields rules need. Depth: 0 Event, 1 Summary, 2 Summary.Value,
 // 3 its metadata or tensor, 4 plugin_data or the tensor's shape.
+//
+// Oneofs follow protobuf's parser: a member of Event.what or of
+// Summary.Value.value on the wire first clears whatever a different member
+// set before it (the generated code calls clear_what() / clear_value() when
+// the case changes), while the same message member again merges into the one
+// already there (summary twice: the values of both; tensor twice: one merged
+// tensor). The clearing runs only when the member changes, which real writers
+// never do, so the common record pays a compare or two per oneof member.
 class EventDecoder {
  public:
   explicit EventDecoder(EventView* out) : out_(out) {}
@@ -30,9 +38,9 @@ class EventDecoder {
     if (depth == 1) {
       SetWhat(field);
     } else if (depth == 2 && msg == kSummaryValue) {
+      // Summary.value is repeated: every occurrence is a new Value, never a merge.
       out_->values.emplace_back();
       in_value_ = true;
-      tensor_ = TensorState{};
     } else if (depth == 3 && in_value_ && msg != kSummaryMetadata) {
       SetValueKind(field);
     }
@@ -52,7 +60,7 @@ class EventDecoder {
       if (field == 1) {
         tensor_.dtype = static_cast<int32_t>(v);
       } else if (field == 13) {  // half_val
-        tensor_.count++;
+        tensor_.half_count++;
         tensor_.half = static_cast<uint16_t>(v);
       }
     }
@@ -63,33 +71,34 @@ class EventDecoder {
       out_->wall_time = std::bit_cast<double>(raw);
       out_->has_wall_time = true;
     } else if (depth == 3 && msg == kTensorProto && in_value_ && field == 6) {
-      tensor_.count++;
-      tensor_.value = std::bit_cast<double>(raw);
+      tensor_.double_count++;
+      tensor_.double_value = std::bit_cast<double>(raw);
     }
   }
 
   void Fixed32(uint8_t msg, uint32_t field, uint32_t raw, int depth) {
     if (depth == 2 && msg == kSummaryValue && field == 2 && in_value_) {
       Value& v = out_->values.back();
-      v.kind = ValueKind::kSimpleValue;
+      SwitchValueKind(v, ValueKind::kSimpleValue);
       v.has_scalar = true;
       v.scalar = std::bit_cast<float>(raw);
     } else if (depth == 3 && msg == kTensorProto && in_value_ && field == 5) {
-      tensor_.count++;
-      tensor_.value = std::bit_cast<float>(raw);
+      tensor_.float_count++;
+      tensor_.float_value = std::bit_cast<float>(raw);
     }
   }
 
   void Bytes(uint8_t msg, uint32_t field, std::string_view s, int depth) {
     if (depth == 0 && msg == kEvent) {
+      // Scalar members: the last occurrence replaces the value.
       if (field == 3) {
-        out_->what = What::kFileVersion;
+        SwitchWhat(What::kFileVersion);
         out_->file_version = s;
       } else if (field == 4) {
-        out_->what = What::kGraphDef;
+        SwitchWhat(What::kGraphDef);
         out_->what_bytes = s.size();
       } else if (field == 9) {
-        out_->what = What::kMetaGraphDef;
+        SwitchWhat(What::kMetaGraphDef);
         out_->what_bytes = s.size();
       }
     } else if (depth == 1 && msg == kSourceMetadata && field == 1) {
@@ -100,7 +109,7 @@ class EventDecoder {
       if (field == 1) {
         out_->values.back().tag = s;
       } else if (field == 3) {
-        out_->values.back().kind = ValueKind::kOldHistogram;
+        SwitchValueKind(out_->values.back(), ValueKind::kOldHistogram);
       }
     } else if (depth == 4 && msg == kPluginData && field == 1 && in_value_) {
       out_->values.back().plugin_name = s;
@@ -112,28 +121,38 @@ class EventDecoder {
   void Packed(uint8_t msg, uint32_t field, FieldKind kind, std::string_view s, int depth) {
     if (!(depth == 3 && msg == kTensorProto && in_value_)) return;
     if (field == 5 && kind == FieldKind::kFixed32) {
-      tensor_.count += s.size() / 4;
-      if (s.size() >= 4) tensor_.value = std::bit_cast<float>(Load<uint32_t>(s.data() + s.size() - 4));
+      tensor_.float_count += static_cast<uint32_t>(s.size() / 4);
+      if (s.size() >= 4) tensor_.float_value = std::bit_cast<float>(Load<uint32_t>(s.data() + s.size() - 4));
     } else if (field == 6 && kind == FieldKind::kFixed64) {
-      tensor_.count += s.size() / 8;
-      if (s.size() >= 8) tensor_.value = std::bit_cast<double>(Load<uint64_t>(s.data() + s.size() - 8));
+      tensor_.double_count += static_cast<uint32_t>(s.size() / 8);
+      if (s.size() >= 8) tensor_.double_value = std::bit_cast<double>(Load<uint64_t>(s.data() + s.size() - 8));
     } else if (field == 13) {
       const auto* p = reinterpret_cast<const uint8_t*>(s.data());
       const auto* end = p + s.size();
       uint64_t v = 0;
       while (p < end && wire_internal::ReadVarint(p, end, &v)) {
-        tensor_.count++;
+        tensor_.half_count++;
         tensor_.half = static_cast<uint16_t>(v);
       }
     }
   }
 
  private:
+  // The Value's tensor as merged so far: a second tensor member adds to the
+  // repeated *_val fields and replaces dtype and tensor_content, as
+  // protobuf's parser merges it. Each typed field is counted on its own,
+  // because only the one matching the dtype holds the tensor's values
+  // (TensorBoard's make_ndarray reads float_val for DT_FLOAT, and so on).
+  // 32-bit counts suffice: a payload is under 2 GiB and each element takes a
+  // byte at least. Reset for every tensor value, so kept small.
   struct TensorState {
     int32_t dtype = 0;
-    uint64_t count = 0;  // values in the repeated *_val field of the dtype
-    double value = 0;
+    uint32_t float_count = 0;   // float_val
+    uint32_t double_count = 0;  // double_val
+    uint32_t half_count = 0;    // half_val
+    float float_value = 0;      // the last of each
     uint16_t half = 0;
+    double double_value = 0;
     std::string_view content;
   };
 
@@ -144,55 +163,95 @@ class EventDecoder {
     return v;
   }
 
+  // A message member of Event.what begins.
   void SetWhat(uint32_t field) {
     switch (field) {
-      case 5: out_->what = What::kSummary; break;
-      case 6: out_->what = What::kLogMessage; break;
-      case 7: out_->what = What::kSessionLog; break;
-      case 8: out_->what = What::kTaggedRunMetadata; break;
+      case 5: SwitchWhat(What::kSummary); break;
+      case 6: SwitchWhat(What::kLogMessage); break;
+      case 7: SwitchWhat(What::kSessionLog); break;
+      case 8: SwitchWhat(What::kTaggedRunMetadata); break;
       default: break;  // 10, source_metadata, is not part of the oneof
     }
   }
 
+  // A message member of Summary.Value.value begins.
   void SetValueKind(uint32_t field) {
     Value& v = out_->values.back();
     switch (field) {
-      case 4: v.kind = ValueKind::kImage; break;
-      case 5: v.kind = ValueKind::kHistogram; break;
-      case 6: v.kind = ValueKind::kAudio; break;
-      case 8: v.kind = ValueKind::kTensor; break;
+      case 4: SwitchValueKind(v, ValueKind::kImage); break;
+      case 5: SwitchValueKind(v, ValueKind::kHistogram); break;
+      case 6: SwitchValueKind(v, ValueKind::kAudio); break;
+      case 8:
+        // After another member (or none) the tensor starts empty; after a
+        // tensor it merges into it. Only tensor members touch tensor_, so
+        // it is reset here rather than for every value.
+        if (v.kind != ValueKind::kTensor) tensor_ = TensorState{};
+        SwitchValueKind(v, ValueKind::kTensor);
+        break;
       default: break;
     }
   }
 
+  void SwitchWhat(What what) {
+    if (out_->what == what) return;  // the same member: replace or merge
+    if (out_->what != What::kNone) ClearWhat();
+    out_->what = what;
+  }
+
+  // Forgets everything the previous member of Event.what contributed. Each
+  // field below belongs to exactly one member, so clearing them all is the
+  // same as clearing that member's.
+  [[gnu::noinline, gnu::cold]] void ClearWhat() {
+    out_->file_version = {};
+    out_->what_bytes = 0;
+    out_->session_status = 0;
+    out_->values.clear();  // keeps the capacity: no allocation next record
+  }
+
+  void SwitchValueKind(Value& v, ValueKind kind) {
+    if (v.kind == kind) return;  // the same member: replace or merge
+    if (v.kind != ValueKind::kNone) ClearValueMember(v);
+    v.kind = kind;
+  }
+
+  // Forgets what the previous member of Summary.Value.value set.
+  [[gnu::noinline, gnu::cold]] void ClearValueMember(Value& v) {
+    v.has_scalar = false;
+    v.scalar = 0;
+    v.dtype = 0;
+  }
+
   // A scalar tensor holds exactly one float, double or half, either in the
-  // typed repeated field or packed into tensor_content.
+  // typed repeated field or packed into tensor_content. Called at the end of
+  // every tensor member, each time with the tensor merged so far, so the last
+  // call describes the merged tensor.
   void FinishTensor() {
     Value& v = out_->values.back();
     v.dtype = tensor_.dtype;
     v.has_scalar = false;
+    v.scalar = 0;
     const auto& t = tensor_;
     if (t.dtype == kDtFloat) {
       if (t.content.size() == 4) {
         v.has_scalar = true;
         v.scalar = std::bit_cast<float>(Load<uint32_t>(t.content.data()));
-      } else if (t.content.empty() && t.count == 1) {
+      } else if (t.content.empty() && t.float_count == 1) {
         v.has_scalar = true;
-        v.scalar = t.value;
+        v.scalar = t.float_value;
       }
     } else if (t.dtype == kDtDouble) {
       if (t.content.size() == 8) {
         v.has_scalar = true;
         v.scalar = std::bit_cast<double>(Load<uint64_t>(t.content.data()));
-      } else if (t.content.empty() && t.count == 1) {
+      } else if (t.content.empty() && t.double_count == 1) {
         v.has_scalar = true;
-        v.scalar = t.value;
+        v.scalar = t.double_value;
       }
     } else if (t.dtype == kDtHalf) {
       if (t.content.size() == 2) {
         v.has_scalar = true;
         v.scalar = HalfToDouble(Load<uint16_t>(t.content.data()));
-      } else if (t.content.empty() && t.count == 1) {
+      } else if (t.content.empty() && t.half_count == 1) {
         v.has_scalar = true;
         v.scalar = HalfToDouble(t.half);
       }

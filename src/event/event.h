@@ -25,7 +25,8 @@ enum class What : uint8_t {
   kMetaGraphDef,
 };
 
-// Which member of Summary.Value's `value` oneof is set.
+// Which member of Summary.Value's `value` oneof is set (the last one on the
+// wire wins, as in protobuf).
 enum class ValueKind : uint8_t {
   kNone,
   kSimpleValue,
@@ -48,11 +49,16 @@ struct Value {
   // For scalars (simple_value, or a one-element float/double/half tensor):
   bool has_scalar = false;
   double scalar = 0;
-  // Tensor details (kTensor only).
+  // Tensor details (kTensor only; 0 otherwise).
   int32_t dtype = 0;
   TagKind tag_kind() const;
 };
 
+// What protobuf's parser would make of the payload, restricted to these
+// fields: as in the generated accessors, a field of a oneof member that is
+// not the one set reads as its default (a file_version followed by a summary
+// leaves file_version empty), and a message member repeated on the wire is
+// the merge of its occurrences.
 struct EventView {
   bool has_wall_time = false;
   double wall_time = 0;
