@@ -37,7 +37,7 @@
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "scan/scanner.h"
 
 #ifndef TBLINT_BENCH_BUILD_TYPE

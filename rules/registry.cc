@@ -1,39 +1,52 @@
-#include "rules/registry.h"
-
+// The one list of rules, sorted by code. Adding a rule: write
+// rules/tbNNN_name.cc defining `std::unique_ptr<Rule> MakeTBNNN()`, add one
+// line here, and add docs/rules/TBNNN.md, fixture cases and a test (the
+// inventory test checks all of them).
 #include <cstdio>
 
+#include "rule/registry.h"
+
+#define TBLINT_RULES(X) \
+  X(TB101)  \
+  X(TB102)  \
+  X(TB103)  \
+  X(TB104)  \
+  X(TB105)  \
+  X(TB106)  \
+  X(TB107)  \
+  X(TB201)  \
+  X(TB202)  \
+  X(TB203)  \
+  X(TB204)  \
+  X(TB205)  \
+  X(TB301)  \
+  X(TB302)  \
+  X(TB303)  \
+  X(TB401)  \
+  X(TB402)  \
+  X(TB403)  \
+  X(TB501)  \
+  X(TB502)  \
+  X(TB503)  \
+  X(TB504)  \
+  X(TB505)  \
+  X(TB506)  \
+  X(TB601)  \
+  X(TB602)  \
+  X(TB603)  \
+
 namespace tblint {
+
+#define TBLINT_DECLARE(code) std::unique_ptr<Rule> Make##code();
+TBLINT_RULES(TBLINT_DECLARE)
+#undef TBLINT_DECLARE
 
 const std::vector<std::unique_ptr<Rule>>& AllRules() {
   static const std::vector<std::unique_ptr<Rule>> rules = [] {
     std::vector<std::unique_ptr<Rule>> r;
-    r.push_back(MakeTB101());
-    r.push_back(MakeTB102());
-    r.push_back(MakeTB103());
-    r.push_back(MakeTB104());
-    r.push_back(MakeTB105());
-    r.push_back(MakeTB106());
-    r.push_back(MakeTB107());
-    r.push_back(MakeTB201());
-    r.push_back(MakeTB202());
-    r.push_back(MakeTB203());
-    r.push_back(MakeTB204());
-    r.push_back(MakeTB205());
-    r.push_back(MakeTB301());
-    r.push_back(MakeTB302());
-    r.push_back(MakeTB303());
-    r.push_back(MakeTB401());
-    r.push_back(MakeTB402());
-    r.push_back(MakeTB403());
-    r.push_back(MakeTB501());
-    r.push_back(MakeTB502());
-    r.push_back(MakeTB503());
-    r.push_back(MakeTB504());
-    r.push_back(MakeTB505());
-    r.push_back(MakeTB506());
-    r.push_back(MakeTB601());
-    r.push_back(MakeTB602());
-    r.push_back(MakeTB603());
+#define TBLINT_ADD(code) r.push_back(Make##code());
+    TBLINT_RULES(TBLINT_ADD)
+#undef TBLINT_ADD
     return r;
   }();
   return rules;
@@ -44,20 +57,6 @@ const Rule* FindRule(std::string_view code) {
     if (code == r->info().code) return r.get();
   }
   return nullptr;
-}
-
-std::string HumanBytes(uint64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else if (bytes < (1ull << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
-  } else if (bytes < (1ull << 30)) {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / 1048576.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
-  }
-  return buf;
 }
 
 }  // namespace tblint

@@ -2,7 +2,7 @@
 #include <optional>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -75,20 +75,27 @@ class Check : public FileCheck {
       f.impact = "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
                  std::to_string(r.offset) + " for the rest; Rust server: the same, silently";
     }
-    if (live) return;
+    if (live) {
+      f.fix.withheld = file_.open_for_writing ? "a process has it open for writing; a live writer may still append to it"
+                                              : "modified within the grace period; a writer may still be appending to it";
+      return;
+    }
     if (first_damage_) {
       f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
       f.fix.description = "not a safe fix while record " + std::to_string(*first_damage_) +
                           " before it is damaged; salvage the file instead";
     } else if (r.hidden_records > 0) {
       // Cutting here would remove the hidden records: only a salvage, which
       // keeps every valid record, may touch this file.
       f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
       f.fix.description = "salvage: rewrite the file with every valid record, keeping the " +
                           std::to_string(r.hidden_records) + " inside the broken record's span (truncating at " +
                           std::to_string(r.offset) + " would lose them)";
     } else {
       f.fix.applicability = Applicability::kSafe;
+      f.fix.kind = FixKind::kTruncate;
       f.fix.truncate_to = r.offset;
       f.fix.description = "truncate the file to " + std::to_string(r.offset) +
                           " bytes (the end of the last complete record), keeping the " +

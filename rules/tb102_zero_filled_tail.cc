@@ -2,7 +2,7 @@
 #include <optional>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -52,18 +52,21 @@ class Check : public FileCheck {
     if (live) return;
     if (first_damage_) {
       f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
       f.fix.description = "not a safe fix while record " + std::to_string(*first_damage_) +
                           " before it is damaged; salvage the file instead";
       return;
     }
     if (r.hidden_records > 0) {
       f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
       f.fix.description = "salvage: rewrite the file with every valid record, keeping the " +
                           std::to_string(r.hidden_records) + " before the zeros (truncating at " +
                           std::to_string(r.offset) + " would lose them)";
       return;
     }
     f.fix.applicability = Applicability::kSafe;
+      f.fix.kind = FixKind::kTruncate;
     f.fix.truncate_to = r.offset;
     f.fix.description = "truncate the file to " + std::to_string(r.offset) + " bytes, keeping the " +
                         std::to_string(r.end - r.offset) + " cut bytes in a side file";

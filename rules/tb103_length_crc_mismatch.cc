@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -67,6 +67,7 @@ class Check : public FileCheck {
     f.impact = "Python reader: stuck at offset " + std::to_string(r.offset) +
                " for good, the rest of the file is never shown; Rust server: marks the file dead with one warning";
     f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
     f.fix.description = recovered_ > 0 ? "salvage: rewrite the file with every valid record, including the " +
                                              std::to_string(recovered_) + " found after the damage"
                                        : "salvage: rewrite the file with the valid records before the damage";

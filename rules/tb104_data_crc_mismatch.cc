@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -28,6 +28,7 @@ class Check : public FileCheck {
                " for good, nothing after it is shown; Rust server: does not check data CRCs by default and "
                "shows the damaged value if the payload still decodes";
     f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
     if (r.hidden_records > 0) {
       // The declared length runs over complete records (a second writer's,
       // typically): dropping the span would drop them, so the salvage keeps

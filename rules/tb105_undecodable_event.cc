@@ -1,7 +1,7 @@
 // TB105 undecodable-event: framing and CRCs are fine, the payload is not an Event. Rationale: docs/rules/TB105.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -38,6 +38,7 @@ class Check : public FileCheck {
       return;
     }
     f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kRewrite;
     f.fix.description = "drop record " + std::to_string(r.index) + " (" + std::to_string(r.end - r.offset) +
                         " bytes), keep every other record";
   }

@@ -1,7 +1,7 @@
 // TB106 not-an-event-file: named like an event file, not TFRecord inside. Rationale: docs/rules/TB106.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -30,6 +30,7 @@ class Check : public FileCheck {
     Finding& f = sink.Add("not an event file: " + what);
     f.offset = 0;
     f.fix.applicability = Applicability::kUnsafe;
+    f.fix.kind = FixKind::kMove;
     f.fix.description = "move the file out of the logdir into the backup folder (never deleted)";
     if (file.info.name.find("tfevents") != std::string::npos) {
       f.impact = "TensorBoard still loads it as part of run '" + file.info.run +

@@ -1,7 +1,7 @@
 // TB107 oversized-record: a record over 64 MiB. Rationale: docs/rules/TB107.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -1,7 +1,7 @@
 // TB201 empty-event-file: a 0-byte event file. Rationale: docs/rules/TB201.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {
@@ -24,6 +24,7 @@ class Check : public FileCheck {
     f.offset = 0;
     if (!live) {
       f.fix.applicability = Applicability::kUnsafe;
+      f.fix.kind = FixKind::kMove;
       f.fix.description = "move the empty file out of the logdir into the backup folder";
     }
     f.impact = "TensorBoard lists run '" + file.info.run + "' only if another file holds data; this file adds nothing";

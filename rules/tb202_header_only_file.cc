@@ -1,7 +1,7 @@
 // TB202 header-only-file: nothing but the file_version header. Rationale: docs/rules/TB202.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

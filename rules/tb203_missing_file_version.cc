@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "rules/registry.h"
-#include "scan/writer_name.h"
+#include "rule/rule.h"
+#include "rule/writer_name.h"
 
 namespace tblint {
 namespace {

@@ -1,5 +1,5 @@
 // TB403 live-writer: a running process has the file open for writing. Rationale: docs/rules/TB403.md
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

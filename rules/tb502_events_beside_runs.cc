@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -2,8 +2,8 @@
 #include <memory>
 #include <string>
 
-#include "rules/registry.h"
-#include "scan/writer_name.h"
+#include "rule/rule.h"
+#include "rule/writer_name.h"
 
 namespace tblint {
 namespace {
@@ -23,6 +23,7 @@ class Check : public FileCheck {
     f.impact = "TensorBoard loads every file whose name contains 'tfevents': run '" + file.info.run +
                "' also shows this file's points, twice over when the original is there too";
     f.fix.applicability = Applicability::kUnsafe;
+    f.fix.kind = FixKind::kMove;
     f.fix.description = "move the copy out of the logdir into the backup folder (never deleted)";
   }
 

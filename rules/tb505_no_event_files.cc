@@ -1,7 +1,7 @@
 // TB505 no-event-files: the given path holds no event file. Rationale: docs/rules/TB505.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -1,7 +1,7 @@
 // TB506 missing-projector-asset: a projector config names a file that does not exist. Rationale: docs/rules/TB506.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

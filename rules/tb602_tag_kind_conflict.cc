@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

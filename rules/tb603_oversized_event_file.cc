@@ -1,7 +1,7 @@
 // TB603 oversized-event-file: an event file over 1 GiB or a graph over 32 MiB. Rationale: docs/rules/TB603.md
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/rule.h"
 
 namespace tblint {
 namespace {

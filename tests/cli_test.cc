@@ -1,12 +1,21 @@
 // The command line: options, exit codes, formats, and the fix workflow, run
-// in process through RunApp.
+// in process through RunApp; what needs a real process (stdout redirected to
+// /dev/full) spawns the built binary, TBLINT_BINARY.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/app.h"
 #include "test_util.h"
@@ -27,6 +36,47 @@ void MakeLogdir(const test::TempDir& dir) {
   test::WriteFile(dir / "bad/events.out.tfevents.1795298000.host.2.0", bad);
   test::SetMtime(dir / "good/events.out.tfevents.1795298000.host.1.0", kPast + 100);
   test::SetMtime(dir / "bad/events.out.tfevents.1795298000.host.2.0", kPast + 100);
+}
+
+// A logdir that lints clean with the default options.
+void MakeCleanLogdir(const test::TempDir& dir) {
+  test::WriteFile(dir / "run/events.out.tfevents.1795298000.host.1.0", test::SmallEventFile(3));
+  test::SetMtime(dir / "run/events.out.tfevents.1795298000.host.1.0", kPast + 10);
+}
+
+std::string ShellQuote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+struct BinaryResult {
+  int exit_code = -1;
+  std::string err;
+};
+
+// Runs the real tblint with its standard output sent to `stdout_path` and
+// returns its exit code and standard error.
+BinaryResult RunBinary(const std::vector<std::string>& args, const std::string& stdout_path) {
+  std::string cmd = ShellQuote(TBLINT_BINARY);
+  for (const std::string& a : args) cmd += " " + ShellQuote(a);
+  cmd += " 2>&1 >" + ShellQuote(stdout_path);  // stderr to the pipe, then stdout to the file
+  BinaryResult r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.err.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+bool HaveDevFull() { return ::access("/dev/full", W_OK) == 0; }
+
+// What tblint says when standard output is /dev/full.
+std::string NoSpaceMessage() {
+  return std::string("tblint: cannot write the report to standard output: ") + std::strerror(ENOSPC) + "\n";
 }
 
 TEST_CASE("exit code 0 on a clean logdir, 1 on findings, 2 on a missing path") {
@@ -190,6 +240,231 @@ TEST_CASE("--fix truncates, keeps the cut bytes, re-lints and keeps file permiss
   CHECK((st.st_mode & 07777) == 0640);
   // No temporary left behind.
   CHECK(RunCli({"--format", "json", dir.path()}).exit_code == kExitClean);
+}
+
+TEST_CASE("a report that cannot be written to standard output exits 2 and says why") {
+  if (!HaveDevFull()) {
+    MESSAGE("skipped: /dev/full is missing or not writable, and it is how a full disk is simulated");
+    return;
+  }
+  test::TempDir dir;
+  MakeLogdir(dir);
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code_when_written;  // proves the 2 comes from the failed write alone
+  };
+  const std::vector<Case> cases = {
+      {{"--format", "json", dir.path()}, kExitFindings},
+      {{dir.path()}, kExitFindings},  // text
+      {{"--quiet", dir.path()}, kExitFindings},
+      {{"runs", dir.path()}, kExitClean},
+      {{"--format", "json", "runs", dir.path()}, kExitClean},
+      {{"--list-rules"}, kExitClean},  // a few KiB: only written, and only fails, at the final flush
+      {{"--list-rules", "--format", "json"}, kExitClean},
+      {{"--explain", "TB101"}, kExitClean},
+      {{"--help"}, kExitClean},
+      {{"--version"}, kExitClean},
+  };
+  for (const Case& c : cases) {
+    std::string joined;
+    for (const std::string& a : c.args) joined += a + " ";
+    CAPTURE(joined);
+    const BinaryResult written = RunBinary(c.args, "/dev/null");
+    CHECK(written.exit_code == c.exit_code_when_written);
+    CHECK(written.err.empty());
+    const BinaryResult full = RunBinary(c.args, "/dev/full");
+    CHECK(full.exit_code == kExitUsage);
+    CHECK(full.err == NoSpaceMessage());
+  }
+}
+
+TEST_CASE("tblint restore exits 2 when its report cannot be written") {
+  if (!HaveDevFull()) {
+    MESSAGE("skipped: /dev/full is missing or not writable, and it is how a full disk is simulated");
+    return;
+  }
+  for (const char* format : {"text", "json"}) {
+    CAPTURE(format);
+    test::TempDir dir;
+    MakeLogdir(dir);
+    REQUIRE(RunCli({"--fix", dir.path()}).exit_code == kExitClean);
+    const BinaryResult full = RunBinary({"--format", format, "restore", dir.path()}, "/dev/full");
+    CHECK(full.exit_code == kExitUsage);
+    CHECK(full.err == NoSpaceMessage());
+  }
+}
+
+TEST_CASE("a report larger than the output buffer that fails mid-way still exits 2 with the error") {
+  if (!HaveDevFull()) {
+    MESSAGE("skipped: /dev/full is missing or not writable, and it is how a full disk is simulated");
+    return;
+  }
+  // 400 empty files: about 250 KiB of text, several times FdOutputBuffer's 64 KiB.
+  test::TempDir dir;
+  for (int i = 0; i < 400; ++i) {
+    const std::string file = dir / ("events.out.tfevents.1795298000.host" + std::to_string(i));
+    test::WriteFile(file, "");
+    test::SetMtime(file, kPast);
+  }
+  const BinaryResult full = RunBinary({dir.path()}, "/dev/full");
+  CHECK(full.exit_code == kExitUsage);
+  CHECK(full.err == NoSpaceMessage());
+}
+
+TEST_CASE("an output stream that fails in process makes RunApp exit 2 and say so") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{dir.path()}, {"--list-rules"}, {"--explain", "TB101"}}) {
+    std::vector<const char*> argv = {"tblint"};
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    std::ostream failing(nullptr);  // no buffer: every write fails
+    std::ostringstream err;
+    CHECK(RunApp(static_cast<int>(argv.size()), argv.data(), failing, err) == kExitUsage);
+    CHECK(err.str() == "tblint: cannot write the report to the output stream\n");
+  }
+}
+
+TEST_CASE("FdOutputBuffer keeps small writes until the flush and remembers the errno of a failed write") {
+  if (!HaveDevFull()) {
+    MESSAGE("skipped: /dev/full is missing or not writable, and it is how a full disk is simulated");
+    return;
+  }
+  const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  {
+    FdOutputBuffer buffer(fd, 16);
+    std::ostream out(&buffer);
+    out << "short";
+    CHECK(out.good());  // buffered, nothing written yet
+    CHECK(buffer.error() == 0);
+    out.flush();
+    CHECK(out.bad());
+    CHECK(buffer.error() == ENOSPC);
+  }
+  {
+    FdOutputBuffer buffer(fd, 16);
+    std::ostream out(&buffer);
+    out << std::string(100, 'x');  // overflows the buffer: fails before any flush
+    CHECK(out.bad());
+    CHECK(buffer.error() == ENOSPC);
+    std::ostringstream err;
+    CHECK_FALSE(CheckOutputWritten(out, err));
+    CHECK(err.str() ==
+          std::string("tblint: cannot write the report to the output stream: ") + std::strerror(ENOSPC) + "\n");
+  }
+  ::close(fd);
+}
+
+// Runs `--option value` on a clean logdir and checks it is refused: exit 2,
+// no report, one message naming the option, its range and the value, and
+// no other option.
+void CheckRejected(const std::string& option, const std::string& value, const std::string& range) {
+  CAPTURE(option);
+  CAPTURE(value);
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  const auto r = RunCli({"--" + option, value, dir.path()});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("tblint: --" + option + " must be ", 0) == 0);
+  CHECK(r.err.find(range) != std::string::npos);
+  CHECK(r.err.find("not '" + value + "'") != std::string::npos);
+  CHECK(r.err.find('\n') == r.err.size() - 1);  // one line
+  for (const char* other : {"--jobs", "--grace-period", "--max-record-mib", "--max-depth"}) {
+    if (other != "--" + option) CHECK(r.err.find(other) == std::string::npos);
+  }
+}
+
+void CheckAccepted(const std::string& option, const std::string& value) {
+  CAPTURE(option);
+  CAPTURE(value);
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  const auto r = RunCli({"--" + option, value, dir.path()});
+  CHECK(r.exit_code == kExitClean);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("--grace-period takes finite seconds from 0 to ten years and names itself when refusing the rest") {
+  for (const char* v : {"nan", "NaN", "inf", "-inf", "infinity", "-1", "-0.5", "315360001", "1e30", "1e400", "abc",
+                        "1e", "12s", "0x10", " 5", ""}) {
+    CheckRejected("grace-period", v, "from 0 to 315360000 (ten years)");
+  }
+  for (const char* v : {"0", "120", "+5", "0.5", "315360000"}) CheckAccepted("grace-period", v);
+}
+
+TEST_CASE("--max-record-mib takes a finite size above 0 and at most 2^40 MiB and names itself when refusing the rest") {
+  for (const char* v : {"0", "-0", "-1", "nan", "inf", "1e30", "1099511627777", "abc", "1e", "64MiB", ""}) {
+    CheckRejected("max-record-mib", v, "above 0 and at most 1099511627776 (2^40 MiB, 1 EiB)");
+  }
+  for (const char* v : {"64", "0.5", "1099511627776"}) CheckAccepted("max-record-mib", v);
+}
+
+TEST_CASE("--max-record-mib 1e30 is refused instead of overflowing into a limit that flags every record") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  const auto r = RunCli({"--select", "TB107", "--max-record-mib", "1e30", dir.path()});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.out.find("TB107") == std::string::npos);
+  CHECK(r.err.find("--max-record-mib") != std::string::npos);
+}
+
+TEST_CASE("--max-record-mib 0 is refused with a message about --max-record-mib only") {
+  // On main one combined check answered it with "--jobs and --grace-period
+  // must not be negative, --max-record-mib must be positive".
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  const auto r = RunCli({"--max-record-mib", "0", dir.path()});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.err ==
+        "tblint: --max-record-mib must be a number of MiB above 0 and at most 1099511627776 (2^40 MiB, 1 EiB), "
+        "not '0'\n");
+}
+
+TEST_CASE("--max-record-mib is TB107's limit in MiB, fractions included") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  // 0.00001 MiB is 10 bytes: every scalar record of the file is larger.
+  const auto small = RunCli({"--select", "TB107", "--max-record-mib", "0.00001", dir.path()});
+  CHECK(small.exit_code == kExitFindings);
+  CHECK(small.out.find("over the 10 B limit [TB107 oversized-record]") != std::string::npos);
+  CHECK(RunCli({"--select", "TB107", "--max-record-mib", "64", dir.path()}).exit_code == kExitClean);
+}
+
+TEST_CASE("--jobs takes a whole number from 0 (one per core) to 1024 and names itself when refusing the rest") {
+  for (const char* v : {"-1", "1025", "99999999999", "99999999999999999999999", "abc", "1.5", "1e3", "4x", ""}) {
+    CheckRejected("jobs", v, "a whole number from 0 (one per core) to 1024");
+  }
+  for (const char* v : {"0", "1", "1024"}) CheckAccepted("jobs", v);
+}
+
+TEST_CASE("--max-depth takes a whole number from 0 to 1024 and names itself when refusing the rest") {
+  for (const char* v : {"-1", "1025", "99999999999999999999999", "abc", "1e", "2.5", ""}) {
+    CheckRejected("max-depth", v, "a whole number from 0 to 1024");
+  }
+  for (const char* v : {"3", "1024"}) CheckAccepted("max-depth", v);
+  // The value reaches TB501: the run is one level below the logdir.
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  CHECK(RunCli({"--max-depth", "0", dir.path()}).exit_code == kExitFindings);
+}
+
+TEST_CASE("--help states the range of each numeric option and that a failed write exits 2") {
+  // program_options wraps descriptions: compare with runs of spaces and
+  // newlines collapsed to one space.
+  std::string help;
+  for (char c : RunCli({"--help"}).out) {
+    if (c == '\n') c = ' ';
+    if (c != ' ' || help.empty() || help.back() != ' ') help += c;
+  }
+  for (const char* text : {"files scanned in parallel: 0 (one per core, the default) to 1024",
+                           "leaves it alone (default 120; 0 to 315360000, ten years)",
+                           "larger than this (default 64; above 0, at most 1099511627776 = 2^40 MiB, 1 EiB)",
+                           "below the logdir (default 3; 0 to 1024)", "or output that could not be written in full"}) {
+    CAPTURE(text);
+    CHECK(help.find(text) != std::string::npos);
+  }
 }
 
 TEST_CASE("--fix refuses a file that changed since the scan") {

@@ -13,7 +13,7 @@
 #include "fix/fixer.h"
 #include "record/record_reader.h"
 #include "record/source.h"
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "test_util.h"
 
 namespace tblint {

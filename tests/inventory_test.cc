@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "test_util.h"
 
 namespace tblint::test {

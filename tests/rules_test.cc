@@ -29,9 +29,9 @@
 #include <thread>
 #include <vector>
 
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "scan/discover.h"
-#include "scan/writer_name.h"
+#include "rule/writer_name.h"
 #include "test_util.h"
 
 namespace tblint::test {

@@ -14,7 +14,7 @@
 
 #include "cli/app.h"
 #include "record/record_reader.h"
-#include "rules/registry.h"
+#include "rule/registry.h"
 
 namespace tblint::test {
 
@@ -30,8 +30,11 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   boost::system::error_code ec;
   // Make everything removable again (tests chmod things away).
+  // Never through a symlink: chmod follows links, and tests link to /, /tmp
+  // and devices.
   for (fs::recursive_directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
-    ::chmod(it->path().c_str(), 0755);
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) ::chmod(it->path().c_str(), 0755);
   }
   fs::remove_all(path_, ec);
 }

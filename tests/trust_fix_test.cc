@@ -18,7 +18,7 @@
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "test_util.h"
 
 namespace tblint {

@@ -3,21 +3,29 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "cli/runs_command.h"
 #include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "report/report.h"
-#include "rules/registry.h"
+#include "rule/registry.h"
 #include "scan/scanner.h"
 #include "util/text.h"
 
@@ -34,7 +42,9 @@ constexpr const char* kUsage =
     "Finds damaged records, empty and impostor files and other problems in\n"
     "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
     "event file. Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage\n"
-    "error or a PATH that does not exist.\n"
+    "error (an option value out of its range included), a PATH that does not\n"
+    "exist, or output that could not be written in full (a full disk, a closed\n"
+    "stdout).\n"
     "\n"
     "'tblint runs' lists the runs TensorBoard would show (same names, same order),\n"
     "each with its event files, its tags by kind and its findings by severity; it\n"
@@ -107,16 +117,99 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
+// Drops one leading '+', which std::from_chars does not take; false for "+"
+// followed by another sign.
+bool StripPlus(std::string_view* text) {
+  if (text->empty() || text->front() != '+') return true;
+  text->remove_prefix(1);
+  return text->empty() || (text->front() != '+' && text->front() != '-');
+}
 
-int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+// A decimal number written in full: an optional sign, digits, an optional
+// fraction and exponent (std::from_chars: no spaces, no hex, no "inf" or
+// "nan" accepted as finite). nullopt for anything else, "1e" and "12abc"
+// included, and for values a double cannot hold.
+std::optional<double> ParseFiniteReal(std::string_view text) {
+  if (!StripPlus(&text)) return std::nullopt;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+// A whole decimal number written in full ("1.5", "1e3", "0x10" are not).
+std::optional<int64_t> ParseWhole(std::string_view text) {
+  if (!StripPlus(&text)) return std::nullopt;
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The usage error for a numeric option: names the option, its accepted range
+// and the value given (escaped: it is any bytes from the command line).
+int BadValue(std::ostream& err, const char* option, const char* range, const std::string& text) {
+  err << "tblint: --" << option << " must be " << range << ", not '" << EscapeForText(text) << "'\n";
+  return kExitUsage;
+}
+
+// The numeric options, kept as text by program_options so that every bad
+// value gets a message with the option's range (program_options' own says
+// only "invalid", and a combined check used to name options that were fine).
+struct NumericOptions {
+  std::string jobs = "0";
+  std::string grace_period = "120";
+  std::string max_record_mib = "64";
+  std::string max_depth = "3";
+};
+
+struct NumericValues {
+  int jobs = 0;
+  double grace_period_s = 120;
+  uint64_t max_record_bytes = 64ull << 20;
+  int max_depth = 3;
+};
+
+// Validates each option on its own; returns kExitClean or kExitUsage (with
+// the message on `err`).
+int ParseNumericOptions(const NumericOptions& in, NumericValues* values, std::ostream& err) {
+  constexpr const char* kJobsRange = "a whole number from 0 (one per core) to 1024";
+  constexpr const char* kGraceRange = "a number of seconds from 0 to 315360000 (ten years)";
+  // The upper bound keeps MiB -> bytes (at most 2^60) inside uint64_t.
+  constexpr const char* kRecordRange = "a number of MiB above 0 and at most 1099511627776 (2^40 MiB, 1 EiB)";
+  constexpr const char* kDepthRange = "a whole number from 0 to 1024";
+  static_assert(
+      kMaxJobs == 1024 && kMaxMaxDepth == 1024 && kMaxGracePeriodS == 315360000.0 && kMaxRecordMib == 1099511627776.0,
+      "the range messages above spell these limits out");
+
+  const std::optional<int64_t> jobs = ParseWhole(in.jobs);
+  if (!jobs || *jobs < 0 || *jobs > kMaxJobs) return BadValue(err, "jobs", kJobsRange, in.jobs);
+  values->jobs = static_cast<int>(*jobs);
+
+  const std::optional<double> grace = ParseFiniteReal(in.grace_period);
+  if (!grace || *grace < 0 || *grace > kMaxGracePeriodS) {
+    return BadValue(err, "grace-period", kGraceRange, in.grace_period);
+  }
+  values->grace_period_s = *grace;
+
+  const std::optional<double> mib = ParseFiniteReal(in.max_record_mib);
+  if (!mib || !(*mib > 0) || *mib > kMaxRecordMib) {
+    return BadValue(err, "max-record-mib", kRecordRange, in.max_record_mib);
+  }
+  // At most 2^60: exact in a double and far from uint64_t's limit.
+  values->max_record_bytes = static_cast<uint64_t>(*mib * 1048576.0);
+
+  const std::optional<int64_t> depth = ParseWhole(in.max_depth);
+  if (!depth || *depth < 0 || *depth > kMaxMaxDepth) return BadValue(err, "max-depth", kDepthRange, in.max_depth);
+  values->max_depth = static_cast<int>(*depth);
+  return kExitClean;
+}
+
+int RunCommand(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   po::options_description visible("Options");
   std::string format = "text", fail_on = "warning", explain, color = "auto";
   std::vector<std::string> select, ignore;
-  int jobs = 0;
-  double grace = 120;
-  double max_record_mib = 64;
-  int max_depth = 3;
+  NumericOptions numeric;
   std::string backup_dir;
   // clang-format off
   visible.add_options()
@@ -131,16 +224,18 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
      "exit 1 when a finding is at or above LEVEL: error, warning (default), info or never")
     ("list-rules", "list every rule and exit")
     ("explain", po::value(&explain)->value_name("CODE"), "print a rule's documentation and exit")
-    ("jobs,j", po::value(&jobs)->value_name("N"), "files scanned in parallel (default: one per core)")
+    ("jobs,j", po::value(&numeric.jobs)->value_name("N"),
+     "files scanned in parallel: 0 (one per core, the default) to 1024")
     ("quiet,q", "print findings only: no impact lines, no summary")
     ("color", po::value(&color)->value_name("WHEN"), "colour text output: auto (default, on a terminal), always, never")
-    ("grace-period", po::value(&grace)->value_name("SECONDS"),
+    ("grace-period", po::value(&numeric.grace_period)->value_name("SECONDS"),
      "a file modified less than this long ago may still be written: a truncated tail is info, "
-     "and --fix leaves it alone (default 120)")
-    ("max-record-mib", po::value(&max_record_mib)->value_name("MIB"),
-     "TB107 flags records larger than this (default 64)")
-    ("max-depth", po::value(&max_depth)->value_name("N"),
-     "TB501 flags runs more than N directory levels below the logdir (default 3)")
+     "and --fix leaves it alone (default 120; 0 to 315360000, ten years)")
+    ("max-record-mib", po::value(&numeric.max_record_mib)->value_name("MIB"),
+     "TB107 flags records larger than this (default 64; above 0, at most 1099511627776 = 2^40 MiB, "
+     "1 EiB)")
+    ("max-depth", po::value(&numeric.max_depth)->value_name("N"),
+     "TB501 flags runs more than N directory levels below the logdir (default 3; 0 to 1024)")
     ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
     ("unsafe-fixes", "with --fix: also salvage damaged files (TB103-TB105) and move impostor, empty "
      "and stray files out of the logdir (TB106, TB201, TB503); everything removed is backed up")
@@ -173,6 +268,8 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     out << "tblint " << TBLINT_VERSION << " (crc32c: " << crc32c::ImplementationName() << ")\n";
     return kExitClean;
   }
+  NumericValues values;
+  if (ParseNumericOptions(numeric, &values, err) != kExitClean) return kExitUsage;
   if (format != "text" && format != "json") {
     err << "tblint: --format must be text or json, not '" << format << "'\n";
     return kExitUsage;
@@ -201,14 +298,6 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   if (color != "auto" && color != "always" && color != "never") {
     err << "tblint: --color must be auto, always or never\n";
-    return kExitUsage;
-  }
-  if (jobs < 0 || grace < 0 || !(max_record_mib > 0)) {
-    err << "tblint: --jobs and --grace-period must not be negative, --max-record-mib must be positive\n";
-    return kExitUsage;
-  }
-  if (max_depth < 0) {
-    err << "tblint: --max-depth must not be negative\n";
     return kExitUsage;
   }
   const bool fix = vm.count("fix") > 0;
@@ -263,11 +352,11 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
 
   ScanConfig config;
-  config.jobs = jobs;
+  config.jobs = values.jobs;
   config.lint.now = Now();
-  config.lint.grace_period_s = grace;
-  config.lint.oversized_record_bytes = static_cast<uint64_t>(max_record_mib * 1048576.0);
-  config.lint.max_depth = max_depth;
+  config.lint.grace_period_s = values.grace_period_s;
+  config.lint.oversized_record_bytes = values.max_record_bytes;
+  config.lint.max_depth = values.max_depth;
   config.lint.skip_dir = backup_dir;
   for (const auto& r : AllRules()) {
     const std::string code = r->info().code;
@@ -303,7 +392,7 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       fo.dry_run = dry_run;
       fo.unsafe = unsafe;
       fo.now = config.lint.now;
-      fo.grace_period_s = grace;
+      fo.grace_period_s = values.grace_period_s;
       fo.backup_dir = backup_dir;
       std::vector<FixOutcome> outcomes = ApplyFixes(*result, fo);
       bool changed = false;
@@ -341,6 +430,72 @@ int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
   return failed ? kExitFindings : kExitClean;
+}
+
+}  // namespace
+
+int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  const int code = RunCommand(argc, argv, out, err);
+  // Decided last: a report that did not reach its reader is not a clean run.
+  return CheckOutputWritten(out, err) ? code : kExitUsage;
+}
+
+bool CheckOutputWritten(std::ostream& out, std::ostream& err) {
+  const bool is_stdout = &out == &std::cout;
+  int error = 0;
+  out.flush();
+  // Any failed write sets badbit; failbit means later writes were skipped.
+  bool ok = !out.fail();
+  if (const auto* fd_buffer = dynamic_cast<const FdOutputBuffer*>(out.rdbuf())) error = fd_buffer->error();
+  if (is_stdout) {
+    // Whatever went through C's stdout (std::cout's default buffer, or a
+    // printf) is checked too: buffered there, a small report is only written,
+    // and only fails, at this flush.
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      ok = false;
+      if (error == 0) error = errno;
+    }
+  }
+  if (ok) return true;
+  err << "tblint: cannot write the report to " << (is_stdout ? "standard output" : "the output stream");
+  if (error != 0) err << ": " << std::strerror(error);
+  err << "\n";
+  return false;
+}
+
+FdOutputBuffer::FdOutputBuffer(int fd, size_t buffer_size) : fd_(fd), buffer_(buffer_size > 0 ? buffer_size : 1) {
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+}
+
+FdOutputBuffer::~FdOutputBuffer() { Drain(); }
+
+FdOutputBuffer::int_type FdOutputBuffer::overflow(int_type c) {
+  if (!Drain()) return traits_type::eof();
+  if (!traits_type::eq_int_type(c, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(c);
+    pbump(1);
+  }
+  return traits_type::not_eof(c);
+}
+
+int FdOutputBuffer::sync() { return Drain() ? 0 : -1; }
+
+bool FdOutputBuffer::Drain() {
+  const char* p = pbase();
+  const char* const end = pptr();
+  while (error_ == 0 && p < end) {
+    const ssize_t n = ::write(fd_, p, static_cast<size_t>(end - p));
+    if (n > 0) {
+      p += n;
+    } else if (n < 0 && errno != EINTR) {
+      error_ = errno;
+    } else if (n == 0) {
+      error_ = EIO;  // write(2) made no progress on a non-empty buffer
+    }
+  }
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+  return error_ == 0;
 }
 
 }  // namespace tblint

@@ -3,16 +3,65 @@
 #ifndef TBLINT_CLI_APP_H_
 #define TBLINT_CLI_APP_H_
 
+#include <cstddef>
 #include <ostream>
+#include <streambuf>
+#include <vector>
 
 namespace tblint {
 
 // Exit codes.
 inline constexpr int kExitClean = 0;     // nothing at or above --fail-on
 inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
-inline constexpr int kExitUsage = 2;     // usage error, or a path that does not exist
+inline constexpr int kExitUsage = 2;     // usage error, a path that does not exist, or output that
+                                         // could not be written
 
+// Option ranges, checked before anything is read (README, "Using it").
+inline constexpr double kMaxGracePeriodS = 10 * 365 * 86400.0;  // ten years
+// 2^40 MiB = 1 EiB: the limit in bytes (2^60) cannot overflow uint64_t.
+inline constexpr double kMaxRecordMib = 1099511627776.0;
+inline constexpr int kMaxJobs = 1024;
+inline constexpr int kMaxMaxDepth = 1024;
+
+// Runs one command. `out` gets the report (or --help, --list-rules, ...),
+// `err` the diagnostics. `out` is flushed and checked before returning: when
+// it could not be written in full the result is kExitUsage, with a message on
+// `err` naming the stream and, when known, the reason.
 int RunApp(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// Flushes `out` (and C's stdout when `out` is std::cout) and returns true
+// when everything written to it reached its destination; otherwise says so on
+// `err` ("tblint: cannot write the report to standard output: No space left
+// on device") and returns false. RunApp calls it last; main() calls it when
+// RunApp threw.
+bool CheckOutputWritten(std::ostream& out, std::ostream& err);
+
+// A buffered streambuf over a file descriptor that remembers why its first
+// write failed. main() puts it under std::cout so that a failed write is
+// reported with its errno, however long before the final flush it happened:
+// through C's stdout the error number of an early failed write is gone by
+// the time the stream is checked. After a failure everything is discarded.
+class FdOutputBuffer : public std::streambuf {
+ public:
+  explicit FdOutputBuffer(int fd, size_t buffer_size = 64 * 1024);
+  FdOutputBuffer(const FdOutputBuffer&) = delete;
+  FdOutputBuffer& operator=(const FdOutputBuffer&) = delete;
+  ~FdOutputBuffer() override;  // flushes; the caller should have checked already
+
+  // The errno of the first failed write, 0 while none failed.
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override;
+  int sync() override;
+
+ private:
+  bool Drain();
+
+  int fd_;
+  int error_ = 0;
+  std::vector<char> buffer_;
+};
 
 }  // namespace tblint
 

@@ -7,8 +7,8 @@
 
 #include "cli/app.h"
 #include "report/report.h"
-#include "rules/rule.h"
-#include "scan/writer_name.h"
+#include "rule/rule.h"
+#include "rule/writer_name.h"
 #include "util/text.h"
 
 namespace tblint {

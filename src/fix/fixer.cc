@@ -24,7 +24,6 @@
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
-#include "report/report.h"
 #include "scan/discover.h"
 #include "scan/live_writers.h"
 #include "util/text.h"
@@ -230,7 +229,9 @@ struct Plan {
   bool move = false;       // TB106, TB201, TB503
   bool rewrite = false;    // TB103, TB104, TB105, or a tail behind earlier damage
   std::optional<uint64_t> truncate_to;  // safe tail fix
-  bool live_tail = false;  // a TB101/TB102 left alone because the file may be written
+  // Fixes the findings hold back (a file that may still be written), and why.
+  std::set<std::string> withheld_codes;
+  std::string withheld;
   bool unsafe() const { return move || rewrite; }
 };
 
@@ -452,15 +453,6 @@ const char* FixStatusName(FixStatus s, bool dry_run) {
   return "?";
 }
 
-const char* FixKindName(FixKind k) {
-  switch (k) {
-    case FixKind::kNone: return "none";
-    case FixKind::kTruncate: return "truncate";
-    case FixKind::kRewrite: return "rewrite";
-    case FixKind::kMove: return "move";
-  }
-  return "?";
-}
 
 std::string DefangName(const std::string& name) {
   // ASCII case folding by hand: strncasecmp follows the locale, and a name's
@@ -502,28 +494,25 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
   for (const Finding& f : result.findings) {
     auto file = by_rel.find(f.path);
     if (file == by_rel.end()) continue;
-    const std::string code = f.rule->code;
+    const FixAction& fix = f.fix;
+    if (fix.kind == FixKind::kNone && fix.withheld.empty()) continue;
     Plan& p = plans[f.path];
     p.file = file->second;
-    if (code == "TB101" || code == "TB102") {
-      if (f.fix.applicability == Applicability::kSafe && f.fix.truncate_to) {
-        p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *f.fix.truncate_to);
-      } else if (f.fix.applicability == Applicability::kUnsafe) {
-        p.rewrite = true;
-      } else {
-        p.live_tail = true;
-        continue;
-      }
-    } else if ((code == "TB103" || code == "TB104" || code == "TB105") &&
-               f.fix.applicability == Applicability::kUnsafe) {
-      p.rewrite = true;
-    } else if ((code == "TB106" || code == "TB201" || code == "TB503") &&
-               f.fix.applicability == Applicability::kUnsafe) {
-      p.move = true;  // not for a live empty file: TB201 offers no fix then
-    } else {
+    if (!fix.withheld.empty()) {
+      p.withheld_codes.insert(f.rule->code);
+      p.withheld = fix.withheld;
       continue;
     }
-    p.codes.insert(code);
+    switch (fix.kind) {
+      case FixKind::kTruncate:
+        if (!fix.truncate_to) continue;
+        p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *fix.truncate_to);
+        break;
+      case FixKind::kRewrite: p.rewrite = true; break;
+      case FixKind::kMove: p.move = true; break;
+      case FixKind::kNone: continue;
+    }
+    p.codes.insert(f.rule->code);
   }
 
   const std::string logdir_path = logdir.single_file && !logdir.files.empty()
@@ -557,11 +546,10 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       outcomes.push_back(o);
     };
     if (plan.codes.empty()) {
-      if (plan.live_tail) {
-        o.codes = "TB101";
-        done(FixStatus::kRefused, info.open_for_writing
-                                      ? "a process has it open for writing; a live writer may still append to it"
-                                      : "modified within the grace period; a writer may still be appending to it");
+      if (!plan.withheld.empty()) {
+        o.codes.clear();
+        for (const std::string& c : plan.withheld_codes) o.codes += (o.codes.empty() ? "" : ",") + c;
+        done(FixStatus::kRefused, plan.withheld);
       }
       continue;
     }

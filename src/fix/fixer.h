@@ -41,8 +41,6 @@ enum class FixStatus : uint8_t {
 };
 const char* FixStatusName(FixStatus s, bool dry_run);
 
-enum class FixKind : uint8_t { kNone, kTruncate, kRewrite, kMove };
-const char* FixKindName(FixKind k);
 
 struct FixOutcome {
   std::string logdir;        // the path given
@@ -50,7 +48,7 @@ struct FixOutcome {
   std::string display_path;  // as a person would open it
   FixStatus status = FixStatus::kRefused;
   FixKind kind = FixKind::kNone;
-  std::string codes;  // the rules whose fixes this applies, "TB101,TB104"
+  std::string codes;  // the rules whose fixes this applies, comma-separated
   std::string message;
   uint64_t old_size = 0;
   uint64_t new_size = 0;

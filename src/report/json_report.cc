@@ -1,5 +1,5 @@
 #include "report/report.h"
-#include "rules/rule.h"
+#include "rule/rule.h"
 #include "util/text.h"
 
 namespace tblint {

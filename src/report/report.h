@@ -37,8 +37,6 @@ Totals ComputeTotals(const ReportInput& in);
 void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options);
 nlohmann::json ToJson(const ReportInput& in);
 
-// The path a person would open: the given path joined with a relative one.
-std::string DisplayPath(const LintResult& result, const std::string& rel);
 
 }  // namespace tblint
 

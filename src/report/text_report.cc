@@ -2,7 +2,7 @@
 #include <string_view>
 
 #include "report/report.h"
-#include "rules/rule.h"
+#include "rule/rule.h"
 #include "util/text.h"
 
 namespace tblint {
@@ -26,15 +26,6 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 
 }  // namespace
 
-std::string DisplayPath(const LintResult& result, const std::string& rel) {
-  const LogdirResult& l = result.logdir;
-  if (l.single_file) return l.given;
-  if (rel == "." || rel.empty()) return l.given;
-  std::string base = l.given;
-  while (base.size() > 1 && base.back() == '/') base.pop_back();
-  if (base == ".") return rel;
-  return base + "/" + rel;
-}
 
 Totals ComputeTotals(const ReportInput& in) {
   Totals t;

@@ -1,16 +1,21 @@
 #include "scan/discover.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <string_view>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,25 +26,33 @@ namespace fs = boost::filesystem;
 
 using DevIno = std::pair<uint64_t, uint64_t>;
 
-// A hard cap on directories visited, so a pathological tree of symlinks
-// (each pointing at several siblings) cannot make discovery run forever.
-constexpr size_t kMaxDirectories = 1'000'000;
+constexpr std::string_view kProjectorConfigName = "projector_config.pbtxt";
 
-double MtimeOf(const struct stat& st) {
-  return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9;
+// What discovery keeps of a stat: a few numbers, not the whole struct, so
+// that a directory with a million subdirectories lists in little memory.
+struct Stat {
+  mode_t mode = 0;
+  DevIno id;
+  uint64_t size = 0;
+  double mtime = 0;
+};
+
+Stat StatOf(const struct stat& st) {
+  return {st.st_mode, {st.st_dev, st.st_ino}, static_cast<uint64_t>(st.st_size),
+          static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9};
 }
 
 FileInfo MakeFileInfo(const std::string& path, const std::string& rel, const std::string& run,
-                      const std::string& name, const struct stat& st, const LintOptions& options) {
+                      const std::string& name, const Stat& st, const LintOptions& options) {
   FileInfo info;
   info.path = path;
   info.rel_path = rel;
   info.run = run;
   info.name = name;
-  info.size = static_cast<uint64_t>(st.st_size);
-  info.mtime = MtimeOf(st);
-  info.dev = st.st_dev;
-  info.ino = st.st_ino;
+  info.size = st.size;
+  info.mtime = st.mtime;
+  info.dev = st.id.first;
+  info.ino = st.id.second;
   info.recently_modified = options.now - info.mtime < options.grace_period_s;
   return info;
 }
@@ -52,124 +65,398 @@ const char* NonRegularKind(mode_t mode) {
   return "not a regular file";
 }
 
+bool IsEventName(std::string_view name) { return name.find("tfevents") != std::string_view::npos; }
+
 std::string Join(const std::string& rel, const std::string& name) {
   return rel == "." ? name : rel + "/" + name;
 }
 
+std::string ErrorText(int err) { return std::strerror(err); }
+
+// realpath(3) as a string; empty, with errno set, on failure.
+std::string RealPath(const std::string& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) return "";
+  std::string out(resolved);
+  std::free(resolved);
+  return out;
+}
+
+// Whether the canonical path `path` is `dir` or below it.
+bool IsUnder(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// An entry kept from a directory listing: a directory, a file named like an
+// event file or a projector config, or one that cannot be stat'ed. Anything
+// else is dropped as it is read.
+struct Entry {
+  enum class Kind : uint8_t { kCannotStat, kCannotFollow, kDirectory, kFile };
+  std::string name;
+  Kind kind = Kind::kFile;
+  bool is_link = false;
+  int error = 0;  // errno, for kCannotStat and kCannotFollow
+  Stat st;        // symlinks followed; for kDirectory and kFile
+};
+
+// A subdirectory waiting to be walked.
+struct PendingDir {
+  std::string name;
+  bool is_link = false;
+  std::string outside_target;  // the canonical target of a symlink leading out of the logdir
+};
+
+// A directory being walked. The stack of them is the chain from the logdir
+// down to the directory being listed. It lives on the heap, not the C++
+// stack, and PATH_MAX bounds it (2,048 levels of one-letter names).
+struct Frame {
+  DevIno id;
+  size_t path_size = 0;  // Walker::path_.size() and rel_.size() for this directory
+  size_t rel_size = 0;
+  int depth = 0;
+  bool via_link = false;            // entered through a symlink
+  std::vector<PendingDir> subdirs;  // sorted by name
+  size_t next = 0;                  // subdirs[next] is walked next
+};
+
+// The walk below a symlink that leads out of the logdir: its cost so far and
+// how much output to roll back if it goes over its budget.
+struct OutsideWalk {
+  size_t frame = 0;  // the link's own frame on the stack
+  std::string rel;   // the link, relative to the logdir
+  std::string target;
+  uint64_t entries = 0;
+  size_t files = 0;
+  size_t runs = 0;
+  size_t problems = 0;
+  size_t projector_configs = 0;
+};
+
+// Depth-first, in sorted name order within each directory, like TensorBoard's
+// walkers (the Rust data server's WalkDir sorts by file name); each
+// directory's run is recorded when it is listed, before its subdirectories.
 class Walker {
  public:
-  Walker(const LintOptions& options, LogdirResult* out) : options_(options), out_(out) {
+  Walker(const LintOptions& options, LogdirResult* out)
+      : options_(options),
+        out_(out),
+        entry_budget_(options.outside_link_entry_budget > 0 ? options.outside_link_entry_budget
+                                                            : kOutsideLinkEntryBudget) {
     struct stat st {};
-    if (!options.skip_dir.empty() && ::stat(options.skip_dir.c_str(), &st) == 0) skip_ = DevIno{st.st_dev, st.st_ino};
+    if (!options.skip_dir.empty() && ::stat(options.skip_dir.c_str(), &st) == 0) skip_ = StatOf(st).id;
   }
 
-  void Dir(const std::string& path, const std::string& rel, int depth) {
-    if (++dirs_visited_ > kMaxDirectories) {
-      if (dirs_visited_ == kMaxDirectories + 1) {
-        out_->problems.push_back({rel, "more than 1000000 directories; discovery stopped here"});
+  // Walks the logdir at `path`, a directory whose stat is `st`.
+  void Walk(const std::string& path, const struct stat& st) {
+    FindLogdirAncestors(path, st);
+    path_ = path;
+    rel_.clear();
+    Visit(0, nullptr);
+    while (!stack_.empty() && !stopped_) {
+      Frame& top = stack_.back();
+      if (top.next == top.subdirs.size()) {
+        Leave();
+        continue;
       }
-      return;
+      const PendingDir next = std::move(top.subdirs[top.next++]);
+      path_.resize(top.path_size);
+      path_ += '/';
+      path_ += next.name;
+      rel_.resize(top.rel_size);
+      if (!rel_.empty()) rel_ += '/';
+      rel_ += next.name;
+      Visit(top.depth + 1, &next);
     }
-    boost::system::error_code ec;
-    std::vector<std::string> names;
-    fs::directory_iterator it(path, ec), end;
-    if (ec) {
-      out_->problems.push_back({rel, "cannot list directory: " + ec.message()});
-      return;
-    }
-    for (; it != end; it.increment(ec)) {
-      if (ec) break;
-      names.push_back(it->path().filename().string());
-    }
-    if (ec) out_->problems.push_back({rel, "cannot list directory: " + ec.message()});
-    std::sort(names.begin(), names.end());
+  }
 
+ private:
+  // The logdir, each of its ancestors and `/`, by device and inode, with
+  // the canonical path of each. TensorBoard follows a symlink to any of them
+  // and walks everything above the logdir (the Rust data server's WalkDir
+  // only stops where it meets the same symlink again) or goes round it for
+  // ever (the Python reader's tf.io.gfile.walk has no loop check).
+  void FindLogdirAncestors(const std::string& path, const struct stat& st) {
+    logdir_id_ = StatOf(st).id;
+    logdir_real_ = RealPath(path);
+    logdir_ancestors_.emplace(logdir_id_, logdir_real_.empty() ? path : logdir_real_);
+    std::string dir = logdir_real_;
+    while (dir.size() > 1) {
+      dir.resize(std::max<size_t>(dir.rfind('/'), 1));
+      struct stat ast {};
+      if (::stat(dir.c_str(), &ast) == 0) logdir_ancestors_.emplace(StatOf(ast).id, dir);
+    }
+    struct stat root {};
+    if (::stat("/", &root) == 0) logdir_ancestors_.emplace(StatOf(root).id, "/");
+  }
+
+  // Lists the directory at path_ and pushes it on the stack: its files and
+  // run recorded, its subdirectories pending.
+  void Visit(int depth, const PendingDir* pending) {
+    if (++dirs_visited_ > kMaxDirectories) {
+      Problem(Rel(), "more than " + std::to_string(kMaxDirectories) + " directories; discovery stopped here");
+      stopped_ = true;
+      return;
+    }
+    // O_DIRECTORY: if a FIFO has replaced the directory since it was listed,
+    // the open fails instead of blocking.
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      Problem(Rel(), "cannot list directory: " + ErrorText(errno));
+      return;
+    }
+    struct stat st {};
+    DIR* dir = ::fstat(fd, &st) == 0 ? ::fdopendir(fd) : nullptr;
+    if (dir == nullptr) {
+      const int err = errno;
+      ::close(fd);
+      Problem(Rel(), "cannot list directory: " + ErrorText(err));
+      return;
+    }
+    const DevIno id = StatOf(st).id;
+    const bool via_link = pending != nullptr && pending->is_link;
+    stack_.push_back({id, path_.size(), rel_.size(), depth, via_link, {}, 0});
+    chain_.emplace(id, stack_.size() - 1);
+    if (via_link) ++link_frames_;
+    if (pending != nullptr && !pending->outside_target.empty() && !outside_) {
+      outside_.emplace();
+      outside_->frame = stack_.size() - 1;
+      outside_->rel = rel_;
+      outside_->target = pending->outside_target;
+      outside_->files = out_->files.size();
+      outside_->runs = out_->runs.size();
+      outside_->problems = out_->problems.size();
+      outside_->projector_configs = out_->projector_configs.size();
+    }
+    std::vector<Entry> entries;
+    const bool within_budget = ReadEntries(dir, &entries);
+    ::closedir(dir);
+    if (!within_budget) {
+      GiveUpOutsideWalk();
+      return;
+    }
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    AddEntries(&entries);
+  }
+
+  // Reads every entry of `dir` into `entries`, keeping only those Classify
+  // keeps. Returns false when the walk below an outside link runs out of
+  // budget.
+  bool ReadEntries(DIR* dir, std::vector<Entry>* entries) {
+    const int dfd = ::dirfd(dir);
+    for (;;) {
+      errno = 0;
+      const struct dirent* d = ::readdir(dir);
+      if (d == nullptr) {
+        if (errno != 0) Problem(Rel(), "cannot list directory: " + ErrorText(errno));
+        return true;
+      }
+      const char* name = d->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      if (outside_ && ++outside_->entries > entry_budget_) return false;
+      std::optional<Entry> entry = Classify(dfd, *d);
+      if (entry) entries->push_back(std::move(*entry));
+    }
+  }
+
+  // What an entry is, or nothing when it cannot matter. TensorBoard decides
+  // by name, so a file is only looked at when it is named like an event file
+  // or a projector config; d_type spares the lstat of every other file, and
+  // only symlinks and DT_UNKNOWN entries (file systems that do not fill
+  // d_type in) cost one to find out what they are.
+  static std::optional<Entry> Classify(int dfd, const struct dirent& d) {
+    const std::string_view name = d.d_name;
+    const bool wanted_file = IsEventName(name) || name == kProjectorConfigName;
+    switch (d.d_type) {
+      case DT_REG:
+      case DT_FIFO:
+      case DT_SOCK:
+      case DT_CHR:
+      case DT_BLK:
+        if (!wanted_file) return std::nullopt;
+        break;
+      default:  // DT_DIR, DT_LNK, DT_UNKNOWN
+        break;
+    }
+    Entry entry;
+    entry.name = name;
+    struct stat st {};
+    if (::fstatat(dfd, d.d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      entry.kind = Entry::Kind::kCannotStat;
+      entry.error = errno;
+      return entry;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      entry.is_link = true;
+      if (::fstatat(dfd, d.d_name, &st, 0) != 0) {
+        entry.kind = Entry::Kind::kCannotFollow;
+        entry.error = errno;
+        return entry;
+      }
+    }
+    entry.st = StatOf(st);
+    if (S_ISDIR(st.st_mode)) {
+      entry.kind = Entry::Kind::kDirectory;
+      return entry;
+    }
+    if (!wanted_file) return std::nullopt;
+    entry.kind = Entry::Kind::kFile;
+    return entry;
+  }
+
+  // Records the sorted entries of the directory on top of the stack.
+  void AddEntries(std::vector<Entry>* entries) {
+    const std::string rel = Rel();
     std::vector<size_t> files_here;
     // TensorBoard decides by name alone: a FIFO or a broken symlink named
     // like an event file still makes its directory a run (an empty one).
     bool event_names_here = false;
-    std::vector<std::pair<std::string, std::string>> subdirs;  // path, rel
-    for (const std::string& name : names) {
-      const std::string child = path + "/" + name;
-      const std::string child_rel = Join(rel, name);
-      const bool event_name = name.find("tfevents") != std::string::npos;
-      struct stat lst {};
-      if (::lstat(child.c_str(), &lst) != 0) {
-        // Vanished between listing and stat, or permission.
-        out_->problems.push_back({child_rel, std::string("cannot stat: ") + std::strerror(errno)});
-        continue;
+    for (Entry& e : *entries) {
+      const std::string child_rel = Join(rel, e.name);
+      const bool event_name = IsEventName(e.name);
+      switch (e.kind) {
+        case Entry::Kind::kCannotStat:  // vanished between listing and stat, or permission
+          Problem(child_rel, "cannot stat: " + ErrorText(e.error));
+          break;
+        case Entry::Kind::kCannotFollow:
+          event_names_here = event_names_here || event_name;  // os.walk lists it as a file
+          if (e.error == ELOOP) {
+            Problem(child_rel, "symlink loop");
+          } else if (e.error == ENOENT) {
+            Problem(child_rel, "broken symlink (its target does not exist)");
+          } else {
+            Problem(child_rel, "cannot follow symlink: " + ErrorText(e.error));
+          }
+          break;
+        case Entry::Kind::kDirectory:
+          AddSubdir(&e, child_rel);
+          break;
+        case Entry::Kind::kFile:
+          event_names_here = event_names_here || event_name;
+          if (e.name == kProjectorConfigName) out_->projector_configs.push_back(child_rel);
+          if (!event_name) break;
+          if (!S_ISREG(e.st.mode)) {
+            Problem(child_rel, std::string("is ") + NonRegularKind(e.st.mode) + ", not a regular file; not read");
+            break;
+          }
+          out_->files.emplace_back().info = MakeFileInfo(path_ + "/" + e.name, child_rel, rel, e.name, e.st, options_);
+          files_here.push_back(out_->files.size() - 1);
+          break;
       }
-      struct stat st = lst;
-      const bool is_link = S_ISLNK(lst.st_mode);
-      if (is_link && ::stat(child.c_str(), &st) != 0) {
-        const int err = errno;
-        event_names_here = event_names_here || event_name;  // os.walk lists it as a file
-        if (err == ELOOP) {
-          out_->problems.push_back({child_rel, "symlink loop"});
-        } else if (err == ENOENT) {
-          out_->problems.push_back({child_rel, "broken symlink (its target does not exist)"});
-        } else {
-          out_->problems.push_back({child_rel, std::string("cannot follow symlink: ") + std::strerror(err)});
-        }
-        continue;
-      }
-      if (S_ISDIR(st.st_mode)) {
-        DevIno id{st.st_dev, st.st_ino};
-        if (name == kBackupDirName || (skip_ && id == *skip_)) continue;  // tblint's own backups
-        auto loop = std::find(ancestors_.begin(), ancestors_.end(), id);
-        if (loop != ancestors_.end()) {
-          out_->problems.push_back(
-              {child_rel, "symlink loop: points back to " + ancestor_rels_[loop - ancestors_.begin()]});
-          continue;
-        }
-        subdirs.emplace_back(child, child_rel);
-        continue;
-      }
-      event_names_here = event_names_here || event_name;
-      if (name == "projector_config.pbtxt") out_->projector_configs.push_back(child_rel);
-      if (name.find("tfevents") == std::string::npos) continue;
-      if (!S_ISREG(st.st_mode)) {
-        out_->problems.push_back({child_rel, std::string("is ") + NonRegularKind(st.st_mode) +
-                                                 ", not a regular file; not read"});
-        continue;
-      }
-      out_->files.emplace_back().info = MakeFileInfo(child, child_rel, rel, name, st, options_);
-      files_here.push_back(out_->files.size() - 1);
     }
     if (event_names_here) {
       RunResult& run = out_->runs.emplace_back();
       run.name = rel;
-      run.path = path;
-      run.depth = depth;
+      run.path = path_;
+      run.depth = stack_.back().depth;
       run.file_indices = std::move(files_here);
     }
-    for (const auto& [child, child_rel] : subdirs) {
-      struct stat st {};
-      if (::stat(child.c_str(), &st) != 0) {
-        out_->problems.push_back({child_rel, std::string("cannot stat: ") + std::strerror(errno)});
-        continue;
+  }
+
+  // Queues a subdirectory of the directory on top of the stack, unless it
+  // must not be walked.
+  void AddSubdir(Entry* e, const std::string& child_rel) {
+    const DevIno id = e->st.id;
+    if (e->name == kBackupDirName || (skip_ && id == *skip_)) return;  // tblint's own backups
+    if (auto up = logdir_ancestors_.find(id); up != logdir_ancestors_.end()) {
+      std::string what = e->is_link ? "symlink to " : "directory is the same as ";
+      if (id == logdir_id_) {
+        what += "the logdir itself (a loop)";
+      } else if (up->second == "/") {
+        what += "/, the root of the file system";
+      } else {
+        what += up->second + ", an ancestor of the logdir";
       }
-      ancestors_.emplace_back(st.st_dev, st.st_ino);
-      ancestor_rels_.push_back(child_rel);
-      Dir(child, child_rel, depth + 1);
-      ancestors_.pop_back();
-      ancestor_rels_.pop_back();
+      if (!e->is_link) what += " (a bind mount?)";
+      Problem(child_rel, what + "; not walked");
+      return;
     }
+    if (auto loop = chain_.find(id); loop != chain_.end()) {
+      Problem(child_rel, "symlink loop: points back to " + RelOfFrame(loop->second));
+      return;
+    }
+    // Deeper paths are not walked (rather than opened relative to a parent
+    // descriptor): TensorBoard's walkers join full paths too, get
+    // ENAMETOOLONG and skip them, and the scanner opens event files by path.
+    if (path_.size() + 1 + e->name.size() >= PATH_MAX) {
+      Problem(child_rel, "path longer than PATH_MAX (" + std::to_string(PATH_MAX) + " bytes); not walked");
+      return;
+    }
+    // Symlinks can reach one directory by a number of paths that grows
+    // exponentially with the links (ten directories each linking to the
+    // nine others: millions of paths, none of them a loop). TensorBoard walks
+    // and lists every path; discovery walks one directory through symlinks
+    // at most kMaxWalksThroughLinks times, which bounds the whole walk by
+    // that many times the size of the tree.
+    if (e->is_link || link_frames_ > 0) {
+      const uint32_t walks = ++walks_through_links_[id];
+      if (walks > kMaxWalksThroughLinks) {
+        if (walks == kMaxWalksThroughLinks + 1) {
+          Problem(child_rel, "directory reached through symlinks by more than " +
+                                 std::to_string(kMaxWalksThroughLinks) + " paths; this and later paths not walked");
+        }
+        return;
+      }
+    }
+    PendingDir pending{std::move(e->name), e->is_link, ""};
+    // Only a symlink leads out of the logdir. Below one that does, nested
+    // links are part of its walk and share its budget.
+    if (e->is_link && !outside_) {
+      std::string target = RealPath(path_ + "/" + pending.name);
+      if (target.empty()) {
+        Problem(child_rel, "cannot follow symlink: " + ErrorText(errno));
+        return;
+      }
+      if (logdir_real_.empty() || !IsUnder(target, logdir_real_)) pending.outside_target = std::move(target);
+    }
+    stack_.back().subdirs.push_back(std::move(pending));
   }
 
-  void Root(const std::string& path, const struct stat& st) {
-    ancestors_.emplace_back(st.st_dev, st.st_ino);
-    ancestor_rels_.push_back(".");
-    Dir(path, ".", 0);
+  // The walk below an outside link went over its budget: forget everything
+  // found below the link, as if it had not been walked, and say so once.
+  void GiveUpOutsideWalk() {
+    const OutsideWalk walk = std::move(*outside_);
+    while (stack_.size() > walk.frame) Leave();
+    outside_.reset();
+    out_->files.erase(out_->files.begin() + static_cast<std::ptrdiff_t>(walk.files), out_->files.end());
+    out_->runs.erase(out_->runs.begin() + static_cast<std::ptrdiff_t>(walk.runs), out_->runs.end());
+    out_->problems.resize(walk.problems);
+    out_->projector_configs.resize(walk.projector_configs);
+    Problem(walk.rel, "symlink to " + walk.target + ", outside the logdir, leads to more than " +
+                          std::to_string(entry_budget_) + " entries; not walked");
   }
 
- private:
+  void Leave() {
+    const size_t index = stack_.size() - 1;
+    auto it = chain_.find(stack_.back().id);
+    if (it != chain_.end() && it->second == index) chain_.erase(it);
+    if (outside_ && outside_->frame == index) outside_.reset();
+    if (stack_.back().via_link) --link_frames_;
+    stack_.pop_back();
+  }
+
+  std::string Rel() const { return rel_.empty() ? "." : rel_; }
+  std::string RelOfFrame(size_t i) const {
+    return stack_[i].rel_size == 0 ? "." : rel_.substr(0, stack_[i].rel_size);
+  }
+  void Problem(const std::string& rel, std::string what) { out_->problems.push_back({rel, std::move(what)}); }
+
   const LintOptions& options_;
   LogdirResult* out_;
-  std::vector<DevIno> ancestors_;
-  std::vector<std::string> ancestor_rels_;
-  size_t dirs_visited_ = 0;
+  const uint64_t entry_budget_;
   std::optional<DevIno> skip_;
+  DevIno logdir_id_;
+  std::string logdir_real_;                        // canonical; empty if realpath failed
+  std::map<DevIno, std::string> logdir_ancestors_;  // the logdir, its ancestors and `/`
+  std::string path_;  // the directory being listed, as opened
+  std::string rel_;   // the same relative to the logdir; empty for the logdir
+  std::vector<Frame> stack_;
+  std::map<DevIno, size_t> chain_;  // the directories on the stack, to their frames
+  std::optional<OutsideWalk> outside_;
+  size_t link_frames_ = 0;  // frames on the stack entered through a symlink
+  std::map<DevIno, uint32_t> walks_through_links_;  // directories walked below a symlink: how often
+  size_t dirs_visited_ = 0;
+  bool stopped_ = false;
 };
 
 // Reads one quoted text-format string starting at text[*i] (the quote),
@@ -318,7 +605,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
   }
   if (S_ISDIR(st.st_mode)) {
     Walker walker(options, out);
-    walker.Root(path, st);
+    walker.Walk(path, st);
     CheckProjectorConfigs(path, out);
   } else {
     // A single file: lint it on its own, as the one file of run ".".
@@ -329,7 +616,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
                                          ", not a regular file; not read"});
       return true;
     }
-    out->files.emplace_back().info = MakeFileInfo(path, name, ".", name, st, options);
+    out->files.emplace_back().info = MakeFileInfo(path, name, ".", name, StatOf(st), options);
     RunResult& run = out->runs.emplace_back();
     run.name = ".";
     run.path = fs::path(path).parent_path().string();

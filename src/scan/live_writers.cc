@@ -1,6 +1,6 @@
 #include "scan/live_writers.h"
 
-#include "scan/writer_name.h"
+#include "rule/writer_name.h"
 
 #include <dirent.h>
 #include <fcntl.h>

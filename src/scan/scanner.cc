@@ -13,6 +13,7 @@
 #include "record/source.h"
 #include "scan/discover.h"
 #include "scan/live_writers.h"
+#include "scan/sniff.h"
 
 namespace tblint {
 namespace {
@@ -248,6 +249,16 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
   std::stable_sort(file->findings.begin(), file->findings.end(), [](const Finding& a, const Finding& b) {
     return a.offset.value_or(0) < b.offset.value_or(0);
   });
+}
+
+std::string DisplayPath(const LintResult& result, const std::string& rel) {
+  const LogdirResult& l = result.logdir;
+  if (l.single_file) return l.given;
+  if (rel == "." || rel.empty()) return l.given;
+  std::string base = l.given;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  if (base == ".") return rel;
+  return base + "/" + rel;
 }
 
 bool Lint(const std::string& given, const ScanConfig& config, LintResult* result,

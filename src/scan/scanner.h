@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rules/rule.h"
-#include "scan/model.h"
+#include "rule/rule.h"
+#include "rule/model.h"
 
 namespace tblint {
 
@@ -36,6 +36,9 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
 // Scans one discovered file with the given rules (exposed for tests and
 // benchmarks): reads it, classifies its records and runs the file checks.
 void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options);
+
+// The path a person would open: the given path joined with a relative one.
+std::string DisplayPath(const LintResult& result, const std::string& rel);
 
 }  // namespace tblint
 

@@ -17,6 +17,7 @@
 #define TBLINT_UTIL_TEXT_H_
 
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,9 @@ void ReplaceInvalidUtf8(nlohmann::json* doc);
 // doc.dump(indent) with invalid UTF-8 replaced rather than thrown on: output
 // must never be lost because one string slipped through unencoded.
 std::string DumpJson(const nlohmann::json& doc, int indent = 2);
+
+// A byte count for people: "812 B", "42.6 KiB", "1.2 MiB", "3.05 GiB".
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace tblint
 

@@ -1,4 +1,4 @@
-#include "scan/writer_name.h"
+#include "rule/writer_name.h"
 
 #include <cctype>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "scan/finding.h"
+#include "rule/finding.h"
 
 namespace tblint {
 
@@ -23,6 +23,16 @@ const char* ApplicabilityName(Applicability a) {
     case Applicability::kNone: return "none";
     case Applicability::kSafe: return "safe";
     case Applicability::kUnsafe: return "unsafe";
+  }
+  return "?";
+}
+
+const char* FixKindName(FixKind k) {
+  switch (k) {
+    case FixKind::kNone: return "none";
+    case FixKind::kTruncate: return "truncate";
+    case FixKind::kRewrite: return "rewrite";
+    case FixKind::kMove: return "move";
   }
   return "?";
 }

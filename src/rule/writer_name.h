@@ -3,8 +3,8 @@
 //   events.out.tfevents.<10-digit secs>.<host>[.<pid>.<counter>][.v2][suffix]
 // Hostnames may contain dots, so pid and counter are only taken from a
 // trailing ".<digits>.<digits>" (optionally followed by ".v2").
-#ifndef TBLINT_SCAN_WRITER_NAME_H_
-#define TBLINT_SCAN_WRITER_NAME_H_
+#ifndef TBLINT_RULE_WRITER_NAME_H_
+#define TBLINT_RULE_WRITER_NAME_H_
 
 #include <cstdint>
 #include <optional>
@@ -37,4 +37,4 @@ std::string StrayCopyReason(std::string_view base_name);
 
 }  // namespace tblint
 
-#endif  // TBLINT_SCAN_WRITER_NAME_H_
+#endif  // TBLINT_RULE_WRITER_NAME_H_

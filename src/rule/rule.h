@@ -6,8 +6,8 @@
 // file (FileCheck::OnEnd), per run (Rule::CheckRun), per logdir
 // (Rule::CheckLogdir). Per-file state lives in the FileCheck the scanner
 // creates for each file, so files are scanned in parallel without locks.
-#ifndef TBLINT_RULES_RULE_H_
-#define TBLINT_RULES_RULE_H_
+#ifndef TBLINT_RULE_RULE_H_
+#define TBLINT_RULE_RULE_H_
 
 #include <cstdint>
 #include <memory>
@@ -17,8 +17,9 @@
 
 #include "event/event.h"
 #include "record/record_reader.h"
-#include "scan/finding.h"
-#include "scan/model.h"
+#include "rule/finding.h"
+#include "rule/model.h"
+#include "util/text.h"
 
 namespace tblint {
 
@@ -88,9 +89,6 @@ class Rule {
                            Sink& /*sink*/) const {}
 };
 
-// Formatting helpers shared by rule messages.
-std::string HumanBytes(uint64_t bytes);
-
 }  // namespace tblint
 
-#endif  // TBLINT_RULES_RULE_H_
+#endif  // TBLINT_RULE_RULE_H_

@@ -1,8 +1,8 @@
 // What a rule reports. Findings are plain data: rules create them, the
 // scanner places them (path, run), reporters render them, the fixer acts on
 // the fix part.
-#ifndef TBLINT_SCAN_FINDING_H_
-#define TBLINT_SCAN_FINDING_H_
+#ifndef TBLINT_RULE_FINDING_H_
+#define TBLINT_RULE_FINDING_H_
 
 #include <cstdint>
 #include <optional>
@@ -20,12 +20,31 @@ const char* ApplicabilityName(Applicability a);
 
 struct RuleInfo;
 
+// What a fix does to the file a finding is about. The fixer plans from this
+// alone and never looks at rule codes: a new rule offers one of these kinds
+// and the fixer carries it out.
+enum class FixKind : uint8_t {
+  kNone,
+  kTruncate,  // keep bytes [0, truncate_to): only whole, valid records before it
+  kRewrite,   // rewrite the file keeping every valid record (the salvage)
+  kMove,      // move the file out of the logdir into the backup folder
+};
+const char* FixKindName(FixKind k);
+
 // A repair the fixer knows how to carry out.
 struct FixAction {
   Applicability applicability = Applicability::kNone;
+  FixKind kind = FixKind::kNone;
   std::string description;
-  // Safe tail fixes (TB101, TB102): keep bytes [0, truncate_to).
+  // kTruncate: keep bytes [0, truncate_to).
   std::optional<uint64_t> truncate_to;
+  // kRewrite: the byte range [drop_begin, drop_end) this finding's damage
+  // covers, for the report; the rewrite itself keeps every valid record.
+  uint64_t drop_begin = 0;
+  uint64_t drop_end = 0;
+  // A fix this finding would offer but holds back, and why (a file that may
+  // still be written): the fixer lists the file as not fixed with this reason.
+  std::string withheld;
 };
 
 struct Finding {
@@ -44,4 +63,4 @@ struct Finding {
 
 }  // namespace tblint
 
-#endif  // TBLINT_SCAN_FINDING_H_
+#endif  // TBLINT_RULE_FINDING_H_

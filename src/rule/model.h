@@ -1,0 +1,160 @@
+// The scan's data model: what the walker discovered and what the scanner
+// learned about each file, run and the logdir. Rules read it; reporters and
+// `tblint runs` render it.
+#ifndef TBLINT_RULE_MODEL_H_
+#define TBLINT_RULE_MODEL_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "event/event.h"
+#include "rule/finding.h"
+
+namespace tblint {
+
+struct LintOptions {
+  double now = 0;                  // seconds since the epoch; set by the caller
+  double grace_period_s = 120;     // files modified more recently may still be written
+  uint64_t oversized_record_bytes = 64ull << 20;  // TB107
+  int max_depth = 3;               // TB501
+  std::string skip_dir;            // a --backup-dir inside the logdir: never scanned
+  uint64_t oversized_file_bytes = 1ull << 30;     // TB603: an event file over this
+  uint64_t oversized_graph_bytes = 32ull << 20;   // TB603: a graph_def / meta_graph_def over this
+  // Discovery: entries walked below a symlink leading out of the logdir before
+  // it is given up (TB504); 0 means kOutsideLinkEntryBudget (scan/discover.h).
+  uint64_t outside_link_entry_budget = 0;
+};
+
+// What the first bytes of a file look like (TB106 names it).
+enum class FileFormat : uint8_t {
+  kTfRecord,  // or damaged TFRecord: anything not recognised below
+  kEmpty,
+  kGzip,
+  kZip,
+  kBzip2,
+  kXz,
+  kZstd,
+  kGitLfsPointer,
+  kHtml,
+  kJson,
+  kText,
+};
+const char* FileFormatName(FileFormat f);
+
+struct FileInfo {
+  std::string path;      // as opened (the given path joined with rel_path)
+  std::string rel_path;  // relative to the given path; the file name for a single file
+  std::string run;       // run directory relative to the logdir, "." for the root
+  std::string name;      // base name
+  uint64_t size = 0;
+  double mtime = 0;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool recently_modified = false;  // mtime within the grace period
+  bool open_for_writing = false;   // a live process holds it open for writing
+  FileFormat format = FileFormat::kTfRecord;
+};
+
+// Per tag and file: O(1) numbers, never a list of steps.
+struct TagStats {
+  event::TagKind kind = event::TagKind::kOther;
+  bool mixed_kinds = false;  // logged as more than one kind in this file
+  uint8_t kinds_seen = 0;    // bit (1 << TagKind) for every kind logged in this file (TB602)
+  uint64_t points = 0;
+  int64_t first_step = 0;
+  int64_t last_step = 0;
+  int64_t min_step = 0;
+  int64_t max_step = 0;
+  double first_wall = 0;
+  double last_wall = 0;
+  // Step order (TB301, TB302, TB401), O(1) per tag:
+  uint64_t regressions = 0;          // points whose step is below the previous point's
+  int64_t first_regression_from = 0;
+  int64_t first_regression_to = 0;
+  uint64_t first_regression_offset = 0;
+  uint64_t overwritten = 0;          // points re-logging a step already covered
+  int64_t first_overwritten_step = 0;
+  uint64_t first_overwritten_offset = 0;
+  uint64_t interleaves = 0;          // regressions later overtaken by a new maximum
+  int64_t covered_max = 0;           // highest step still shown (purges lower it)
+  int64_t peak_at_regression = 0;
+  bool awaiting_new_peak = false;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_to<>>;
+
+inline constexpr size_t kMaxStartsKept = 16;
+
+struct FileResult {
+  FileInfo info;
+  std::string io_error;      // non-empty when the file could not be read
+  uint64_t records = 0;      // complete records with valid CRCs
+  uint64_t events = 0;       // of those, payloads that decode as Events
+  uint64_t bytes_scanned = 0;
+  uint64_t valid_prefix_end = 0;  // end of the last valid record before any damage
+  bool damaged = false;           // any TB1xx-style problem in the framing
+  bool has_wall_time = false;  // any event with a wall time
+  double min_wall = 0;
+  double max_wall = 0;
+  TagMap tags;
+  // Writers (TB401): file_version records after the first that are not
+  // PyTorch's purge_step pair (file_version then SessionLog START, same step).
+  uint64_t extra_file_versions = 0;
+  uint64_t first_extra_file_version_offset = 0;
+  uint64_t first_extra_file_version_record = 0;
+  uint64_t wall_back_jumps = 0;  // an event's wall time earlier than the previous one's
+  double largest_wall_back_jump = 0;
+  uint64_t first_wall_back_jump_offset = 0;
+  uint64_t first_wall_back_jump_record = 0;
+  // SessionLog START steps, in file order (at most kMaxStartsKept).
+  std::vector<int64_t> session_starts;
+  uint64_t session_start_count = 0;
+  uint64_t largest_graph_bytes = 0;  // graph_def / meta_graph_def (TB603)
+  std::vector<Finding> findings;
+};
+
+struct RunResult {
+  std::string name;                 // relative to the logdir, "." for the root
+  std::string path;                 // as opened
+  int depth = 0;                    // directory levels below the logdir
+  std::vector<size_t> file_indices;       // into LogdirResult::files
+  std::vector<const FileResult*> files;  // the same, in TensorBoard's read order
+};
+
+// A path the walker could not use (TB504).
+struct PathProblem {
+  std::string rel_path;
+  std::string what;  // "permission denied", "symlink loop", "is a FIFO", ...
+};
+
+// A file named by a projector_config.pbtxt (TB506), checked by discovery.
+struct ProjectorAsset {
+  std::string config;  // rel path of the projector_config.pbtxt
+  std::string field;   // "tensor_path", "metadata_path" or "sprite.image_path"
+  std::string path;    // as written in the config
+  bool exists = false;  // a file (not a directory) there, resolved like TensorBoard:
+                        // `~` expanded, relative to the config's directory
+};
+
+struct LogdirResult {
+  std::string given;       // the path as given on the command line
+  bool single_file = false;  // the given path is itself a file
+  std::vector<FileResult> files;
+  std::vector<RunResult> runs;
+  std::vector<PathProblem> problems;
+  std::vector<std::string> projector_configs;  // rel paths of projector_config.pbtxt
+  std::vector<ProjectorAsset> projector_assets;  // every asset path those configs name
+};
+
+}  // namespace tblint
+
+#endif  // TBLINT_RULE_MODEL_H_
