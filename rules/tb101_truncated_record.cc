@@ -108,16 +108,8 @@ class Check : public FileCheck {
   std::optional<uint64_t> first_damage_;  // first record with broken framing
 };
 
-class TB101 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
-    return std::make_unique<Check>(file);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB101() { return std::make_unique<TB101>(); }
+std::unique_ptr<Rule> MakeTB101() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -77,16 +77,8 @@ class Check : public FileCheck {
   std::optional<uint64_t> first_damage_;
 };
 
-class TB102 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
-    return std::make_unique<Check>(file);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB102() { return std::make_unique<TB102>(); }
+std::unique_ptr<Rule> MakeTB102() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -81,16 +81,8 @@ class Check : public FileCheck {
   uint64_t size_ = 0;
 };
 
-class TB103 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB103() { return std::make_unique<TB103>(); }
+std::unique_ptr<Rule> MakeTB103() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

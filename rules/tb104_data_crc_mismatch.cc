@@ -46,16 +46,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB104 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB104() { return std::make_unique<TB104>(); }
+std::unique_ptr<Rule> MakeTB104() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

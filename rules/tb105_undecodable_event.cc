@@ -44,16 +44,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB105 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB105() { return std::make_unique<TB105>(); }
+std::unique_ptr<Rule> MakeTB105() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -42,16 +42,8 @@ class Check : public FileCheck {
   bool bad_first_header_ = false;
 };
 
-class TB106 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB106() { return std::make_unique<TB106>(); }
+std::unique_ptr<Rule> MakeTB106() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -31,16 +31,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB201 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB201() { return std::make_unique<TB201>(); }
+std::unique_ptr<Rule> MakeTB201() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -37,16 +37,8 @@ class Check : public FileCheck {
   bool has_content_ = false;
 };
 
-class TB202 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB202() { return std::make_unique<TB202>(); }
+std::unique_ptr<Rule> MakeTB202() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

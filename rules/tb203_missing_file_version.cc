@@ -69,16 +69,8 @@ class Check : public FileCheck {
   bool seen_first_ = false;
 };
 
-class TB203 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB203() { return std::make_unique<TB203>(); }
+std::unique_ptr<Rule> MakeTB203() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -59,16 +59,8 @@ class Check : public FileCheck {
   uint64_t first_record_ = 0;
 };
 
-class TB205 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB205() { return std::make_unique<TB205>(); }
+std::unique_ptr<Rule> MakeTB205() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

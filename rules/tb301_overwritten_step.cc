@@ -47,16 +47,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB301 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB301() { return std::make_unique<TB301>(); }
+std::unique_ptr<Rule> MakeTB301() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -50,16 +50,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB302 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB302() { return std::make_unique<TB302>(); }
+std::unique_ptr<Rule> MakeTB302() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -67,16 +67,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB401 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB401() { return std::make_unique<TB401>(); }
+std::unique_ptr<Rule> MakeTB401() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -17,16 +17,8 @@ class Check : public FileCheck {
   }
 };
 
-class TB403 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions&) const override {
-    return std::make_unique<Check>();
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB403() { return std::make_unique<TB403>(); }
+std::unique_ptr<Rule> MakeTB403() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

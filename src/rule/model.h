@@ -63,15 +63,11 @@ struct FileInfo {
 // Per tag and file: O(1) numbers, never a list of steps.
 struct TagStats {
   event::TagKind kind = event::TagKind::kOther;
-  bool mixed_kinds = false;  // logged as more than one kind in this file
   uint8_t kinds_seen = 0;    // bit (1 << TagKind) for every kind logged in this file (TB602)
   uint64_t points = 0;
-  int64_t first_step = 0;
   int64_t last_step = 0;
   int64_t min_step = 0;
   int64_t max_step = 0;
-  double first_wall = 0;
-  double last_wall = 0;
   // Step order (TB301, TB302, TB401), O(1) per tag:
   uint64_t regressions = 0;          // points whose step is below the previous point's
   int64_t first_regression_from = 0;
@@ -81,9 +77,11 @@ struct TagStats {
   int64_t first_overwritten_step = 0;
   uint64_t first_overwritten_offset = 0;
   uint64_t interleaves = 0;          // regressions later overtaken by a new maximum
+  // The analysis' working state (scan/file_analysis.h), read back on the
+  // next point of the tag:
   int64_t covered_max = 0;           // highest step still shown (purges lower it)
-  int64_t peak_at_regression = 0;
-  bool awaiting_new_peak = false;
+  int64_t peak_at_regression = 0;    // max_step when the current regression began
+  bool awaiting_new_peak = false;    // a regression not yet overtaken
 };
 
 struct StringHash {
@@ -100,7 +98,6 @@ struct FileResult {
   uint64_t records = 0;      // complete records with valid CRCs
   uint64_t events = 0;       // of those, payloads that decode as Events
   uint64_t bytes_scanned = 0;
-  uint64_t valid_prefix_end = 0;  // end of the last valid record before any damage
   bool damaged = false;           // any TB1xx-style problem in the framing
   bool has_wall_time = false;  // any event with a wall time
   double min_wall = 0;
@@ -118,7 +115,6 @@ struct FileResult {
   // SessionLog START steps, in file order (at most kMaxStartsKept).
   std::vector<int64_t> session_starts;
   uint64_t session_start_count = 0;
-  uint64_t largest_graph_bytes = 0;  // graph_def / meta_graph_def (TB603)
   std::vector<Finding> findings;
 };
 

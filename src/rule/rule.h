@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "event/event.h"
@@ -88,6 +89,32 @@ class Rule {
   virtual void CheckLogdir(const LogdirResult& /*logdir*/, const LintOptions& /*options*/,
                            Sink& /*sink*/) const {}
 };
+
+// A rule whose checks are all per file, with no options of its own: one
+// `CheckT` per file, constructed from the file's info or from nothing. A rule
+// file then ends with `std::unique_ptr<Rule> MakeTBNNN() { return
+// MakeFileRule<Check>(kInfo); }`.
+template <class CheckT>
+class FileRule final : public Rule {
+ public:
+  explicit FileRule(const RuleInfo& info) : info_(info) {}
+  const RuleInfo& info() const override { return info_; }
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions& /*options*/) const override {
+    if constexpr (std::is_constructible_v<CheckT, const FileInfo&>) {
+      return std::make_unique<CheckT>(file);
+    } else {
+      return std::make_unique<CheckT>();
+    }
+  }
+
+ private:
+  const RuleInfo& info_;
+};
+
+template <class CheckT>
+std::unique_ptr<Rule> MakeFileRule(const RuleInfo& info) {
+  return std::make_unique<FileRule<CheckT>>(info);
+}
 
 }  // namespace tblint
 
