@@ -467,7 +467,7 @@ TEST_CASE("discover: a directory that cannot be listed is a problem and the rest
   CHECK(seconds < kBoundSeconds);
 }
 
-TEST_CASE("discover: 200,000 non-event files in one directory leave only the event files") {
+TEST_CASE("discover: 200,000 non-event files in one directory leave only the event files" * doctest::test_suite("slow")) {
   TempDir tmp;
   const std::string dir = tmp / "train";
   WriteFile(dir + "/projector_config.pbtxt", "");

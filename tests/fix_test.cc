@@ -135,7 +135,7 @@ std::string Damage(std::string s, const std::vector<std::string>& corpus, std::m
   return s;
 }
 
-TEST_CASE("unsafe fixes keep every valid record of randomly damaged real files, in order, byte-identical") {
+TEST_CASE("unsafe fixes keep every valid record of randomly damaged real files, in order, byte-identical" * doctest::test_suite("slow")) {
   const std::vector<std::string> corpus = CleanCorpusFiles();
   REQUIRE(corpus.size() >= 5);
   std::mt19937_64 rng(4242);
@@ -275,7 +275,7 @@ TEST_CASE("restore refuses a file that changed after the fix, and --backup-dir k
   CHECK(r.out.find("refused") != std::string::npos);
 }
 
-TEST_CASE("the fixer killed at any step leaves each file original or fixed, and restore recovers the originals") {
+TEST_CASE("the fixer killed at any step leaves each file original or fixed, and restore recovers the originals" * doctest::test_suite("slow")) {
   test::TempDir fixed_dir;
   MakeDamagedLogdir(fixed_dir.path());
   const auto original = Snapshot(fixed_dir.path());

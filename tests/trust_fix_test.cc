@@ -286,7 +286,7 @@ void WriterProcess(const std::string& path, int records) {
   ::_exit(0);
 }
 
-TEST_CASE("fix: a live writer appending record by record loses nothing to repeated --fix --unsafe-fixes") {
+TEST_CASE("fix: a live writer appending record by record loses nothing to repeated --fix --unsafe-fixes" * doctest::test_suite("slow")) {
   test::TempDir dir;
   const std::string path = dir / "run/events.out.tfevents.1795298000.host.77.0";
   test::WriteFile(path, FrameRecord(events::PlainHeader(kPast)));
