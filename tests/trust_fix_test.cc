@@ -336,3 +336,34 @@ TEST_CASE("fix: a live writer appending record by record loses nothing to repeat
 
 }  // namespace
 }  // namespace tblint
+
+namespace tblint {
+namespace {
+
+TEST_CASE("fix: a 1 TB sparse zero tail is cut, backed up sparse and restored in well under a second") {
+  test::TempDir dir;
+  const std::string path = dir / "run/events.out.tfevents.1795298000.host.1.0";
+  const std::string head = test::SmallEventFile(3);
+  test::WriteFile(path, head);
+  REQUIRE(::truncate(path.c_str(), static_cast<off_t>(1ull << 40)) == 0);
+  test::SetMtime(path, kPast);
+  const auto start = std::chrono::steady_clock::now();
+  FixOptions options;
+  options.now = test::Now();
+  const std::vector<FixOutcome> outcomes = ApplyFixes(test::LintPath(dir.path()), options);
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].status == FixStatus::kFixed);
+  CHECK(test::ReadFile(path) == head);
+  std::vector<RestoreOutcome> restored;
+  std::string error;
+  CHECK(Restore(dir.path(), "", &restored, &error));
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK(static_cast<uint64_t>(st.st_size) == (1ull << 40));
+  CHECK(st.st_blocks * 512 < (64 << 20));  // still sparse
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(secs < 2.0);
+}
+
+}  // namespace
+}  // namespace tblint

@@ -89,17 +89,37 @@ bool Rename(const std::string& from, const std::string& to) {
 }
 
 // Copies [from, from + n) of src to the open fd dst.
-bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst) {
-  std::vector<uint8_t> buf(1 << 20);
-  while (n > 0) {
-    size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, buf.size()));
+// Copies [from, from + n) of src to the open fd dst. With `sparse`, runs the
+// source's file system reports as holes become holes in dst (a seek, not a
+// write), so a 1 TB zero tail costs nothing to back up; the caller then sets
+// dst's size with FinishSparse (a trailing hole is not written at all).
+bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst, bool sparse = false) {
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(n, 1))));
+  const uint64_t end = from + n;
+  while (from < end) {
+    if (sparse) {
+      const uint64_t data = std::min(src->NextData(from), end);
+      if (data > from) {
+        if (::lseek(dst, static_cast<off_t>(data - from), SEEK_CUR) < 0) return false;
+        from = data;
+        continue;
+      }
+    }
+    uint64_t limit = end;
+    if (sparse) limit = std::min(limit, std::max(src->NextHole(from), from + 1));
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(limit - from, buf.size()));
     if (src->ReadAt(from, chunk, buf.data())) return false;
     FaultPoint();
     if (!WriteAll(dst, reinterpret_cast<const char*>(buf.data()), chunk)) return false;
     from += chunk;
-    n -= chunk;
   }
   return true;
+}
+
+// Sets a sparse copy's size to where its writing ended.
+bool FinishSparse(int fd) {
+  const off_t at = ::lseek(fd, 0, SEEK_CUR);
+  return at >= 0 && ::ftruncate(fd, at) == 0;
 }
 
 using Ranges = std::vector<std::pair<uint64_t, uint64_t>>;  // [begin, end)
@@ -111,7 +131,8 @@ std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& pa
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create " + path);
   bool ok = true;
-  for (const auto& [b, e] : ranges) ok = ok && CopyRange(src, b, e - b, fd);
+  for (const auto& [b, e] : ranges) ok = ok && CopyRange(src, b, e - b, fd, /*sparse=*/true);
+  ok = ok && FinishSparse(fd);
   if (ok && like) {
     ok = ::fchmod(fd, like->st_mode & 07777) == 0;
     if (ok && (like->st_uid != ::geteuid() || like->st_gid != ::getegid())) {
@@ -129,21 +150,33 @@ std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& pa
   return err;
 }
 
-// CRC32C of a whole file, to recognise a file's versions in the journal.
-bool FileCrc(const std::string& path, uint32_t* crc, uint64_t* size) {
-  FileSource src;
-  if (src.Open(path)) return false;
-  std::vector<uint8_t> buf(1 << 20);
+// CRC32C of bytes [from, to) of a source; holes by arithmetic, not reads.
+bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc) {
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(to - from, 1))));
   uint32_t c = 0;
-  for (uint64_t off = 0; off < src.Size();) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), src.Size() - off));
-    if (src.ReadAt(off, n, buf.data())) return false;
+  for (uint64_t off = from; off < to;) {
+    const uint64_t data = std::min(src->NextData(off), to);
+    if (data > off) {
+      c = crc32c::ExtendZeros(c, data - off);
+      off = data;
+      continue;
+    }
+    const uint64_t limit = std::min(to, std::max(src->NextHole(off), off + 1));
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - off));
+    if (src->ReadAt(off, n, buf.data())) return false;
     c = crc32c::Extend(c, buf.data(), n);
     off += n;
   }
   *crc = c;
-  *size = src.Size();
   return true;
+}
+
+// CRC32C of a whole file, to recognise a file's versions in the journal.
+bool FileCrc(const std::string& path, uint32_t* crc, uint64_t* size) {
+  FileSource src;
+  if (src.Open(path)) return false;
+  *size = src.Size();
+  return SourceCrc(&src, 0, src.Size(), crc);
 }
 
 std::string Timestamp(double now) {
@@ -342,19 +375,6 @@ bool SameFile(const struct stat& a, const struct stat& b) {
 }
 
 // CRC32C of bytes [from, to) of a source.
-bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc) {
-  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(to - from, 1))));
-  uint32_t c = 0;
-  for (uint64_t off = from; off < to;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - off));
-    if (src->ReadAt(off, n, buf.data())) return false;
-    c = crc32c::Extend(c, buf.data(), n);
-    off += n;
-  }
-  *crc = c;
-  return true;
-}
-
 void Abandon(Journal* journal, size_t idx) {
   journal->Set(idx, "state", "abandoned");
   journal->Save();
@@ -944,7 +964,8 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
           if (fd < 0) {
             err = Errno("cannot create " + tmp);
           } else {
-            bool ok = CopyRange(&cur, 0, cur.Size(), fd) && CopyRange(&bak, 0, bak.Size(), fd);
+            bool ok = CopyRange(&cur, 0, cur.Size(), fd, /*sparse=*/true) &&
+                      CopyRange(&bak, 0, bak.Size(), fd, /*sparse=*/true) && FinishSparse(fd);
             const struct timespec times[2] = {st.st_atim, st.st_mtim};
             ok = ok && ::futimens(fd, times) == 0 && Fsync(fd);
             ::close(fd);
