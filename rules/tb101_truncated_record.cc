@@ -41,7 +41,7 @@ class Check : public FileCheck {
       if (r.kind != RecordKind::kOk && !first_damage_) first_damage_ = r.index;
       return;
     }
-    const bool live = file_.recently_modified || file_.open_for_writing;
+    const bool live = file_.MayStillBeWritten();
     std::string msg;
     if (r.hidden_records > 0) {
       // Not a plain cut tail: the declared length runs over complete, valid

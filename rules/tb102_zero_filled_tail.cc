@@ -22,7 +22,7 @@ class Check : public FileCheck {
       if (r.kind != RecordKind::kOk && !first_damage_) first_damage_ = r.index;
       return;
     }
-    const bool live = file_.recently_modified || file_.open_for_writing;
+    const bool live = file_.MayStillBeWritten();
     const uint64_t zeros = r.end - r.zeros_from;
     std::string where = r.zeros_from == r.offset
                             ? " (record " + std::to_string(r.index) + ")"

@@ -15,7 +15,7 @@ class Check : public FileCheck {
   Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
     if (!file.io_error.empty() || file.info.format != FileFormat::kEmpty) return;
-    const bool live = file.info.recently_modified || file.info.open_for_writing;
+    const bool live = file.info.MayStillBeWritten();
     std::string msg = live ? "empty event file (0 bytes), modified recently or still open: its writer has not "
                              "flushed yet (tensorboardX buffers 4 KiB before the first write)"
                            : "empty event file (0 bytes): the writer was created but never flushed or closed "

@@ -22,7 +22,7 @@ class Check : public FileCheck {
   void OnEnd(const FileResult& file, Sink& sink) override {
     // The TF profiler writes a header-only "*.profile-empty" file on purpose.
     if (has_content_ || file.events == 0 || file.damaged || file.info.name.ends_with(".profile-empty")) return;
-    const bool live = file.info.recently_modified || file.info.open_for_writing;
+    const bool live = file.info.MayStillBeWritten();
     std::string msg = "header-only event file: " + std::to_string(file.records) +
                       (file.records == 1 ? " record" : " records") +
                       ", no summaries, graphs or session logs beyond the file_version header";

@@ -479,5 +479,144 @@ TEST_CASE("--fix refuses a file that changed since the scan") {
   CHECK(test::ReadFile(file) == before);
 }
 
+// Runs the test body with `dir` as the working directory, and goes back.
+class ScopedCwd {
+ public:
+  explicit ScopedCwd(const std::string& dir) {
+    char buf[4096];
+    REQUIRE(::getcwd(buf, sizeof buf) != nullptr);
+    previous_ = buf;
+    REQUIRE(::chdir(dir.c_str()) == 0);
+  }
+  ~ScopedCwd() { (void)::chdir(previous_.c_str()); }
+  ScopedCwd(const ScopedCwd&) = delete;
+  ScopedCwd& operator=(const ScopedCwd&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+TEST_CASE("an option another subcommand takes is a usage error naming the option and the subcommand") {
+  test::TempDir dir;
+  MakeLogdir(dir);
+  REQUIRE(RunCli({"--fix", dir.path()}).exit_code == kExitClean);
+  const auto r = RunCli({"restore", "--fix", dir.path()});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("--fix") != std::string::npos);
+  CHECK(r.err.find("tblint restore") != std::string::npos);
+  // Nothing was restored: the fixed file is still fixed.
+  CHECK(RunCli({dir.path()}).exit_code == kExitClean);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"restore", "--dry-run", dir.path()}, {"restore", "--jobs", "2", dir.path()},
+        {"runs", "--quiet", dir.path()}, {"runs", "--color", "never", dir.path()}}) {
+    CAPTURE(args[1]);
+    const auto refused = RunCli(args);
+    CHECK(refused.exit_code == kExitUsage);
+    CHECK(refused.err.find(args[1]) != std::string::npos);
+    CHECK(refused.err.find("tblint " + args[0]) != std::string::npos);
+  }
+}
+
+TEST_CASE("an unknown option names itself") {
+  const auto r = RunCli({"runs", "--no-such-option"});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.err.find("'--no-such-option'") != std::string::npos);
+  CHECK(r.err.find("tblint runs") != std::string::npos);
+}
+
+TEST_CASE("a format a subcommand cannot produce is a usage error naming the format") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  const auto sarif = RunCli({"runs", "--format", "sarif", dir.path()});
+  CHECK(sarif.exit_code == kExitUsage);
+  CHECK(sarif.out.empty());
+  CHECK(sarif.err.find("unknown format 'sarif'") != std::string::npos);
+  const auto xyz = RunCli({"restore", "--format", "xyz", dir.path()});
+  CHECK(xyz.exit_code == kExitUsage);
+  CHECK(xyz.err.find("unknown format 'xyz'") != std::string::npos);
+  CHECK(RunCli({"check", "--format", "xml", dir.path()}).exit_code == kExitUsage);
+  // The formats each can produce are accepted.
+  CHECK(RunCli({"runs", "--format", "json", dir.path()}).exit_code == kExitClean);
+  test::TempDir fixed;
+  MakeLogdir(fixed);
+  REQUIRE(RunCli({"--fix", fixed.path()}).exit_code == kExitClean);
+  const auto restored = RunCli({"restore", "--format", "json", fixed.path()});
+  CHECK(restored.exit_code == kExitClean);
+  CHECK(json::parse(restored.out)["restored"].size() == 1);
+}
+
+TEST_CASE("a directory named like a subcommand is linted when written as a path or after check") {
+  test::TempDir dir;
+  MakeLogdir(dir);
+  ::rename((dir / "bad").c_str(), (dir / "runs").c_str());
+  ScopedCwd cwd(dir.path());
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"check", "runs"}, {"./runs"}, {"--", "runs"}}) {
+    CAPTURE(args.front());
+    const auto r = RunCli(args);
+    CHECK(r.exit_code == kExitFindings);
+    CHECK(r.out.find("runs/events.out.tfevents.1795298000.host.2.0:") != std::string::npos);
+    CHECK(r.out.find("TB101 truncated-record") != std::string::npos);
+    CHECK(r.out.find("1 file in 1 run") != std::string::npos);
+  }
+  // A bare `runs` is the subcommand, listing the runs of '.'.
+  const auto bare = RunCli({"runs"});
+  CHECK(bare.exit_code == kExitClean);
+  CHECK(bare.out.find(".: 2 runs, 2 event files") == 0);
+}
+
+TEST_CASE("tblint check with no PATH lints the working directory") {
+  test::TempDir dir;
+  MakeLogdir(dir);
+  ScopedCwd cwd(dir.path());
+  const auto r = RunCli({"check"});
+  CHECK(r.exit_code == kExitFindings);
+  CHECK(r.out.find("run bad\n") != std::string::npos);
+  CHECK(r.out.find("2 files in 2 runs") != std::string::npos);
+}
+
+TEST_CASE("options may come before the subcommand, and still only those it takes") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  CHECK(json::parse(RunCli({"--format", "json", "runs", dir.path()}).out).contains("logdirs"));
+  CHECK(json::parse(RunCli({"-j", "2", "runs", "--format=json", dir.path()}).out).contains("logdirs"));
+  CHECK(RunCli({"--fix", "runs", dir.path()}).exit_code == kExitUsage);
+  // An option's value is not the subcommand: this lints `dir` with backups in ./runs.
+  const auto r = RunCli({"--backup-dir", "runs", dir.path()});
+  CHECK(r.exit_code == kExitClean);
+  CHECK(r.out.find("1 file in 1 run") != std::string::npos);
+}
+
+TEST_CASE("each subcommand has its own --help, and tblint --help lists them") {
+  const auto main_help = RunCli({"--help"});
+  CHECK(main_help.exit_code == kExitClean);
+  CHECK(main_help.out.find("Subcommands:") != std::string::npos);
+  for (const char* line : {"\n  check    ", "\n  runs     ", "\n  restore  "}) {
+    CAPTURE(line);
+    CHECK(main_help.out.find(line) != std::string::npos);
+  }
+
+  const auto runs = RunCli({"runs", "--help"});
+  CHECK(runs.exit_code == kExitClean);
+  CHECK(runs.out.rfind("Usage: tblint runs [OPTIONS] [PATH...]\n", 0) == 0);
+  // Its options only (an option's line starts "  --name ").
+  CHECK(runs.out.find("\n  --max-depth ") != std::string::npos);
+  CHECK(runs.out.find("\n  --fix ") == std::string::npos);
+  CHECK(runs.out.find("\n  --list-rules ") == std::string::npos);
+
+  const auto check = RunCli({"check", "--help"});
+  CHECK(check.exit_code == kExitClean);
+  CHECK(check.out.rfind("Usage: tblint [check] [OPTIONS] [PATH...]\n", 0) == 0);
+  CHECK(check.out.find("\n  --fix ") != std::string::npos);
+  CHECK(check.out.find("\n  --unsafe-fixes ") != std::string::npos);
+  CHECK(check.out.find("Subcommands:") == std::string::npos);
+
+  const auto restore = RunCli({"restore", "-h"});
+  CHECK(restore.exit_code == kExitClean);
+  CHECK(restore.out.rfind("Usage: tblint restore ", 0) == 0);
+  CHECK(restore.out.find("\n  --backup-dir ") != std::string::npos);
+  CHECK(restore.out.find("--jobs") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace tblint

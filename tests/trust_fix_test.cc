@@ -311,8 +311,6 @@ TEST_CASE("fix: a live writer appending record by record loses nothing to repeat
     FixOptions options;
     options.unsafe = true;
     options.now = config.lint.now;
-    options.grace_period_s = 0;
-    options.check_live_writers = false;
     for (const FixOutcome& o : ApplyFixes(result, options)) {
       if (o.status == FixStatus::kFixed) ++fixed;
       if (o.status == FixStatus::kRefused) ++refused;

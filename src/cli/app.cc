@@ -2,31 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
-#include <charconv>
-#include <chrono>
-#include <cmath>
-#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
-#include "cli/runs_command.h"
-#include "fix/fixer.h"
-#include "record/crc32c.h"
-#include "report/report.h"
-#include "rule/registry.h"
-#include "scan/scanner.h"
+#include "cli/subcommands.h"
 #include "util/text.h"
 
 namespace tblint {
@@ -34,402 +22,161 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kUsage =
-    "Usage: tblint [OPTIONS] [PATH...]\n"
-    "       tblint runs [OPTIONS] [PATH...]\n"
-    "       tblint restore [--backup-dir DIR] [PATH...]\n"
-    "\n"
-    "Finds damaged records, empty and impostor files and other problems in\n"
-    "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
-    "event file. Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage\n"
-    "error (an option value out of its range included), a PATH that does not\n"
-    "exist, or output that could not be written in full (a full disk, a closed\n"
-    "stdout).\n"
-    "\n"
-    "'tblint runs' lists the runs TensorBoard would show (same names, same order),\n"
-    "each with its event files, its tags by kind and its findings by severity; it\n"
-    "exits 0 unless a PATH does not exist.\n"
-    "\n"
-    "'tblint restore' puts back, byte-identical, every file that --fix changed or\n"
-    "moved under PATH (from its backup folder and journal); it exits 1 if a file\n"
-    "changed after the fix and could not be restored. To lint a directory named\n"
-    "'runs' or 'restore', write ./runs or ./restore.\n";
+// One subcommand ready to parse: its Command and the options bound to it.
+struct Parser {
+  const Subcommand* subcommand = nullptr;
+  std::unique_ptr<Command> command;
+  std::unique_ptr<po::options_description> options;
+};
 
-constexpr const char* kEpilog =
-    "\n"
-    "Examples:\n"
-    "  tblint ./logs                      lint a logdir\n"
-    "  tblint --format json ./logs        findings as one JSON document (docs/json.md)\n"
-    "  tblint --select TB1 --fail-on error ./logs\n"
-    "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
-    "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
-    "  tblint --fix --unsafe-fixes ./logs also salvage damaged files, move impostors aside\n"
-    "  tblint restore ./logs              undo every fix, byte-identical\n"
-    "  tblint --explain TB101             the rule's documentation\n"
-    "  tblint runs ./logs                 the runs, files and tags TensorBoard sees\n";
-
-std::vector<std::string> SplitCodes(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const std::string& a : args) {
-    std::stringstream ss(a);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-      while (!item.empty() && item.back() == ' ') item.pop_back();
-      for (char& c : item) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (!item.empty()) out.push_back(item);
-    }
-  }
-  return out;
+Parser MakeParser(const Subcommand& subcommand) {
+  Parser p;
+  p.subcommand = &subcommand;
+  p.command = subcommand.make();
+  p.options = std::make_unique<po::options_description>();
+  p.options->add_options()("help,h", "show this help and exit");
+  p.command->AddOptions(p.options.get());
+  return p;
 }
 
-bool Matches(const std::string& code, const std::vector<std::string>& prefixes) {
-  for (const std::string& p : prefixes) {
-    if (code.compare(0, p.size(), p) == 0) return true;
+// The option `name` ("jobs", or "-j" for a short one) as program_options
+// would find it in `options` (long names may be abbreviated), or nullptr.
+const po::option_description* FindOption(const po::options_description& options, const std::string& name) {
+  try {
+    return options.find_nothrow(name, /*approx=*/name.front() != '-');
+  } catch (const po::error&) {
+    return nullptr;  // ambiguous: the parse says so
+  }
+}
+
+// Whether `word`, an option as written ("--jobs", "-j", "-qj"; not
+// "--jobs=4" or "-j4"), takes the next word as its value in any subcommand.
+bool TakesNextWord(const std::string& word, const std::vector<Parser>& parsers) {
+  for (const Parser& p : parsers) {
+    if (word.size() > 2 && word[1] == '-') {
+      if (word.find('=') != std::string::npos) return false;
+      const po::option_description* d = FindOption(*p.options, word.substr(2));
+      if (d != nullptr && d->semantic()->min_tokens() > 0) return true;
+      continue;
+    }
+    // A cluster of short options: the first that takes a value takes the
+    // rest of the word, or the next word when it is the last letter.
+    for (size_t i = 1; i < word.size(); ++i) {
+      const po::option_description* d = FindOption(*p.options, std::string("-") + word[i]);
+      if (d == nullptr) break;
+      if (d->semantic()->min_tokens() > 0) {
+        if (i + 1 == word.size()) return true;
+        break;
+      }
+    }
   }
   return false;
 }
 
-void ListRules(std::ostream& out, bool json) {
-  if (json) {
-    nlohmann::json rules = nlohmann::json::array();
-    for (const auto& r : AllRules()) {
-      const RuleInfo& i = r->info();
-      rules.push_back({{"code", i.code},
-                       {"name", i.name},
-                       {"severity", SeverityName(i.default_severity)},
-                       {"fix", ApplicabilityName(i.fix)},
-                       {"summary", i.summary}});
-    }
-    out << rules.dump(2) << "\n";
-    return;
+// The index in `args` of the first word that is neither an option nor an
+// option's value, before any "--"; nullopt when there is none. That word
+// names the subcommand when it is one: `tblint --format json runs logs` is
+// `tblint runs --format json logs`, as it always was.
+std::optional<size_t> FirstPositional(const std::vector<std::string>& args, const std::vector<Parser>& parsers) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return std::nullopt;
+    if (a.size() < 2 || a[0] != '-') return i;
+    if (TakesNextWord(a, parsers)) ++i;
   }
-  out << std::left << std::setw(7) << "code" << std::setw(25) << "name" << std::setw(9) << "severity"
-      << std::setw(8) << "fix" << "summary\n";
-  for (const auto& r : AllRules()) {
-    const RuleInfo& i = r->info();
-    out << std::setw(7) << i.code << std::setw(25) << i.name << std::setw(9) << SeverityName(i.default_severity)
-        << std::setw(8) << ApplicabilityName(i.fix) << i.summary << "\n";
+  return std::nullopt;
+}
+
+// `tblint --help`: every subcommand, then the default one's options.
+void WriteMainHelp(std::ostream& out, const std::vector<Parser>& parsers) {
+  out << "Usage: ";
+  for (size_t i = 0; i < parsers.size(); ++i) {
+    out << (i == 0 ? "" : "       ") << parsers[i].command->Synopsis();
+  }
+  out << "       tblint SUBCOMMAND --help\n\n" << parsers.front().command->Description() << "\nSubcommands:\n";
+  size_t width = 0;
+  for (const Parser& p : parsers) width = std::max(width, p.subcommand->name.size());
+  for (const Parser& p : parsers) {
+    out << "  " << p.subcommand->name << std::string(width - p.subcommand->name.size() + 2, ' ')
+        << p.subcommand->summary << "\n";
+  }
+  out << "\nOptions of 'check' (each subcommand lists its own with --help):\n"
+      << *parsers.front().options << "\n" << parsers.front().command->Examples();
+  // Then the other subcommands' examples, without their "Examples:" line.
+  for (size_t i = 1; i < parsers.size(); ++i) {
+    const std::string_view examples = parsers[i].command->Examples();
+    const size_t first_line = examples.find('\n');
+    if (first_line != std::string_view::npos) out << examples.substr(first_line + 1);
   }
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// Drops one leading '+', which std::from_chars does not take; false for "+"
-// followed by another sign.
-bool StripPlus(std::string_view* text) {
-  if (text->empty() || text->front() != '+') return true;
-  text->remove_prefix(1);
-  return text->empty() || (text->front() != '+' && text->front() != '-');
-}
-
-// A decimal number written in full: an optional sign, digits, an optional
-// fraction and exponent (std::from_chars: no spaces, no hex, no "inf" or
-// "nan" accepted as finite). nullopt for anything else, "1e" and "12abc"
-// included, and for values a double cannot hold.
-std::optional<double> ParseFiniteReal(std::string_view text) {
-  if (!StripPlus(&text)) return std::nullopt;
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-// A whole decimal number written in full ("1.5", "1e3", "0x10" are not).
-std::optional<int64_t> ParseWhole(std::string_view text) {
-  if (!StripPlus(&text)) return std::nullopt;
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// The usage error for a numeric option: names the option, its accepted range
-// and the value given (escaped: it is any bytes from the command line).
-int BadValue(std::ostream& err, const char* option, const char* range, const std::string& text) {
-  err << "tblint: --" << option << " must be " << range << ", not '" << EscapeForText(text) << "'\n";
-  return kExitUsage;
-}
-
-// The numeric options, kept as text by program_options so that every bad
-// value gets a message with the option's range (program_options' own says
-// only "invalid", and a combined check used to name options that were fine).
-struct NumericOptions {
-  std::string jobs = "0";
-  std::string grace_period = "120";
-  std::string max_record_mib = "64";
-  std::string max_depth = "3";
-};
-
-struct NumericValues {
-  int jobs = 0;
-  double grace_period_s = 120;
-  uint64_t max_record_bytes = 64ull << 20;
-  int max_depth = 3;
-};
-
-// Validates each option on its own; returns kExitClean or kExitUsage (with
-// the message on `err`).
-int ParseNumericOptions(const NumericOptions& in, NumericValues* values, std::ostream& err) {
-  constexpr const char* kJobsRange = "a whole number from 0 (one per core) to 1024";
-  constexpr const char* kGraceRange = "a number of seconds from 0 to 315360000 (ten years)";
-  // The upper bound keeps MiB -> bytes (at most 2^60) inside uint64_t.
-  constexpr const char* kRecordRange = "a number of MiB above 0 and at most 1099511627776 (2^40 MiB, 1 EiB)";
-  constexpr const char* kDepthRange = "a whole number from 0 to 1024";
-  static_assert(
-      kMaxJobs == 1024 && kMaxMaxDepth == 1024 && kMaxGracePeriodS == 315360000.0 && kMaxRecordMib == 1099511627776.0,
-      "the range messages above spell these limits out");
-
-  const std::optional<int64_t> jobs = ParseWhole(in.jobs);
-  if (!jobs || *jobs < 0 || *jobs > kMaxJobs) return BadValue(err, "jobs", kJobsRange, in.jobs);
-  values->jobs = static_cast<int>(*jobs);
-
-  const std::optional<double> grace = ParseFiniteReal(in.grace_period);
-  if (!grace || *grace < 0 || *grace > kMaxGracePeriodS) {
-    return BadValue(err, "grace-period", kGraceRange, in.grace_period);
-  }
-  values->grace_period_s = *grace;
-
-  const std::optional<double> mib = ParseFiniteReal(in.max_record_mib);
-  if (!mib || !(*mib > 0) || *mib > kMaxRecordMib) {
-    return BadValue(err, "max-record-mib", kRecordRange, in.max_record_mib);
-  }
-  // At most 2^60: exact in a double and far from uint64_t's limit.
-  values->max_record_bytes = static_cast<uint64_t>(*mib * 1048576.0);
-
-  const std::optional<int64_t> depth = ParseWhole(in.max_depth);
-  if (!depth || *depth < 0 || *depth > kMaxMaxDepth) return BadValue(err, "max-depth", kDepthRange, in.max_depth);
-  values->max_depth = static_cast<int>(*depth);
-  return kExitClean;
+// `tblint NAME --help`.
+void WriteSubcommandHelp(std::ostream& out, const Parser& p) {
+  out << "Usage: " << p.command->Synopsis() << "\n"
+      << p.command->Description() << "\nOptions:\n"
+      << *p.options << "\n"
+      << p.command->Examples();
 }
 
 int RunCommand(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  po::options_description visible("Options");
-  std::string format = "text", fail_on = "warning", explain, color = "auto";
-  std::vector<std::string> select, ignore;
-  NumericOptions numeric;
-  std::string backup_dir;
-  // clang-format off
-  visible.add_options()
-    ("help,h", "show this help and exit")
-    ("version", "show the version and exit")
-    ("format,f", po::value(&format)->value_name("text|json"), "output format (default text)")
-    ("select", po::value(&select)->composing()->value_name("CODES"),
-     "only these rules: comma-separated codes or prefixes (TB1, TB101)")
-    ("ignore", po::value(&ignore)->composing()->value_name("CODES"),
-     "skip these rules: comma-separated codes or prefixes")
-    ("fail-on", po::value(&fail_on)->value_name("LEVEL"),
-     "exit 1 when a finding is at or above LEVEL: error, warning (default), info or never")
-    ("list-rules", "list every rule and exit")
-    ("explain", po::value(&explain)->value_name("CODE"), "print a rule's documentation and exit")
-    ("jobs,j", po::value(&numeric.jobs)->value_name("N"),
-     "files scanned in parallel: 0 (one per core, the default) to 1024")
-    ("quiet,q", "print findings only: no impact lines, no summary")
-    ("color", po::value(&color)->value_name("WHEN"), "colour text output: auto (default, on a terminal), always, never")
-    ("grace-period", po::value(&numeric.grace_period)->value_name("SECONDS"),
-     "a file modified less than this long ago may still be written: a truncated tail is info, "
-     "and --fix leaves it alone (default 120; 0 to 315360000, ten years)")
-    ("max-record-mib", po::value(&numeric.max_record_mib)->value_name("MIB"),
-     "TB107 flags records larger than this (default 64; above 0, at most 1099511627776 = 2^40 MiB, "
-     "1 EiB)")
-    ("max-depth", po::value(&numeric.max_depth)->value_name("N"),
-     "TB501 flags runs more than N directory levels below the logdir (default 3; 0 to 1024)")
-    ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
-    ("unsafe-fixes", "with --fix: also salvage damaged files (TB103-TB105) and move impostor, empty "
-     "and stray files out of the logdir (TB106, TB201, TB503); everything removed is backed up")
-    ("dry-run", "with --fix: say what would be done, write nothing")
-    ("backup-dir", po::value(&backup_dir)->value_name("DIR"),
-     "where --fix keeps what it removes and 'tblint restore' looks (default: <logdir>/.tblint-backup)");
-  // clang-format on
+  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  std::vector<Parser> parsers;
+  for (const Subcommand& s : Subcommands()) parsers.push_back(MakeParser(s));
+
+  // The subcommand: named by the first positional word, else the default.
+  size_t chosen = 0;
+  bool named = false;
+  if (const std::optional<size_t> at = FirstPositional(args, parsers)) {
+    for (size_t i = 0; i < parsers.size(); ++i) {
+      if (parsers[i].subcommand->name == args[*at]) {
+        chosen = i;
+        named = true;
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(*at));
+        break;
+      }
+    }
+  }
+  Parser& p = parsers[chosen];
+  const std::string name(p.subcommand->name);
+  const std::string help_hint = named ? "'tblint " + name + " --help'" : "'tblint --help'";
+
   po::options_description hidden;
   std::vector<std::string> paths;
   hidden.add_options()("path", po::value(&paths));
   po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("path", -1);
-
+  all.add(*p.options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("path", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string option = e.get_option_name();
+    bool elsewhere = false;
+    for (const Parser& other : parsers) {
+      const std::string bare = option.rfind("--", 0) == 0 ? option.substr(2) : option;
+      elsewhere = elsewhere || (&other != &p && !bare.empty() && FindOption(*other.options, bare) != nullptr);
+    }
+    err << "tblint: " << (elsewhere ? "'tblint " + name + "' does not take " + EscapeForText(option)
+                                    : "unrecognised option '" + EscapeForText(option) + "' for 'tblint " + name + "'")
+        << "; see " << help_hint << "\n";
+    return kExitUsage;
   } catch (const po::error& e) {
-    err << "tblint: " << e.what() << "\nTry 'tblint --help'.\n";
+    err << "tblint: " << (named ? name + ": " : "") << EscapeForText(e.what()) << "\nTry " << help_hint << ".\n";
     return kExitUsage;
   }
 
   if (vm.count("help")) {
-    out << kUsage << "\n" << visible << kEpilog;
+    if (named) {
+      WriteSubcommandHelp(out, p);
+    } else {
+      WriteMainHelp(out, parsers);
+    }
     return kExitClean;
-  }
-  if (vm.count("version")) {
-    out << "tblint " << TBLINT_VERSION << " (crc32c: " << crc32c::ImplementationName() << ")\n";
-    return kExitClean;
-  }
-  NumericValues values;
-  if (ParseNumericOptions(numeric, &values, err) != kExitClean) return kExitUsage;
-  if (format != "text" && format != "json") {
-    err << "tblint: --format must be text or json, not '" << format << "'\n";
-    return kExitUsage;
-  }
-  if (vm.count("list-rules")) {
-    ListRules(out, format == "json");
-    return kExitClean;
-  }
-  if (vm.count("explain")) {
-    std::string code = SplitCodes({explain}).empty() ? "" : SplitCodes({explain}).front();
-    std::string_view doc = RuleDoc(code);
-    if (FindRule(code) == nullptr || doc.empty()) {
-      err << "tblint: no rule " << explain << "; see 'tblint --list-rules'\n";
-      return kExitUsage;
-    }
-    out << doc;
-    return kExitClean;
-  }
-  std::optional<Severity> fail_level;
-  if (fail_on != "never") {
-    fail_level = ParseSeverity(fail_on);
-    if (!fail_level) {
-      err << "tblint: --fail-on must be error, warning, info or never, not '" << fail_on << "'\n";
-      return kExitUsage;
-    }
-  }
-  if (color != "auto" && color != "always" && color != "never") {
-    err << "tblint: --color must be auto, always or never\n";
-    return kExitUsage;
-  }
-  const bool fix = vm.count("fix") > 0;
-  const bool dry_run = vm.count("dry-run") > 0;
-  const bool unsafe = vm.count("unsafe-fixes") > 0;
-  const bool restore = !paths.empty() && paths.front() == "restore";
-  if ((dry_run || unsafe) && !fix && !restore) {
-    err << "tblint: --dry-run and --unsafe-fixes only make sense with --fix\n";
-    return kExitUsage;
-  }
-  // `tblint restore [PATH...]`: undo every journaled fix, byte-identical.
-  if (restore) {
-    paths.erase(paths.begin());
-    if (paths.empty()) paths.push_back(".");
-    bool all_ok = true;
-    nlohmann::json report = nlohmann::json::array();
-    for (const std::string& path : paths) {
-      std::vector<RestoreOutcome> outcomes;
-      std::string error;
-      const bool ok = Restore(path, backup_dir, &outcomes, &error);
-      if (!error.empty()) {
-        err << "tblint: " << EscapeForText(error) << "\n";
-        return kExitUsage;
-      }
-      all_ok = all_ok && ok;
-      for (const RestoreOutcome& o : outcomes) {
-        // Paths are any bytes: escaped for the terminal, exact in JSON (PutName).
-        if (format == "json") {
-          nlohmann::json j = {{"status", o.status}, {"message", ToValidUtf8(o.message)}};
-          PutName(j, "path", o.path);
-          report.push_back(std::move(j));
-        } else {
-          out << EscapeForText(o.path) << ": " << o.status << ": " << EscapeForText(o.message) << "\n";
-        }
-      }
-      if (outcomes.empty() && format != "json") out << EscapeForText(path) << ": nothing to restore\n";
-    }
-    if (format == "json") out << DumpJson(nlohmann::json{{"restored", report}}) << "\n";
-    return all_ok ? kExitClean : kExitFindings;
-  }
-
-  const std::vector<std::string> selected = SplitCodes(select), ignored = SplitCodes(ignore);
-  for (const auto* list : {&selected, &ignored}) {
-    for (const std::string& p : *list) {
-      bool any = false;
-      for (const auto& r : AllRules()) any = any || Matches(r->info().code, {p});
-      if (!any) {
-        err << "tblint: no rule matches '" << p << "'; see 'tblint --list-rules'\n";
-        return kExitUsage;
-      }
-    }
-  }
-
-  ScanConfig config;
-  config.jobs = values.jobs;
-  config.lint.now = Now();
-  config.lint.grace_period_s = values.grace_period_s;
-  config.lint.oversized_record_bytes = values.max_record_bytes;
-  config.lint.max_depth = values.max_depth;
-  config.lint.skip_dir = backup_dir;
-  for (const auto& r : AllRules()) {
-    const std::string code = r->info().code;
-    if (!selected.empty() && !Matches(code, selected)) continue;
-    if (Matches(code, ignored)) continue;
-    config.rules.push_back(r.get());
-  }
-
-  // `tblint runs [PATH...]`: list the runs instead of the findings.
-  if (!paths.empty() && paths.front() == "runs") {
-    paths.erase(paths.begin());
-    if (fix) {
-      err << "tblint: 'tblint runs' only lists runs; it does not take --fix\n";
-      return kExitUsage;
-    }
-    if (paths.empty()) paths.push_back(".");
-    return RunRunsCommand(paths, config, format == "json", out, err);
   }
   if (paths.empty()) paths.push_back(".");
-  std::vector<std::unique_ptr<LintResult>> results;
-  ReportInput report;
-  report.fix_ran = fix;
-  report.dry_run = dry_run;
-  for (const std::string& path : paths) {
-    auto result = std::make_unique<LintResult>();
-    std::string error;
-    if (!Lint(path, config, result.get(), &error)) {
-      err << "tblint: " << EscapeForText(error) << "\n";
-      return kExitUsage;
-    }
-    if (fix) {
-      FixOptions fo;
-      fo.dry_run = dry_run;
-      fo.unsafe = unsafe;
-      fo.now = config.lint.now;
-      fo.grace_period_s = values.grace_period_s;
-      fo.backup_dir = backup_dir;
-      std::vector<FixOutcome> outcomes = ApplyFixes(*result, fo);
-      bool changed = false;
-      for (const FixOutcome& o : outcomes) changed = changed || o.status == FixStatus::kFixed;
-      report.fixes.insert(report.fixes.end(), outcomes.begin(), outcomes.end());
-      if (changed) {
-        // Re-lint: the report and the exit code reflect what is left.
-        auto again = std::make_unique<LintResult>();
-        if (!Lint(path, config, again.get(), &error)) {
-          err << "tblint: " << EscapeForText(error) << "\n";
-          return kExitUsage;
-        }
-        result = std::move(again);
-      }
-    }
-    results.push_back(std::move(result));
-  }
-  for (const auto& r : results) report.results.push_back(r.get());
-
-  if (format == "json") {
-    out << DumpJson(ToJson(report)) << "\n";
-  } else {
-    TextOptions to;
-    to.quiet = vm.count("quiet") > 0;
-    const char* no_color = std::getenv("NO_COLOR");
-    to.color = color == "always" ||
-               (color == "auto" && ::isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0') &&
-                &out == &std::cout);
-    WriteText(out, report, to);
-  }
-
-  bool failed = false;
-  for (const auto& r : results) {
-    for (const Finding& f : r->findings) failed = failed || (fail_level && f.severity >= *fail_level);
-  }
-  for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
-  return failed ? kExitFindings : kExitClean;
+  return p.command->Run(vm, paths, out, err);
 }
 
 }  // namespace

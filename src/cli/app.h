@@ -1,5 +1,7 @@
-// The command line: parse arguments, lint, fix, report. main() only calls
-// RunApp; tests call it too.
+// The command line: find the subcommand in the table (cli/subcommands.h),
+// parse its options, run it, and check that its output was written. main()
+// only calls RunApp; tests call it too. Exit codes and option ranges are in
+// cli/common.h.
 #ifndef TBLINT_CLI_APP_H_
 #define TBLINT_CLI_APP_H_
 
@@ -8,20 +10,9 @@
 #include <streambuf>
 #include <vector>
 
+#include "cli/common.h"
+
 namespace tblint {
-
-// Exit codes.
-inline constexpr int kExitClean = 0;     // nothing at or above --fail-on
-inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
-inline constexpr int kExitUsage = 2;     // usage error, a path that does not exist, or output that
-                                         // could not be written
-
-// Option ranges, checked before anything is read (README, "Using it").
-inline constexpr double kMaxGracePeriodS = 10 * 365 * 86400.0;  // ten years
-// 2^40 MiB = 1 EiB: the limit in bytes (2^60) cannot overflow uint64_t.
-inline constexpr double kMaxRecordMib = 1099511627776.0;
-inline constexpr int kMaxJobs = 1024;
-inline constexpr int kMaxMaxDepth = 1024;
 
 // Runs one command. `out` gets the report (or --help, --list-rules, ...),
 // `err` the diagnostics. `out` is flushed and checked before returning: when

@@ -5,7 +5,6 @@
 #include <ctime>
 #include <map>
 
-#include "cli/app.h"
 #include "report/report.h"
 #include "rule/rule.h"
 #include "rule/writer_name.h"
@@ -246,8 +245,8 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
   return doc;
 }
 
-int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, bool json, std::ostream& out,
-                   std::ostream& err) {
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format,
+                   std::ostream& out, std::ostream& err) {
   std::vector<LintResult> results(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
     std::string error;
@@ -258,12 +257,70 @@ int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& conf
   }
   std::vector<const LintResult*> views;
   for (const LintResult& r : results) views.push_back(&r);
-  if (json) {
-    out << DumpJson(RunsToJson(views)) << "\n";
-  } else {
-    WriteRunsText(out, views);
+  switch (format) {
+    case Format::kJson:
+      out << DumpJson(RunsToJson(views)) << "\n";
+      break;
+    case Format::kText:
+      WriteRunsText(out, views);
+      break;
   }
   return kExitClean;
 }
+
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr Format kRunsFormats[] = {Format::kText, Format::kJson};
+
+// The options are those that change what is listed: the scan's (the
+// findings counted per run depend on --select, --ignore, --grace-period,
+// --max-record-mib and --max-depth) and --backup-dir (left out of the
+// listing). Nothing is fixed, nothing fails, nothing is coloured.
+class RunsCommand : public Command {
+ public:
+  std::string_view Synopsis() const override { return "tblint runs [OPTIONS] [PATH...]\n"; }
+
+  std::string_view Description() const override {
+    return "Lists the runs TensorBoard would show under each PATH (default .), with the\n"
+           "same names and in the same order, each with its event files, its tags by\n"
+           "kind and its findings by severity. Exit status: 0, or 2 for a usage error,\n"
+           "a PATH that does not exist, or output that could not be written in full.\n";
+  }
+
+  std::string_view Examples() const override {
+    return "Examples:\n"
+           "  tblint runs ./logs                 the runs, files and tags TensorBoard sees\n"
+           "  tblint runs --format json ./logs   the same as one JSON document (docs/json.md)\n";
+  }
+
+  void AddOptions(po::options_description* options) override {
+    AddFormatOption(options, kRunsFormats, &format_);
+    AddScanOptions(options, &scan_, /*fixes=*/false);
+    options->add_options()("backup-dir", po::value(&backup_dir_)->value_name("DIR"),
+                           "a backup folder of earlier fixes, left out of the listing");
+  }
+
+  int Run(const po::variables_map&, const std::vector<std::string>& paths, std::ostream& out,
+          std::ostream& err) override {
+    NumericValues values;
+    if (ParseNumericOptions(scan_, &values, err) != kExitClean) return kExitUsage;
+    const std::optional<Format> format = ResolveFormat(format_, "runs", kRunsFormats, err);
+    if (!format) return kExitUsage;
+    std::vector<const Rule*> rules;
+    if (SelectRules(scan_, &rules, err) != kExitClean) return kExitUsage;
+    return RunRunsCommand(paths, MakeScanConfig(values, std::move(rules), backup_dir_), *format, out, err);
+  }
+
+ private:
+  std::string format_;
+  std::string backup_dir_;
+  ScanOptionText scan_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeRunsCommand() { return std::make_unique<RunsCommand>(); }
 
 }  // namespace tblint

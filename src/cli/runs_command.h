@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/common.h"
 #include "scan/scanner.h"
 
 namespace tblint {
@@ -44,10 +46,14 @@ std::optional<std::string> IsoUtc(double seconds);
 void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results);
 nlohmann::json RunsToJson(const std::vector<const LintResult*>& results);
 
-// The subcommand: lints each path with `config`, then prints its runs.
-// Returns 0, or 2 (with a message on `err`) when a path does not exist.
-int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, bool json,
+// Lints each path with `config`, then prints its runs in `format` (text or
+// json). Returns 0, or 2 (with a message on `err`) when a path does not exist.
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format,
                    std::ostream& out, std::ostream& err);
+
+// The subcommand for the table (cli/subcommands.cc): its options, help and
+// run function.
+std::unique_ptr<Command> MakeRunsCommand();
 
 }  // namespace tblint
 

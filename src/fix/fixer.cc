@@ -25,7 +25,6 @@
 #include "record/record_reader.h"
 #include "record/source.h"
 #include "scan/discover.h"
-#include "scan/live_writers.h"
 #include "util/text.h"
 
 namespace tblint {
@@ -548,7 +547,6 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
     const std::string base = session_dir;
     for (int n = 2; fs::exists(session_dir, ec); ++n) session_dir = base + "-" + std::to_string(n);
   }
-  std::optional<OpenForWriting> writers;
   std::optional<Journal> journal;
   std::string journal_error;
 
@@ -591,12 +589,15 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       done(FixStatus::kRefused, "the file changed since it was scanned (size, mtime or inode); lint it again");
       continue;
     }
-    if (options.now - mtime < options.grace_period_s) {
+    // Whether the file may still be written was decided once, by the scan
+    // (its clock, grace period and /proc evidence): the fixer does not decide
+    // it again, it re-checks that nothing changed since (above) and holds a
+    // write lease from here on (below).
+    if (info.recently_modified) {
       done(FixStatus::kRefused, "modified within the grace period; a writer may still be appending to it");
       continue;
     }
-    if (options.check_live_writers && !writers) writers = FindFilesOpenForWriting();
-    if (writers && writers->Contains(st.st_dev, st.st_ino)) {
+    if (info.open_for_writing) {
       done(FixStatus::kRefused, "a process has it open for writing");
       continue;
     }

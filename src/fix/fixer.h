@@ -61,9 +61,10 @@ struct FixOutcome {
 struct FixOptions {
   bool dry_run = false;
   bool unsafe = false;  // --unsafe-fixes
-  double now = 0;
-  double grace_period_s = 120;
-  bool check_live_writers = true;
+  double now = 0;  // names the backup session folder: pass the scan's clock
+  // Whether a file may still be written (grace period, /proc) is not an
+  // option here: the scan decided it (FileInfo), the fixer re-checks the file
+  // and takes a write lease.
   std::string backup_dir;  // empty: <logdir>/.tblint-backup
 };
 

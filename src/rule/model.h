@@ -17,9 +17,13 @@
 
 namespace tblint {
 
+// Files modified more recently than this may still be written (seconds):
+// the one default, used by the CLI, the scan and the docs.
+inline constexpr double kDefaultGracePeriodS = 120;
+
 struct LintOptions {
   double now = 0;                  // seconds since the epoch; set by the caller
-  double grace_period_s = 120;     // files modified more recently may still be written
+  double grace_period_s = kDefaultGracePeriodS;  // files modified more recently may still be written
   uint64_t oversized_record_bytes = 64ull << 20;  // TB107
   int max_depth = 3;               // TB501
   std::string skip_dir;            // a --backup-dir inside the logdir: never scanned
@@ -57,6 +61,9 @@ struct FileInfo {
   uint64_t ino = 0;
   bool recently_modified = false;  // mtime within the grace period
   bool open_for_writing = false;   // a live process holds it open for writing
+  // The one liveness decision, made by the scan: rules lower severities and
+  // hold fixes back on it, the fixer refuses on it.
+  bool MayStillBeWritten() const { return recently_modified || open_for_writing; }
   FileFormat format = FileFormat::kTfRecord;
 };
 

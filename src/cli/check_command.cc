@@ -1,0 +1,224 @@
+#include "cli/check_command.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fix/fixer.h"
+#include "record/crc32c.h"
+#include "report/report.h"
+#include "rule/registry.h"
+#include "scan/scanner.h"
+#include "util/text.h"
+
+namespace tblint {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr Format kCheckFormats[] = {Format::kText, Format::kJson};
+
+void ListRules(std::ostream& out, Format format) {
+  if (format == Format::kJson) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& r : AllRules()) {
+      const RuleInfo& i = r->info();
+      rules.push_back({{"code", i.code},
+                       {"name", i.name},
+                       {"severity", SeverityName(i.default_severity)},
+                       {"fix", ApplicabilityName(i.fix)},
+                       {"summary", i.summary}});
+    }
+    out << rules.dump(2) << "\n";
+    return;
+  }
+  out << std::left << std::setw(7) << "code" << std::setw(25) << "name" << std::setw(9) << "severity"
+      << std::setw(8) << "fix" << "summary\n";
+  for (const auto& r : AllRules()) {
+    const RuleInfo& i = r->info();
+    out << std::setw(7) << i.code << std::setw(25) << i.name << std::setw(9) << SeverityName(i.default_severity)
+        << std::setw(8) << ApplicabilityName(i.fix) << i.summary << "\n";
+  }
+}
+
+class CheckCommand : public Command {
+ public:
+  std::string_view Synopsis() const override { return "tblint [check] [OPTIONS] [PATH...]\n"; }
+
+  std::string_view Description() const override {
+    return "Finds damaged records, empty and impostor files and other problems in\n"
+           "TensorBoard log directories (default PATH: .). A PATH may also be a single\n"
+           "event file. Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage\n"
+           "error (an option value out of its range included), a PATH that does not\n"
+           "exist, or output that could not be written in full (a full disk, a closed\n"
+           "stdout).\n"
+           "\n"
+           "'check' is the default subcommand: 'tblint ./logs' is 'tblint check ./logs'.\n"
+           "To lint a directory named like a subcommand ('runs', 'restore'), write\n"
+           "'tblint check runs' or 'tblint ./runs'.\n";
+  }
+
+  std::string_view Examples() const override {
+    return "Examples:\n"
+           "  tblint ./logs                      lint a logdir\n"
+           "  tblint --format json ./logs        findings as one JSON document (docs/json.md)\n"
+           "  tblint --select TB1 --fail-on error ./logs\n"
+           "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
+           "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
+           "  tblint --fix --unsafe-fixes ./logs also salvage damaged files, move impostors aside\n"
+           "  tblint --explain TB101             the rule's documentation\n"
+           "  tblint check runs                  lint the directory ./runs\n";
+  }
+
+  void AddOptions(po::options_description* options) override {
+    // clang-format off
+    options->add_options()
+      ("version", "show the version and exit");
+    AddFormatOption(options, kCheckFormats, &format_);
+    AddScanOptions(options, &scan_, /*fixes=*/true);
+    options->add_options()
+      ("fail-on", po::value(&fail_on_)->value_name("LEVEL"),
+       "exit 1 when a finding is at or above LEVEL: error, warning (default), info or never")
+      ("list-rules", "list every rule and exit")
+      ("explain", po::value(&explain_)->value_name("CODE"), "print a rule's documentation and exit")
+      ("quiet,q", "print findings only: no impact lines, no summary")
+      ("color", po::value(&color_)->value_name("WHEN"),
+       "colour text output: auto (default, on a terminal), always, never")
+      ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
+      ("unsafe-fixes", "with --fix: also salvage damaged files (TB103-TB105) and move impostor, empty "
+       "and stray files out of the logdir (TB106, TB201, TB503); everything removed is backed up")
+      ("dry-run", "with --fix: say what would be done, write nothing")
+      ("backup-dir", po::value(&backup_dir_)->value_name("DIR"),
+       "where --fix keeps what it removes and 'tblint restore' looks (default: <logdir>/.tblint-backup)");
+    // clang-format on
+  }
+
+  int Run(const po::variables_map& vm, const std::vector<std::string>& paths, std::ostream& out,
+          std::ostream& err) override {
+    if (vm.count("version")) {
+      out << "tblint " << TBLINT_VERSION << " (crc32c: " << crc32c::ImplementationName() << ")\n";
+      return kExitClean;
+    }
+    NumericValues values;
+    if (ParseNumericOptions(scan_, &values, err) != kExitClean) return kExitUsage;
+    const std::optional<Format> format = ResolveFormat(format_, "check", kCheckFormats, err);
+    if (!format) return kExitUsage;
+    if (vm.count("list-rules")) {
+      ListRules(out, *format);
+      return kExitClean;
+    }
+    if (vm.count("explain")) {
+      const std::vector<std::string> codes = SplitCodes({explain_});
+      const std::string code = codes.empty() ? "" : codes.front();
+      const std::string_view doc = RuleDoc(code);
+      if (FindRule(code) == nullptr || doc.empty()) {
+        err << "tblint: no rule " << EscapeForText(explain_) << "; see 'tblint --list-rules'\n";
+        return kExitUsage;
+      }
+      out << doc;
+      return kExitClean;
+    }
+    std::optional<Severity> fail_level;
+    if (fail_on_ != "never") {
+      fail_level = ParseSeverity(fail_on_);
+      if (!fail_level) {
+        err << "tblint: --fail-on must be error, warning, info or never, not '" << EscapeForText(fail_on_) << "'\n";
+        return kExitUsage;
+      }
+    }
+    if (color_ != "auto" && color_ != "always" && color_ != "never") {
+      err << "tblint: --color must be auto, always or never\n";
+      return kExitUsage;
+    }
+    const bool fix = vm.count("fix") > 0;
+    const bool dry_run = vm.count("dry-run") > 0;
+    const bool unsafe = vm.count("unsafe-fixes") > 0;
+    if ((dry_run || unsafe) && !fix) {
+      err << "tblint: --dry-run and --unsafe-fixes only make sense with --fix\n";
+      return kExitUsage;
+    }
+    std::vector<const Rule*> rules;
+    if (SelectRules(scan_, &rules, err) != kExitClean) return kExitUsage;
+    const ScanConfig config = MakeScanConfig(values, std::move(rules), backup_dir_);
+
+    std::vector<std::unique_ptr<LintResult>> results;
+    ReportInput report;
+    report.fix_ran = fix;
+    report.dry_run = dry_run;
+    for (const std::string& path : paths) {
+      auto result = std::make_unique<LintResult>();
+      std::string error;
+      if (!Lint(path, config, result.get(), &error)) {
+        err << "tblint: " << EscapeForText(error) << "\n";
+        return kExitUsage;
+      }
+      if (fix) {
+        FixOptions fo;
+        fo.dry_run = dry_run;
+        fo.unsafe = unsafe;
+        fo.now = config.lint.now;
+        fo.backup_dir = backup_dir_;
+        std::vector<FixOutcome> outcomes = ApplyFixes(*result, fo);
+        bool changed = false;
+        for (const FixOutcome& o : outcomes) changed = changed || o.status == FixStatus::kFixed;
+        report.fixes.insert(report.fixes.end(), outcomes.begin(), outcomes.end());
+        if (changed) {
+          // Re-lint: the report and the exit code reflect what is left.
+          auto again = std::make_unique<LintResult>();
+          if (!Lint(path, config, again.get(), &error)) {
+            err << "tblint: " << EscapeForText(error) << "\n";
+            return kExitUsage;
+          }
+          result = std::move(again);
+        }
+      }
+      results.push_back(std::move(result));
+    }
+    for (const auto& r : results) report.results.push_back(r.get());
+
+    switch (*format) {
+      case Format::kJson:
+        out << DumpJson(ToJson(report)) << "\n";
+        break;
+      case Format::kText: {
+        TextOptions to;
+        to.quiet = vm.count("quiet") > 0;
+        const char* no_color = std::getenv("NO_COLOR");
+        to.color = color_ == "always" || (color_ == "auto" && ::isatty(STDOUT_FILENO) &&
+                                          (no_color == nullptr || *no_color == '\0') && &out == &std::cout);
+        WriteText(out, report, to);
+        break;
+      }
+    }
+
+    bool failed = false;
+    for (const auto& r : results) {
+      for (const Finding& f : r->findings) failed = failed || (fail_level && f.severity >= *fail_level);
+    }
+    for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
+    return failed ? kExitFindings : kExitClean;
+  }
+
+ private:
+  std::string format_;
+  std::string fail_on_ = "warning";
+  std::string explain_;
+  std::string color_ = "auto";
+  std::string backup_dir_;
+  ScanOptionText scan_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeCheckCommand() { return std::make_unique<CheckCommand>(); }
+
+}  // namespace tblint

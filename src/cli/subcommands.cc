@@ -1,0 +1,29 @@
+#include "cli/subcommands.h"
+
+#include "cli/check_command.h"
+#include "cli/restore_command.h"
+#include "cli/runs_command.h"
+
+namespace tblint {
+namespace {
+
+// A new subcommand (export, merge, archive): its Command in
+// src/cli/<name>_command.{h,cc} and one line here.
+constexpr Subcommand kSubcommands[] = {
+    {"check", "lint logdirs or single event files, and fix them (the default)", MakeCheckCommand},
+    {"runs", "list the runs TensorBoard would show, with files, tags and findings", MakeRunsCommand},
+    {"restore", "undo every fix made under PATH, byte-identical", MakeRestoreCommand},
+};
+
+}  // namespace
+
+std::span<const Subcommand> Subcommands() { return kSubcommands; }
+
+const Subcommand* FindSubcommand(std::string_view name) {
+  for (const Subcommand& s : kSubcommands) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace tblint
