@@ -38,7 +38,7 @@ const std::map<std::string, std::set<std::string>>& Allowed() {
   return allowed;
 }
 
-// Maps an include like "scan/model.h" or "rules/registry.h" to its folder.
+// Maps an include like "scan/scanner.h" to its folder ("scan").
 std::string IncludedLayer(const std::string& include) {
   const size_t slash = include.find('/');
   return slash == std::string::npos ? "" : include.substr(0, slash);
