@@ -69,16 +69,17 @@ struct Options {
 };
 
 void Usage(FILE* out) {
-  std::fprintf(out,
-               "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcde]\n"
-               "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
-               "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
-               "  --runs N       run directories, one event file each (default 200)\n"
-               "  --reps N       repetitions of each measurement (default 5; 3 with --quick)\n"
-               "  --quick        small logdir and few repetitions, for a smoke run\n"
-               "  --regenerate   rebuild the logdir even if it matches\n"
-               "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
-               "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores)\n");
+  std::fprintf(
+      out,
+      "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcde]\n"
+      "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
+      "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
+      "  --runs N       run directories, one event file each (default 200)\n"
+      "  --reps N       repetitions of each measurement (default 5; 3 with --quick)\n"
+      "  --quick        small logdir and few repetitions, for a smoke run\n"
+      "  --regenerate   rebuild the logdir even if it matches\n"
+      "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
+      "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores)\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -158,9 +159,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
   return true;
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // ---------------------------------------------------------------------------
 // Logdir generation
@@ -286,8 +285,8 @@ FileEntry WriteRun(const std::string& dir, int index, uint64_t target_bytes, dou
   // Start times spread over a day, all well before the files' mtime.
   const double start = now - 3 * 86400.0 + (index % 100) * 877.0;
   char name[160];
-  std::snprintf(name, sizeof name, "events.out.tfevents.%lld.bench-host.%d.0%s",
-                static_cast<long long>(start), 4000 + index, tf2 ? ".v2" : "");
+  std::snprintf(name, sizeof name, "events.out.tfevents.%lld.bench-host.%d.0%s", static_cast<long long>(start),
+                4000 + index, tf2 ? ".v2" : "");
   const std::string rel = std::string(run) + "/" + name;
   const std::string path = dir + "/" + rel;
   fs::create_directories(dir + "/" + run);
@@ -454,8 +453,7 @@ double Median(std::vector<double> v) {
 void Print(const Measurement& m) {
   const double best = *std::min_element(m.seconds.begin(), m.seconds.end());
   const double med = Median(m.seconds);
-  std::printf("%-40s  MB/s best %9.1f median %9.1f", m.label.c_str(), m.bytes / kMB / best,
-              m.bytes / kMB / med);
+  std::printf("%-40s  MB/s best %9.1f median %9.1f", m.label.c_str(), m.bytes / kMB / best, m.bytes / kMB / med);
   if (m.records > 0) {
     std::printf("  | Mrec/s best %7.2f median %7.2f", m.records / 1e6 / best, m.records / 1e6 / med);
   }
@@ -599,8 +597,8 @@ int Run(const Options& o) {
       std::string error;
       if (!tblint::Lint(o.dir, config, &result, &error)) throw std::runtime_error(error);
       if (result.records != l.records || result.bytes != l.bytes) {
-        note = "MISMATCH: scanned " + std::to_string(result.records) + " records, " +
-               std::to_string(result.bytes) + " bytes";
+        note = "MISMATCH: scanned " + std::to_string(result.records) + " records, " + std::to_string(result.bytes) +
+               " bytes";
         ok = false;
       } else if (!result.findings.empty()) {
         std::map<std::string, int> by_rule;
@@ -645,14 +643,12 @@ int Run(const Options& o) {
     };
     if (tblint::crc32c::HardwareAvailable()) {
       crc.push_back(Measure("a) crc32c bulk, hardware", o.reps, l.bytes, 0, bulk(&ExtendHardware)));
-      crc.push_back(
-          Measure("a) crc32c per record, hardware", o.reps, l.bytes, l.records, per_record(&ExtendHardware)));
+      crc.push_back(Measure("a) crc32c per record, hardware", o.reps, l.bytes, l.records, per_record(&ExtendHardware)));
     } else {
       std::printf("(no CRC-32C instructions on this CPU: hardware path not measured)\n");
     }
     crc.push_back(Measure("a) crc32c bulk, portable", o.reps, l.bytes, 0, bulk(&ExtendPortable)));
-    crc.push_back(
-        Measure("a) crc32c per record, portable", o.reps, l.bytes, l.records, per_record(&ExtendPortable)));
+    crc.push_back(Measure("a) crc32c per record, portable", o.reps, l.bytes, l.records, per_record(&ExtendPortable)));
     crc.push_back(Measure(std::string("a) crc32c per record, Extend (") + tblint::crc32c::ImplementationName() + ")",
                           o.reps, l.bytes, l.records, per_record(&tblint::crc32c::Extend)));
   }

@@ -2,38 +2,38 @@
 // rules/tbNNN_name.cc defining `std::unique_ptr<Rule> MakeTBNNN()`, add one
 // line here, and add docs/rules/TBNNN.md, fixture cases and a test (the
 // inventory test checks all of them).
-#include <cstdio>
-
 #include "rule/registry.h"
 
+#include <cstdio>
+
 #define TBLINT_RULES(X) \
-  X(TB101)  \
-  X(TB102)  \
-  X(TB103)  \
-  X(TB104)  \
-  X(TB105)  \
-  X(TB106)  \
-  X(TB107)  \
-  X(TB201)  \
-  X(TB202)  \
-  X(TB203)  \
-  X(TB204)  \
-  X(TB205)  \
-  X(TB301)  \
-  X(TB302)  \
-  X(TB303)  \
-  X(TB401)  \
-  X(TB402)  \
-  X(TB403)  \
-  X(TB501)  \
-  X(TB502)  \
-  X(TB503)  \
-  X(TB504)  \
-  X(TB505)  \
-  X(TB506)  \
-  X(TB601)  \
-  X(TB602)  \
-  X(TB603)  \
+  X(TB101)              \
+  X(TB102)              \
+  X(TB103)              \
+  X(TB104)              \
+  X(TB105)              \
+  X(TB106)              \
+  X(TB107)              \
+  X(TB201)              \
+  X(TB202)              \
+  X(TB203)              \
+  X(TB204)              \
+  X(TB205)              \
+  X(TB301)              \
+  X(TB302)              \
+  X(TB303)              \
+  X(TB401)              \
+  X(TB402)              \
+  X(TB403)              \
+  X(TB501)              \
+  X(TB502)              \
+  X(TB503)              \
+  X(TB504)              \
+  X(TB505)              \
+  X(TB506)              \
+  X(TB601)              \
+  X(TB602)              \
+  X(TB603)
 
 namespace tblint {
 

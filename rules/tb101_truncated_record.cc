@@ -8,8 +8,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB101", "truncated-record", Severity::kError,
-                            "the file ends inside a record (a writer killed mid-write)",
-                            Applicability::kSafe};
+                            "the file ends inside a record (a writer killed mid-write)", Applicability::kSafe};
 
 std::string Describe(const Record& r, uint64_t file_size) {
   const uint64_t have = file_size - r.offset;
@@ -19,11 +18,10 @@ std::string Describe(const Record& r, uint64_t file_size) {
     case Section::kLengthCrc:
       return "the file ends " + std::to_string(have - 8) + " bytes into its 4-byte length CRC";
     case Section::kPayload:
-      return "the file ends " + std::to_string(have - kHeaderSize) + " bytes into its " +
-             std::to_string(r.length) + "-byte payload";
+      return "the file ends " + std::to_string(have - kHeaderSize) + " bytes into its " + std::to_string(r.length) +
+             "-byte payload";
     case Section::kDataCrc:
-      return "the file ends " + std::to_string(have - kHeaderSize - r.length) +
-             " bytes into its 4-byte data CRC";
+      return "the file ends " + std::to_string(have - kHeaderSize - r.length) + " bytes into its 4-byte data CRC";
     case Section::kNone:
       break;
   }
@@ -59,8 +57,9 @@ class Check : public FileCheck {
             Describe(r, r.end);
     }
     if (live) {
-      msg += file_.open_for_writing ? "; a process has the file open for writing, so the rest may still come"
-                                    : "; the file was modified within the grace period, so a writer may still be appending";
+      msg += file_.open_for_writing
+                 ? "; a process has the file open for writing, so the rest may still come"
+                 : "; the file was modified within the grace period, so a writer may still be appending";
     }
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kError, std::move(msg));
     f.offset = r.offset;
@@ -69,15 +68,16 @@ class Check : public FileCheck {
       f.impact = "neither reader gets this far: both stop at the damaged record " + std::to_string(*first_damage_);
     } else if (r.hidden_records > 0) {
       f.impact = "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
-                 std::to_string(r.offset) + " for bytes that never come, so the " +
-                 std::to_string(r.hidden_records) + " valid records inside are never shown; Rust server: the same, silently";
+                 std::to_string(r.offset) + " for bytes that never come, so the " + std::to_string(r.hidden_records) +
+                 " valid records inside are never shown; Rust server: the same, silently";
     } else {
       f.impact = "Python reader: shows the " + std::to_string(r.index) + " records before it and waits at offset " +
                  std::to_string(r.offset) + " for the rest; Rust server: the same, silently";
     }
     if (live) {
-      f.fix.withheld = file_.open_for_writing ? "a process has it open for writing; a live writer may still append to it"
-                                              : "modified within the grace period; a writer may still be appending to it";
+      f.fix.withheld = file_.open_for_writing
+                           ? "a process has it open for writing; a live writer may still append to it"
+                           : "modified within the grace period; a writer may still be appending to it";
       return;
     }
     if (first_damage_) {

@@ -51,10 +51,9 @@ class Check : public FileCheck {
   void Flush(Sink& sink) {
     const Record& r = *pending_;
     const uint64_t after = size_ - r.offset;
-    std::string msg = "length CRC mismatch at record " + std::to_string(r.index) + " (stored " +
-                      Hex(r.stored_crc) + ", computed " + Hex(r.expected_crc) +
-                      "): its length cannot be trusted; " + std::to_string(after) +
-                      " bytes from here to the end of the file";
+    std::string msg = "length CRC mismatch at record " + std::to_string(r.index) + " (stored " + Hex(r.stored_crc) +
+                      ", computed " + Hex(r.expected_crc) + "): its length cannot be trusted; " +
+                      std::to_string(after) + " bytes from here to the end of the file";
     if (recovered_ > 0) {
       msg += "; a resynchronising scan finds " + std::to_string(recovered_) + " valid records from offset " +
              std::to_string(first_recovered_) + " to " + std::to_string(recovered_end_);
@@ -67,7 +66,7 @@ class Check : public FileCheck {
     f.impact = "Python reader: stuck at offset " + std::to_string(r.offset) +
                " for good, the rest of the file is never shown; Rust server: marks the file dead with one warning";
     f.fix.applicability = Applicability::kUnsafe;
-      f.fix.kind = FixKind::kRewrite;
+    f.fix.kind = FixKind::kRewrite;
     f.fix.description = recovered_ > 0 ? "salvage: rewrite the file with every valid record, including the " +
                                              std::to_string(recovered_) + " found after the damage"
                                        : "salvage: rewrite the file with the valid records before the damage";

@@ -7,8 +7,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB104", "data-crc-mismatch", Severity::kError,
-                            "a record's payload CRC is wrong", Applicability::kUnsafe};
+constexpr RuleInfo kInfo = {"TB104", "data-crc-mismatch", Severity::kError, "a record's payload CRC is wrong",
+                            Applicability::kUnsafe};
 
 class Check : public FileCheck {
  public:
@@ -18,9 +18,8 @@ class Check : public FileCheck {
     if (r.kind != RecordKind::kBadDataCrc) return;
     char crcs[64];
     std::snprintf(crcs, sizeof crcs, "stored 0x%08X, computed 0x%08X", r.stored_crc, r.expected_crc);
-    Finding& f = sink.Add("data CRC mismatch in record " + std::to_string(r.index) + " (" +
-                          std::to_string(r.length) + "-byte payload at offset " +
-                          std::to_string(r.offset + kHeaderSize) + "; " + crcs +
+    Finding& f = sink.Add("data CRC mismatch in record " + std::to_string(r.index) + " (" + std::to_string(r.length) +
+                          "-byte payload at offset " + std::to_string(r.offset + kHeaderSize) + "; " + crcs +
                           "): the payload was damaged after it was written");
     f.offset = r.offset;
     f.record = r.index;
@@ -28,7 +27,7 @@ class Check : public FileCheck {
                " for good, nothing after it is shown; Rust server: does not check data CRCs by default and "
                "shows the damaged value if the payload still decodes";
     f.fix.applicability = Applicability::kUnsafe;
-      f.fix.kind = FixKind::kRewrite;
+    f.fix.kind = FixKind::kRewrite;
     if (r.hidden_records > 0) {
       // The declared length runs over complete records (a second writer's,
       // typically): dropping the span would drop them, so the salvage keeps

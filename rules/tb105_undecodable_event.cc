@@ -7,8 +7,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB105", "undecodable-event", Severity::kError,
-                            "framing and CRCs are fine but the payload is not a valid Event",
-                            Applicability::kUnsafe};
+                            "framing and CRCs are fine but the payload is not a valid Event", Applicability::kUnsafe};
 
 class Check : public FileCheck {
  public:
@@ -16,13 +15,15 @@ class Check : public FileCheck {
   void OnRecord(const RecordView& view, Sink& sink) override {
     if (view.decode_error == nullptr) return;
     const Record& r = view.record;
-    Finding& f = sink.Add("record " + std::to_string(r.index) + " is not a valid Event: " +
-                          view.decode_error->what + " at payload byte " +
-                          std::to_string(view.decode_error->offset) + " of " + std::to_string(r.length));
+    Finding& f =
+        sink.Add("record " + std::to_string(r.index) + " is not a valid Event: " + view.decode_error->what +
+                 " at payload byte " + std::to_string(view.decode_error->offset) + " of " + std::to_string(r.length));
     f.offset = r.offset;
     f.record = r.index;
-    f.impact = "Python reader: raises a DecodeError (tensorboard --inspect crashes, the run may stop loading); "
-               "Rust server: marks the file dead, nothing after record " + std::to_string(r.index) + " is shown";
+    f.impact =
+        "Python reader: raises a DecodeError (tensorboard --inspect crashes, the run may stop loading); "
+        "Rust server: marks the file dead, nothing after record " +
+        std::to_string(r.index) + " is shown";
     // A payload that itself holds complete, valid records (a file logged as
     // a blob, say) is not dropped: that would remove valid records.
     uint64_t nested = 0;
@@ -38,7 +39,7 @@ class Check : public FileCheck {
       return;
     }
     f.fix.applicability = Applicability::kUnsafe;
-      f.fix.kind = FixKind::kRewrite;
+    f.fix.kind = FixKind::kRewrite;
     f.fix.description = "drop record " + std::to_string(r.index) + " (" + std::to_string(r.end - r.offset) +
                         " bytes), keep every other record";
   }

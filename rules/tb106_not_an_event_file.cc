@@ -7,8 +7,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB106", "not-an-event-file", Severity::kError,
-                            "the name contains tfevents but the content is not TFRecord",
-                            Applicability::kUnsafe};
+                            "the name contains tfevents but the content is not TFRecord", Applicability::kUnsafe};
 
 class Check : public FileCheck {
  public:

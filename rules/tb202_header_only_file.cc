@@ -7,8 +7,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB202", "header-only-file", Severity::kWarning,
-                            "valid records but nothing beyond the file_version header",
-                            Applicability::kNone};
+                            "valid records but nothing beyond the file_version header", Applicability::kNone};
 
 class Check : public FileCheck {
  public:

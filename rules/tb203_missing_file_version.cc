@@ -12,14 +12,22 @@ constexpr RuleInfo kInfo = {"TB203", "missing-file-version", Severity::kWarning,
 
 const char* WhatName(event::What w) {
   switch (w) {
-    case event::What::kNone: return "an event with nothing set";
-    case event::What::kFileVersion: return "a file_version event";
-    case event::What::kGraphDef: return "a graph_def event";
-    case event::What::kSummary: return "a summary event";
-    case event::What::kLogMessage: return "a log_message event";
-    case event::What::kSessionLog: return "a session_log event";
-    case event::What::kTaggedRunMetadata: return "a tagged_run_metadata event";
-    case event::What::kMetaGraphDef: return "a meta_graph_def event";
+    case event::What::kNone:
+      return "an event with nothing set";
+    case event::What::kFileVersion:
+      return "a file_version event";
+    case event::What::kGraphDef:
+      return "a graph_def event";
+    case event::What::kSummary:
+      return "a summary event";
+    case event::What::kLogMessage:
+      return "a log_message event";
+    case event::What::kSessionLog:
+      return "a session_log event";
+    case event::What::kTaggedRunMetadata:
+      return "a tagged_run_metadata event";
+    case event::What::kMetaGraphDef:
+      return "a meta_graph_def event";
   }
   return "?";
 }
@@ -61,8 +69,9 @@ class Check : public FileCheck {
     Finding& f = sink.Add(std::move(msg));
     f.offset = 0;
     f.record = 0;
-    f.impact = "Python reader: without file_version >= 2 it purges out-of-order steps per tag instead of "
-               "on SessionLog START; Rust server: unaffected";
+    f.impact =
+        "Python reader: without file_version >= 2 it purges out-of-order steps per tag instead of "
+        "on SessionLog START; Rust server: unaffected";
   }
 
  private:

@@ -8,8 +8,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB205", "non-finite-value", Severity::kWarning,
-                            "NaN or infinite scalar values", Applicability::kNone};
+constexpr RuleInfo kInfo = {"TB205", "non-finite-value", Severity::kWarning, "NaN or infinite scalar values",
+                            Applicability::kNone};
 
 class Check : public FileCheck {
  public:
@@ -36,15 +36,16 @@ class Check : public FileCheck {
     if (count_ == 0) return;
     std::string msg = std::to_string(count_) + " non-finite scalar " + (count_ == 1 ? "value" : "values") + " (" +
                       std::to_string(nans_) + " NaN, " + std::to_string(infs_) + " infinite) in " +
-                      std::to_string(tags_.size()) + (tags_.size() == 1 ? " tag" : " tags") + "; first: " +
-                      first_tag_ + " = " + first_value_ + " at step " + std::to_string(first_step_);
+                      std::to_string(tags_.size()) + (tags_.size() == 1 ? " tag" : " tags") + "; first: " + first_tag_ +
+                      " = " + first_value_ + " at step " + std::to_string(first_step_);
     Finding& f = sink.Add(std::move(msg));
     f.offset = first_offset_;
     f.record = first_record_;
     f.tag = first_tag_;
     f.step = first_step_;
-    f.impact = "both readers keep the points; the charts leave gaps or clip them, and smoothing turns the "
-               "rest of the line into NaN";
+    f.impact =
+        "both readers keep the points; the charts leave gaps or clip them, and smoothing turns the "
+        "rest of the line into NaN";
   }
 
  private:

@@ -9,8 +9,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB301", "overwritten-step", Severity::kWarning,
-                            "within one file, a (tag, step) pair written more than once",
-                            Applicability::kNone};
+                            "within one file, a (tag, step) pair written more than once", Applicability::kNone};
 
 class Check : public FileCheck {
  public:
@@ -29,9 +28,8 @@ class Check : public FileCheck {
     }
     if (hits.empty()) return;
     // Report the tag whose first re-log comes first in the file.
-    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-      return a.s->first_overwritten_offset < b.s->first_overwritten_offset;
-    });
+    std::sort(hits.begin(), hits.end(),
+              [](const Hit& a, const Hit& b) { return a.s->first_overwritten_offset < b.s->first_overwritten_offset; });
     const Hit& first = hits.front();
     std::string tags;
     for (size_t i = 0; i < hits.size() && i < 3; ++i) tags += (i ? ", " : "") + *hits[i].tag;
@@ -42,8 +40,9 @@ class Check : public FileCheck {
     f.offset = first.s->first_overwritten_offset;
     f.tag = *first.tag;
     f.step = first.s->first_overwritten_step;
-    f.impact = "Python reader: shows every value, so the line doubles back on itself; Rust server: keeps only "
-               "the last value written for each step";
+    f.impact =
+        "Python reader: shows every value, so the line doubles back on itself; Rust server: keeps only "
+        "the last value written for each step";
   }
 };
 

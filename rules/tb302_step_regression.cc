@@ -29,8 +29,8 @@ class Check : public FileCheck {
       }
     }
     if (first == nullptr) return;
-    std::string msg = *first_tag + " goes back from step " + std::to_string(first->first_regression_from) +
-                      " to " + std::to_string(first->first_regression_to);
+    std::string msg = *first_tag + " goes back from step " + std::to_string(first->first_regression_from) + " to " +
+                      std::to_string(first->first_regression_to);
     if (first->regressions > 1) msg += " (" + std::to_string(first->regressions) + " times)";
     if (tags > 1) {
       msg += "; " + std::to_string(tags) + " tags go back " + std::to_string(regressions) + " times in all";

@@ -10,8 +10,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB303", "resumed-run-overlap", Severity::kWarning,
-                            "in one run, a later file re-logs steps that an earlier file holds",
-                            Applicability::kNone};
+                            "in one run, a later file re-logs steps that an earlier file holds", Applicability::kNone};
 
 // Points of `s` expected in [lo, hi], assuming they are spread evenly over
 // its step range (exact for the usual every-N-steps logging).
@@ -68,13 +67,12 @@ class TB303 : public Rule {
         const long long n = std::llround(points);
         const std::string range = std::to_string(lo) + "–" + std::to_string(hi);
         Finding& f = sink.Add(file->info.name + " re-logs steps " + range + " that " + older->info.name +
-                              " already holds: " + std::to_string(n) + " earlier points in " +
-                              std::to_string(ntags) + (ntags == 1 ? " tag (" : " tags (") + tags +
-                              "); a resumed job");
+                              " already holds: " + std::to_string(n) + " earlier points in " + std::to_string(ntags) +
+                              (ntags == 1 ? " tag (" : " tags (") + tags + "); a resumed job");
         f.path = run.name;
         f.step = first_step;
-        f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) +
-                   " to " + std::to_string(lo) + "; Rust server: steps " + range +
+        f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) + " to " +
+                   std::to_string(lo) + "; Rust server: steps " + range +
                    " of the older file replaced. Resume with purge_step only helps when the run already has a "
                    "SessionLog START; otherwise log the resumed job to a fresh run directory";
       }

@@ -7,8 +7,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB401", "duplicate-writer", Severity::kError,
-                            "one file written by more than one writer", Applicability::kNone};
+constexpr RuleInfo kInfo = {"TB401", "duplicate-writer", Severity::kError, "one file written by more than one writer",
+                            Applicability::kNone};
 
 // One writer's wall time only goes forward; a single step back can be a clock
 // adjustment, two or more are two writers taking turns.
@@ -62,8 +62,9 @@ class Check : public FileCheck {
     f.offset = offset;
     if (offset != UINT64_MAX && record != 0) f.record = record;
     if (offset == UINT64_MAX) f.offset.reset();
-    f.impact = "both readers show one interleaved series: curves zigzag between the writers' values, and the "
-               "regions one writer overwrote are lost";
+    f.impact =
+        "both readers show one interleaved series: curves zigzag between the writers' values, and the "
+        "regions one writer overwrote are lost";
   }
 };
 

@@ -11,8 +11,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB402", "concurrent-writers", Severity::kWarning,
-                            "two or more event files in one run written at the same time",
-                            Applicability::kNone};
+                            "two or more event files in one run written at the same time", Applicability::kNone};
 
 class TB402 : public Rule {
  public:
@@ -53,16 +52,18 @@ class TB402 : public Rule {
         break;
       }
       const WriterName w = ParseWriterName(files[k]->info.name);
-      writers += (k > from ? ", " : "") + files[k]->info.name + " (" + (w.standard ? w.Describe() : "unknown writer") + ")";
+      writers +=
+          (k > from ? ", " : "") + files[k]->info.name + " (" + (w.standard ? w.Describe() : "unknown writer") + ")";
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.3g", overlap);
-    Finding& f = sink.Add(std::to_string(to - from) + " event files in run '" + run.name +
-                          "' were written at the same time (wall-time ranges overlap by up to " + secs +
-                          " s): " + writers);
+    Finding& f =
+        sink.Add(std::to_string(to - from) + " event files in run '" + run.name +
+                 "' were written at the same time (wall-time ranges overlap by up to " + secs + " s): " + writers);
     f.path = run.name;
-    f.impact = "Python reader: reads one file at a time and never goes back, so once it moves to the newest "
-               "file the others stop updating; Rust server: reads them all and merges their points per tag";
+    f.impact =
+        "Python reader: reads one file at a time and never goes back, so once it moves to the newest "
+        "file the others stop updating; Rust server: reads them all and merges their points per tag";
   }
 };
 

@@ -4,8 +4,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB403", "live-writer", Severity::kInfo,
-                            "a running process has the file open for writing", Applicability::kNone};
+constexpr RuleInfo kInfo = {"TB403", "live-writer", Severity::kInfo, "a running process has the file open for writing",
+                            Applicability::kNone};
 
 class Check : public FileCheck {
  public:

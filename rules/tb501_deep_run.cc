@@ -56,13 +56,14 @@ class TB501 : public Rule {
     std::vector<std::string> reasons;
     bool torch_nest = false;
     if (LooksLikeTimeDotTime(name)) {
-      reasons.push_back("directory named like time.time(): a run PyTorch's add_hparams nests inside the "
-                        "writer's logdir");
+      reasons.push_back(
+          "directory named like time.time(): a run PyTorch's add_hparams nests inside the "
+          "writer's logdir");
       torch_nest = true;
     }
     if (const std::string tag = AddScalarsMainTag(run, name); !tag.empty()) {
-      reasons.push_back("a PyTorch add_scalars per-key run: directory '" + std::string(name) + "' holds tag '" +
-                        tag + "' and is named after it plus '_<key>'");
+      reasons.push_back("a PyTorch add_scalars per-key run: directory '" + std::string(name) + "' holds tag '" + tag +
+                        "' and is named after it plus '_<key>'");
       torch_nest = true;
     }
     if (run.depth > options.max_depth) {

@@ -35,8 +35,8 @@ class TB502 : public Rule {
       }
       const size_t files = run.file_indices.size();
       Finding& f = sink.Add("run '" + run.name + "' holds " + std::to_string(files) + " event file" +
-                            (files == 1 ? "" : "s") + " and also " + std::to_string(inner.size()) +
-                            " nested run" + (inner.size() == 1 ? "" : "s") + ": " + names);
+                            (files == 1 ? "" : "s") + " and also " + std::to_string(inner.size()) + " nested run" +
+                            (inner.size() == 1 ? "" : "s") + ": " + names);
       f.path = run.name;
       f.run = run.name;
       f.impact = run.name == "."

@@ -6,8 +6,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB504", "unreadable-path", Severity::kError,
-                            "a directory or file that cannot be read", Applicability::kNone};
+constexpr RuleInfo kInfo = {"TB504", "unreadable-path", Severity::kError, "a directory or file that cannot be read",
+                            Applicability::kNone};
 
 // The run a path belongs to: its parent directory relative to the logdir.
 std::string ParentRun(const std::string& rel) {

@@ -6,8 +6,8 @@
 namespace tblint {
 namespace {
 
-constexpr RuleInfo kInfo = {"TB505", "no-event-files", Severity::kError,
-                            "the given path holds no event file at all", Applicability::kNone};
+constexpr RuleInfo kInfo = {"TB505", "no-event-files", Severity::kError, "the given path holds no event file at all",
+                            Applicability::kNone};
 
 class TB505 : public Rule {
  public:
@@ -15,8 +15,7 @@ class TB505 : public Rule {
 
   void CheckLogdir(const LogdirResult& logdir, const LintOptions&, Sink& sink) const override {
     if (logdir.single_file || !logdir.files.empty()) return;
-    std::string msg = "no event files: nothing under " + logdir.given +
-                      " has a name containing 'tfevents'";
+    std::string msg = "no event files: nothing under " + logdir.given + " has a name containing 'tfevents'";
     if (!logdir.problems.empty()) {
       msg += " (" + std::to_string(logdir.problems.size()) + " paths could not be read, see TB504)";
     }

@@ -31,8 +31,7 @@ class TB506 : public Rule {
     for (const ProjectorAsset& a : logdir.projector_assets) {
       if (a.exists) continue;
       const size_t slash = a.config.rfind('/');
-      Finding& f = sink.Add("projector config names " + a.field + " '" + a.path +
-                            "', which does not exist" +
+      Finding& f = sink.Add("projector config names " + a.field + " '" + a.path + "', which does not exist" +
                             (a.path[0] == '/' || a.path[0] == '~' ? "" : " (relative to the config's directory)"));
       f.path = a.config;
       f.run = slash == std::string::npos ? "." : a.config.substr(0, slash);

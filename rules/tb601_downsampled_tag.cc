@@ -25,20 +25,28 @@ constexpr uint64_t kRustBlobSequences = 10;  // images, audio
 
 uint64_t PythonKeeps(event::TagKind kind) {
   switch (kind) {
-    case event::TagKind::kScalar: return kPythonScalars;
-    case event::TagKind::kHistogram: return kPythonHistograms;
-    case event::TagKind::kImage: return kPythonImages;
-    case event::TagKind::kAudio: return kPythonAudio;
-    default: return kPythonOthers;
+    case event::TagKind::kScalar:
+      return kPythonScalars;
+    case event::TagKind::kHistogram:
+      return kPythonHistograms;
+    case event::TagKind::kImage:
+      return kPythonImages;
+    case event::TagKind::kAudio:
+      return kPythonAudio;
+    default:
+      return kPythonOthers;
   }
 }
 
 uint64_t RustKeeps(event::TagKind kind) {
   switch (kind) {
-    case event::TagKind::kScalar: return kRustScalars;
+    case event::TagKind::kScalar:
+      return kRustScalars;
     case event::TagKind::kImage:
-    case event::TagKind::kAudio: return kRustBlobSequences;
-    default: return kRustTensors;
+    case event::TagKind::kAudio:
+      return kRustBlobSequences;
+    default:
+      return kRustTensors;
   }
 }
 
@@ -49,8 +57,10 @@ std::string PluginKey(event::TagKind kind) {
     case event::TagKind::kHistogram:
     case event::TagKind::kImage:
     case event::TagKind::kAudio:
-    case event::TagKind::kText: return event::TagKindName(kind);
-    default: return "<plugin>";
+    case event::TagKind::kText:
+      return event::TagKindName(kind);
+    default:
+      return "<plugin>";
   }
 }
 
@@ -80,10 +90,10 @@ class TB601 : public Rule {
       if (m.points <= keeps) continue;
       const std::string kind = event::TagKindName(m.kind);
       const std::string plugin = PluginKey(m.kind);
-      Finding& f = sink.Add("tag " + tag + " has " + std::to_string(m.points) + " points (" + kind +
-                            "); TensorBoard keeps " + std::to_string(keeps) + " by default and hides " +
-                            std::to_string(m.points - keeps) + "; `--samples_per_plugin " + plugin +
-                            "=0` shows them all");
+      Finding& f =
+          sink.Add("tag " + tag + " has " + std::to_string(m.points) + " points (" + kind + "); TensorBoard keeps " +
+                   std::to_string(keeps) + " by default and hides " + std::to_string(m.points - keeps) +
+                   "; `--samples_per_plugin " + plugin + "=0` shows them all");
       f.path = run.name;
       f.tag = tag;
       const uint64_t rust = RustKeeps(m.kind);

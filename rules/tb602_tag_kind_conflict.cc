@@ -10,8 +10,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB602", "tag-kind-conflict", Severity::kWarning,
-                            "one tag logged with different plugins or data kinds within a run",
-                            Applicability::kNone};
+                            "one tag logged with different plugins or data kinds within a run", Applicability::kNone};
 
 constexpr uint8_t Bit(event::TagKind kind) { return static_cast<uint8_t>(1u << static_cast<unsigned>(kind)); }
 
@@ -52,8 +51,8 @@ class TB602 : public Rule {
                             "; TensorBoard files it under " + first + ", the kind of its first point");
       f.path = run.name;
       f.tag = tag;
-      f.impact = "both readers keep one series per tag, typed by its first point: " + tag +
-                 " appears on the " + first + " dashboard only, and the points of the other kind are dropped "
+      f.impact = "both readers keep one series per tag, typed by its first point: " + tag + " appears on the " + first +
+                 " dashboard only, and the points of the other kind are dropped "
                  "or misread there";
     }
   }

@@ -7,8 +7,7 @@ namespace tblint {
 namespace {
 
 constexpr RuleInfo kInfo = {"TB603", "oversized-event-file", Severity::kInfo,
-                            "an event file over 1 GiB, or a graph_def over 32 MiB: slow to load",
-                            Applicability::kNone};
+                            "an event file over 1 GiB, or a graph_def over 32 MiB: slow to load", Applicability::kNone};
 
 class Check : public FileCheck {
  public:
@@ -31,8 +30,9 @@ class Check : public FileCheck {
       Finding& f = sink.Add("event file is " + HumanBytes(file.info.size) + " (" + std::to_string(file.records) +
                             " records), over the " + HumanBytes(file_limit_) + " limit");
       f.offset = 0;
-      f.impact = "both readers parse every record of the file on each start before its latest points appear: "
-                 "the run loads slowly and keeps a reader busy";
+      f.impact =
+          "both readers parse every record of the file on each start before its latest points appear: "
+          "the run loads slowly and keeps a reader busy";
     }
     if (graph_bytes_ > graph_limit_) {
       Finding& f = sink.Add("record " + std::to_string(graph_record_) + " holds a " + HumanBytes(graph_bytes_) +
@@ -40,8 +40,9 @@ class Check : public FileCheck {
                             HumanBytes(graph_limit_) + " limit");
       f.offset = graph_offset_;
       f.record = graph_record_;
-      f.impact = "the Graphs dashboard loads the whole graph into the browser: slow to open, and it may fail "
-                 "to render";
+      f.impact =
+          "the Graphs dashboard loads the whole graph into the browser: slow to open, and it may fail "
+          "to render";
     }
   }
 

@@ -2,7 +2,6 @@
 // in process through RunApp; what needs a real process (stdout redirected to
 // /dev/full) spawns the built binary, TBLINT_BINARY.
 #include <doctest/doctest.h>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -507,9 +506,10 @@ TEST_CASE("an option another subcommand takes is a usage error naming the option
   CHECK(r.err.find("tblint restore") != std::string::npos);
   // Nothing was restored: the fixed file is still fixed.
   CHECK(RunCli({dir.path()}).exit_code == kExitClean);
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"restore", "--dry-run", dir.path()}, {"restore", "--jobs", "2", dir.path()},
-        {"runs", "--quiet", dir.path()}, {"runs", "--color", "never", dir.path()}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"restore", "--dry-run", dir.path()},
+                                               {"restore", "--jobs", "2", dir.path()},
+                                               {"runs", "--quiet", dir.path()},
+                                               {"runs", "--color", "never", dir.path()}}) {
     CAPTURE(args[1]);
     const auto refused = RunCli(args);
     CHECK(refused.exit_code == kExitUsage);

@@ -22,9 +22,7 @@ namespace {
 namespace fs = boost::filesystem;
 using nlohmann::json;
 
-json Manifest() {
-  return json::parse(test::ReadFile(test::SourceDir() + "/fixtures/corpus/MANIFEST.json"));
-}
+json Manifest() { return json::parse(test::ReadFile(test::SourceDir() + "/fixtures/corpus/MANIFEST.json")); }
 
 std::set<std::string> Implemented() {
   std::set<std::string> codes;

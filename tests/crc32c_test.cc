@@ -1,10 +1,10 @@
+#include "record/crc32c.h"
+
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 #include <vector>
-
-#include "record/crc32c.h"
 
 namespace tblint {
 namespace {

@@ -237,8 +237,8 @@ TEST_CASE("discover: symlink loops inside the logdir are reported and the walk e
   CHECK(d.seconds < kBoundSeconds);
   // Like the Rust data server, each link inside the logdir is followed once
   // per way of reaching it, and a link back to a directory being walked is not.
-  CHECK(RunNames(d.out) == std::vector<std::string>{"a", "a/next", "a/next/next", "b", "b/next", "b/next/next",
-                                                    "c", "c/next", "c/next/next"});
+  CHECK(RunNames(d.out) == std::vector<std::string>{"a", "a/next", "a/next/next", "b", "b/next", "b/next/next", "c",
+                                                    "c/next", "c/next/next"});
   REQUIRE(d.out.problems.size() == 5);
   CHECK(d.out.problems[0].rel_path == "loop-x");
   CHECK(d.out.problems[0].what == "symlink loop");
@@ -467,7 +467,8 @@ TEST_CASE("discover: a directory that cannot be listed is a problem and the rest
   CHECK(seconds < kBoundSeconds);
 }
 
-TEST_CASE("discover: 200,000 non-event files in one directory leave only the event files" * doctest::test_suite("slow")) {
+TEST_CASE("discover: 200,000 non-event files in one directory leave only the event files" *
+          doctest::test_suite("slow")) {
   TempDir tmp;
   const std::string dir = tmp / "train";
   WriteFile(dir + "/projector_config.pbtxt", "");

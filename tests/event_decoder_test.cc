@@ -3,6 +3,7 @@
 // many random mutations of them, on hand-written oneof cases, and on random
 // sequences of valid Event fields (oneof members switched and repeated).
 #include <doctest/doctest.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <boost/filesystem.hpp>
 #include <cmath>
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "event.pb.h"
 #include "event/event.h"
@@ -81,36 +80,55 @@ bool ProtobufAccepts(const std::string& payload) {
 
 event::What ExpectedWhat(const Event& e) {
   switch (e.what_case()) {
-    case Event::kFileVersion: return event::What::kFileVersion;
-    case Event::kGraphDef: return event::What::kGraphDef;
-    case Event::kSummary: return event::What::kSummary;
-    case Event::kLogMessage: return event::What::kLogMessage;
-    case Event::kSessionLog: return event::What::kSessionLog;
-    case Event::kTaggedRunMetadata: return event::What::kTaggedRunMetadata;
-    case Event::kMetaGraphDef: return event::What::kMetaGraphDef;
-    case Event::WHAT_NOT_SET: break;
+    case Event::kFileVersion:
+      return event::What::kFileVersion;
+    case Event::kGraphDef:
+      return event::What::kGraphDef;
+    case Event::kSummary:
+      return event::What::kSummary;
+    case Event::kLogMessage:
+      return event::What::kLogMessage;
+    case Event::kSessionLog:
+      return event::What::kSessionLog;
+    case Event::kTaggedRunMetadata:
+      return event::What::kTaggedRunMetadata;
+    case Event::kMetaGraphDef:
+      return event::What::kMetaGraphDef;
+    case Event::WHAT_NOT_SET:
+      break;
   }
   return event::What::kNone;
 }
 
 uint64_t ExpectedWhatBytes(const Event& e) {
   switch (e.what_case()) {
-    case Event::kGraphDef: return e.graph_def().size();
-    case Event::kMetaGraphDef: return e.meta_graph_def().size();
-    case Event::kTaggedRunMetadata: return e.tagged_run_metadata().run_metadata().size();
-    default: return 0;
+    case Event::kGraphDef:
+      return e.graph_def().size();
+    case Event::kMetaGraphDef:
+      return e.meta_graph_def().size();
+    case Event::kTaggedRunMetadata:
+      return e.tagged_run_metadata().run_metadata().size();
+    default:
+      return 0;
   }
 }
 
 event::ValueKind ExpectedKind(const Summary::Value& v) {
   switch (v.value_case()) {
-    case Summary::Value::kSimpleValue: return event::ValueKind::kSimpleValue;
-    case Summary::Value::kObsoleteOldStyleHistogram: return event::ValueKind::kOldHistogram;
-    case Summary::Value::kImage: return event::ValueKind::kImage;
-    case Summary::Value::kHisto: return event::ValueKind::kHistogram;
-    case Summary::Value::kAudio: return event::ValueKind::kAudio;
-    case Summary::Value::kTensor: return event::ValueKind::kTensor;
-    case Summary::Value::VALUE_NOT_SET: break;
+    case Summary::Value::kSimpleValue:
+      return event::ValueKind::kSimpleValue;
+    case Summary::Value::kObsoleteOldStyleHistogram:
+      return event::ValueKind::kOldHistogram;
+    case Summary::Value::kImage:
+      return event::ValueKind::kImage;
+    case Summary::Value::kHisto:
+      return event::ValueKind::kHistogram;
+    case Summary::Value::kAudio:
+      return event::ValueKind::kAudio;
+    case Summary::Value::kTensor:
+      return event::ValueKind::kTensor;
+    case Summary::Value::VALUE_NOT_SET:
+      break;
   }
   return event::ValueKind::kNone;
 }
@@ -170,7 +188,8 @@ bool ExpectedScalar(const Summary::Value& v, double* out) {
         return true;
       }
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -416,29 +435,51 @@ class EventFieldGenerator {
     const bool known = OneIn(2);
     const uint32_t number = known ? 1 + Below(known_max) : known_max + 1 + Below(5);
     switch (Below(known ? 3 : 4)) {
-      case 0: return VarintField(number, Varint());
-      case 1: return Fixed32Field(number, FloatBits());
-      case 2: return Fixed64Field(number, DoubleBits());
-      default: return LenField(number, Bytes());
+      case 0:
+        return VarintField(number, Varint());
+      case 1:
+        return Fixed32Field(number, FloatBits());
+      case 2:
+        return Fixed64Field(number, DoubleBits());
+      default:
+        return LenField(number, Bytes());
     }
   }
 
   std::string EventField(uint32_t* member) {
     using namespace ev_field;  // NOLINT: field numbers read better bare
     switch (Below(13)) {
-      case 0: return Fixed64Field(kWallTime, DoubleBits());
-      case 1: return VarintField(kStep, Varint());
-      case 2: *member = kFileVersion; return LenField(kFileVersion, OneIn(2) ? "brain.Event:2" : Text());
-      case 3: *member = kGraphDef; return LenField(kGraphDef, Bytes());
+      case 0:
+        return Fixed64Field(kWallTime, DoubleBits());
+      case 1:
+        return VarintField(kStep, Varint());
+      case 2:
+        *member = kFileVersion;
+        return LenField(kFileVersion, OneIn(2) ? "brain.Event:2" : Text());
+      case 3:
+        *member = kGraphDef;
+        return LenField(kGraphDef, Bytes());
       case 4:
       case 5:
-      case 6: *member = kSummary; return LenField(kSummary, SummaryBody());
-      case 7: *member = kLogMessage; return LenField(kLogMessage, LogMessageBody());
-      case 8: *member = kSessionLog; return LenField(kSessionLog, SessionLogBody());
-      case 9: *member = kTaggedRunMetadata; return LenField(kTaggedRunMetadata, TaggedRunMetadataBody());
-      case 10: *member = kMetaGraphDef; return LenField(kMetaGraphDef, Bytes());
-      case 11: return LenField(kSourceMetadata, OneIn(4) ? "" : LenField(1, Text()));
-      default: return StrayField(10);
+      case 6:
+        *member = kSummary;
+        return LenField(kSummary, SummaryBody());
+      case 7:
+        *member = kLogMessage;
+        return LenField(kLogMessage, LogMessageBody());
+      case 8:
+        *member = kSessionLog;
+        return LenField(kSessionLog, SessionLogBody());
+      case 9:
+        *member = kTaggedRunMetadata;
+        return LenField(kTaggedRunMetadata, TaggedRunMetadataBody());
+      case 10:
+        *member = kMetaGraphDef;
+        return LenField(kMetaGraphDef, Bytes());
+      case 11:
+        return LenField(kSourceMetadata, OneIn(4) ? "" : LenField(1, Text()));
+      default:
+        return StrayField(10);
     }
   }
 
@@ -457,9 +498,15 @@ class EventFieldGenerator {
       uint32_t member = 0;
       switch (Below(14)) {
         case 0:
-        case 1: body += TagField(Text()); break;
-        case 2: body += LenField(kNodeName, Text()); break;
-        case 3: body += LenField(kMetadata, MetadataBody()); break;
+        case 1:
+          body += TagField(Text());
+          break;
+        case 2:
+          body += LenField(kNodeName, Text());
+          break;
+        case 3:
+          body += LenField(kMetadata, MetadataBody());
+          break;
         case 4:
         case 5:
           member = kSimpleValue;
@@ -481,7 +528,9 @@ class EventFieldGenerator {
           member = kAudio;
           body += LenField(kAudio, OneIn(2) ? "" : Fixed32Field(1, FloatBits()));
           break;
-        case 10: body += StrayField(9); break;
+        case 10:
+          body += StrayField(9);
+          break;
         default:
           member = kTensor;
           body += TensorField(TensorBody());
@@ -508,8 +557,12 @@ class EventFieldGenerator {
           body += LenField(1, OneIn(5) ? "" : plugin_data);
           break;
         }
-        case 1: body += LenField(2, Text()); break;        // display_name
-        default: body += VarintField(4, Varint()); break;  // data_class
+        case 1:
+          body += LenField(2, Text());
+          break;  // display_name
+        default:
+          body += VarintField(4, Varint());
+          break;  // data_class
       }
     }
     return body;
@@ -524,10 +577,18 @@ class EventFieldGenerator {
     for (int n = static_cast<int>(Below(5)); n > 0; --n) {
       switch (Below(12)) {
         case 0:
-        case 1: body += OneIn(8) ? VarintField(kDtype, Varint()) : DtypeField(Pick(kDtypes)); break;
-        case 2: body += Fixed32Field(kFloatVal, FloatBits()); break;
-        case 3: body += Fixed64Field(kDoubleVal, DoubleBits()); break;
-        case 4: body += VarintField(kHalfVal, HalfBits()); break;
+        case 1:
+          body += OneIn(8) ? VarintField(kDtype, Varint()) : DtypeField(Pick(kDtypes));
+          break;
+        case 2:
+          body += Fixed32Field(kFloatVal, FloatBits());
+          break;
+        case 3:
+          body += Fixed64Field(kDoubleVal, DoubleBits());
+          break;
+        case 4:
+          body += VarintField(kHalfVal, HalfBits());
+          break;
         case 5:
         case 6: {  // a packed float_val, double_val or half_val of 0 to 2 elements
           const uint32_t field = Pick({kFloatVal, kDoubleVal, kHalfVal});
@@ -553,9 +614,15 @@ class EventFieldGenerator {
           body += LenField(kContent, content);
           break;
         }
-        case 9: body += LenField(kShape, OneIn(2) ? "" : LenField(2, VarintField(1, 1 + Below(3)))); break;
-        case 10: body += VarintField(kIntVal, Varint()); break;
-        default: body += StrayField(17); break;
+        case 9:
+          body += LenField(kShape, OneIn(2) ? "" : LenField(2, VarintField(1, 1 + Below(3))));
+          break;
+        case 10:
+          body += VarintField(kIntVal, Varint());
+          break;
+        default:
+          body += StrayField(17);
+          break;
       }
     }
     return body;
@@ -597,9 +664,15 @@ class EventFieldGenerator {
     for (int n = static_cast<int>(Below(4)); n > 0; --n) {
       switch (Below(4)) {
         case 0:
-        case 1: body += StatusField(static_cast<int>(Pick({0u, 1u, 2u, 3u, 9u}))); break;
-        case 2: body += LenField(2, Text()); break;   // checkpoint_path
-        default: body += LenField(3, Text()); break;  // msg
+        case 1:
+          body += StatusField(static_cast<int>(Pick({0u, 1u, 2u, 3u, 9u})));
+          break;
+        case 2:
+          body += LenField(2, Text());
+          break;  // checkpoint_path
+        default:
+          body += LenField(3, Text());
+          break;  // msg
       }
     }
     return body;

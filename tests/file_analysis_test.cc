@@ -1,10 +1,10 @@
 // The per-file step and writer analysis (scan/file_analysis.h), fed events
 // directly: what each rule later reads from TagStats and FileResult.
+#include "scan/file_analysis.h"
+
 #include <doctest/doctest.h>
 
 #include <vector>
-
-#include "scan/file_analysis.h"
 
 namespace tblint {
 namespace {
@@ -77,7 +77,8 @@ TEST_CASE("file analysis: a SessionLog START purges, so steps after it are not o
   CHECK(f.file.extra_file_versions == 0);  // torch's purge_step pair is not a second writer
 }
 
-TEST_CASE("file analysis: a second file_version without a START is a second writer, and wall time going back is counted") {
+TEST_CASE(
+    "file analysis: a second file_version without a START is a second writer, and wall time going back is counted") {
   Feeder f;
   f.Event(event::What::kFileVersion, 0, 10.0);
   f.Scalar(1, 11.0);

@@ -3,7 +3,6 @@
 // the real corpus files, and a fault-injection test that kills the fixer at
 // every durable step.
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -70,8 +69,7 @@ std::vector<std::string> CleanCorpusFiles() {
   std::vector<std::string> out;
   for (const char* c : {"clean_tb_native_train_validation", "clean_torch_all_kinds", "clean_tensorboardX_two_runs",
                         "resumed_run_overlap", "nan_inf_scalars"}) {
-    for (fs::recursive_directory_iterator it(test::SourceDir() + "/fixtures/corpus/cases/" + c), end; it != end;
-         ++it) {
+    for (fs::recursive_directory_iterator it(test::SourceDir() + "/fixtures/corpus/cases/" + c), end; it != end; ++it) {
       if (fs::is_regular_file(it->status())) out.push_back(test::ReadFile(it->path().string()));
     }
   }
@@ -135,7 +133,8 @@ std::string Damage(std::string s, const std::vector<std::string>& corpus, std::m
   return s;
 }
 
-TEST_CASE("unsafe fixes keep every valid record of randomly damaged real files, in order, byte-identical" * doctest::test_suite("slow")) {
+TEST_CASE("unsafe fixes keep every valid record of randomly damaged real files, in order, byte-identical" *
+          doctest::test_suite("slow")) {
   const std::vector<std::string> corpus = CleanCorpusFiles();
   REQUIRE(corpus.size() >= 5);
   std::mt19937_64 rng(4242);
@@ -207,7 +206,7 @@ void MakeDamagedLogdir(const std::string& dir) {
   test::WriteFile(dir + "/a/events.out.tfevents.1795298000.host.1.0", tail);
   test::WriteFile(dir + "/b/events.out.tfevents.1795298000.host.2.0", flipped);
   test::WriteFile(dir + "/c/events.out.tfevents.1795298000.host.3.0", bad_len);
-  test::WriteFile(dir + "/d/events.out.tfevents.1795298000.host", "");  // TB201: move
+  test::WriteFile(dir + "/d/events.out.tfevents.1795298000.host", "");                           // TB201: move
   test::WriteFile(dir + "/e/events.out.tfevents.1795298000.host.5.0", test::SmallEventFile(5));  // clean
   for (const char* f : {"/a/events.out.tfevents.1795298000.host.1.0", "/b/events.out.tfevents.1795298000.host.2.0",
                         "/c/events.out.tfevents.1795298000.host.3.0", "/d/events.out.tfevents.1795298000.host",
@@ -275,7 +274,8 @@ TEST_CASE("restore refuses a file that changed after the fix, and --backup-dir k
   CHECK(r.out.find("refused") != std::string::npos);
 }
 
-TEST_CASE("the fixer killed at any step leaves each file original or fixed, and restore recovers the originals" * doctest::test_suite("slow")) {
+TEST_CASE("the fixer killed at any step leaves each file original or fixed, and restore recovers the originals" *
+          doctest::test_suite("slow")) {
   test::TempDir fixed_dir;
   MakeDamagedLogdir(fixed_dir.path());
   const auto original = Snapshot(fixed_dir.path());

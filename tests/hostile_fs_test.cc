@@ -10,7 +10,6 @@
 // (sparse terabyte files) are skipped with a MESSAGE giving the reason when
 // the machine cannot provide them.
 #include <doctest/doctest.h>
-
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>

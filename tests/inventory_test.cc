@@ -58,7 +58,8 @@ TEST_CASE("every registered rule has a doc page docs/rules/<code>.md and every p
   }
   for (const std::string& page : pages) {
     CAPTURE(page);
-    CHECK_MESSAGE(FindRule(page.substr(0, page.size() - 3)) != nullptr, "docs/rules/" << page << " has no registered rule");
+    CHECK_MESSAGE(FindRule(page.substr(0, page.size() - 3)) != nullptr,
+                  "docs/rules/" << page << " has no registered rule");
   }
 }
 

@@ -6,18 +6,17 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/filesystem.hpp>
-#include <nlohmann/json.hpp>
 
 #include "fix/fixer.h"
 #include "test_util.h"
@@ -35,16 +34,20 @@ constexpr double kPast = 1795298000.0;
 
 // Run directories. String literals are split where a hex escape would
 // otherwise swallow the next character.
-const std::string kRunInvalid = "r\xff";                           // not UTF-8
-const std::string kRunForged = "x: error: fake [TB999 x]\n";        // a finding line, newline included
-const std::string kRunClear = "\x1b[2J";                           // clears the screen
+const std::string kRunInvalid = "r\xff";                      // not UTF-8
+const std::string kRunForged = "x: error: fake [TB999 x]\n";  // a finding line, newline included
+const std::string kRunClear = "\x1b[2J";                      // clears the screen
 const std::string kRunPlain = "plain";
 
 // Tags (valid UTF-8: an Event whose tag is not is undecodable, TB105).
 const std::string kTagNewline = "loss\nx: error: fake tag [TB999 x]";
 const std::string kTagClear = "\x1b[2J";
-const std::string kTagBidiNaN = "\xe2\x80\xae" "ssol";  // U+202E, then the NaN values
-const std::string kTagC1 = "\xc2\x9b" "2J a\\b";        // U+009B (CSI), a backslash
+const std::string kTagBidiNaN =
+    "\xe2\x80\xae"
+    "ssol";  // U+202E, then the NaN values
+const std::string kTagC1 =
+    "\xc2\x9b"
+    "2J a\\b";  // U+009B (CSI), a backslash
 
 // Files, relative to the logdir, and what is wrong with them.
 const std::string kTruncated = kRunInvalid + "/events.out.tfevents.1795298000.gpu.11.0";
@@ -63,7 +66,9 @@ std::string UndecodableScalar(double wall_time, int64_t step) {
   std::string payload = events::Scalar(wall_time, step, "QQQQ", 1.0f);
   const size_t at = payload.find("QQQQ");
   REQUIRE(at != std::string::npos);
-  payload.replace(at, 4, "b\xff\xfe" "d");
+  payload.replace(at, 4,
+                  "b\xff\xfe"
+                  "d");
   return payload;
 }
 
@@ -76,11 +81,10 @@ void BuildHostileLogdir(const std::string& dir) {
   // Tags that would forge lines and drive the terminal, a NaN under a bidi
   // override (so a finding carries a tag), and a truncated tail.
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  std::string tags = test::Frame({events::PlainHeader(kPast), events::Scalar(kPast + 1, 1, kTagNewline, 0.5f),
-                                  events::Scalar(kPast + 2, 2, kTagClear, 0.5f),
-                                  events::Scalar(kPast + 3, 3, kTagBidiNaN, nan),
-                                  events::Scalar(kPast + 4, 4, kTagC1, 0.5f),
-                                  events::Scalar(kPast + 5, 5, "loss", 0.5f)});
+  std::string tags =
+      test::Frame({events::PlainHeader(kPast), events::Scalar(kPast + 1, 1, kTagNewline, 0.5f),
+                   events::Scalar(kPast + 2, 2, kTagClear, 0.5f), events::Scalar(kPast + 3, 3, kTagBidiNaN, nan),
+                   events::Scalar(kPast + 4, 4, kTagC1, 0.5f), events::Scalar(kPast + 5, 5, "loss", 0.5f)});
   tags.resize(tags.size() - 3);
   test::WriteFile(dir + "/" + kTruncatedTags, tags);
 
@@ -299,7 +303,10 @@ TEST_CASE("IsValidUtf8 rejects exactly what strict JSON parsers reject") {
 TEST_CASE("ToValidUtf8 replaces each invalid byte with U+FFFD and keeps the rest") {
   CHECK(ToValidUtf8("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(ToValidUtf8("r\xff") == "r\xef\xbf\xbd");
-  CHECK(ToValidUtf8("a\xe2\x82" "b") == "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+  CHECK(ToValidUtf8("a\xe2\x82"
+                    "b") ==
+        "a\xef\xbf\xbd\xef\xbf\xbd"
+        "b");
 }
 
 TEST_CASE("EscapeForText leaves printable UTF-8 alone and doubles backslashes") {
@@ -312,8 +319,10 @@ TEST_CASE("EscapeForText makes controls, invalid bytes and bidi controls visible
   CHECK(EscapeForText("a\nb\tc\rd\x1b[2J") == "a\\nb\\tc\\rd\\e[2J");
   CHECK(EscapeForText(std::string("\x00\x07\x7f", 3)) == "\\x00\\x07\\x7f");
   CHECK(EscapeForText("r\xff\xfe") == "r\\xff\\xfe");
-  CHECK(EscapeForText("\xc2\x9b" "2J") == "\\u{9b}2J");  // C1 CSI, a code point
-  CHECK(EscapeForText("\xe2\x80\xae" "gpj.exe") == "\\u{202e}gpj.exe");
+  CHECK(EscapeForText("\xc2\x9b"
+                      "2J") == "\\u{9b}2J");  // C1 CSI, a code point
+  CHECK(EscapeForText("\xe2\x80\xae"
+                      "gpj.exe") == "\\u{202e}gpj.exe");
   CHECK(EscapeForText("\xe2\x81\xa6x\xe2\x81\xa9 \xe2\x80\x8e \xe2\x80\xa8") ==
         "\\u{2066}x\\u{2069} \\u{200e} \\u{2028}");
   CHECK(TerminalHazard("run " + EscapeForText(kRunForged + kRunClear + kTagC1 + kTagBidiNaN + kRunInvalid)) == "");

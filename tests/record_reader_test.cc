@@ -1,12 +1,13 @@
 // Record layer tests, leveldb style: write records with tblint's own writer,
 // damage them with small helpers, and assert what the reader reports.
+#include "record/record_reader.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "record/crc32c.h"
-#include "record/record_reader.h"
 #include "record/source.h"
 
 namespace tblint {
@@ -80,7 +81,8 @@ TEST_CASE("the writer frames records byte-exactly") {
   CHECK(static_cast<uint8_t>(rec[0]) == 24);
   for (int i = 1; i < 8; ++i) CHECK(rec[i] == 0);
   const uint32_t len_crc = static_cast<uint8_t>(rec[8]) | static_cast<uint8_t>(rec[9]) << 8 |
-                           static_cast<uint8_t>(rec[10]) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(rec[11])) << 24;
+                           static_cast<uint8_t>(rec[10]) << 16 |
+                           static_cast<uint32_t>(static_cast<uint8_t>(rec[11])) << 24;
   CHECK(len_crc == 0x224B7FA3u);
   // An empty payload's masked CRC is the mask delta.
   std::string empty = FrameRecord("");

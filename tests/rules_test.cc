@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "rule/registry.h"
-#include "scan/discover.h"
 #include "rule/writer_name.h"
+#include "scan/discover.h"
 #include "test_util.h"
 
 namespace tblint::test {
@@ -117,8 +117,7 @@ LintResult LintCase(const std::string& dir, const json& options = json::object()
   config.lint.now = now > 0 ? now : Now();
   config.jobs = 2;
   if (options.contains("max_record_mib")) {
-    config.lint.oversized_record_bytes =
-        static_cast<uint64_t>(options["max_record_mib"].get<double>() * 1048576.0);
+    config.lint.oversized_record_bytes = static_cast<uint64_t>(options["max_record_mib"].get<double>() * 1048576.0);
   }
   if (options.contains("grace_period_s")) config.lint.grace_period_s = options["grace_period_s"].get<double>();
   if (options.contains("max_depth")) config.lint.max_depth = options["max_depth"].get<int>();
@@ -147,7 +146,6 @@ LintResult LintFixture(const std::string& rel) {
   Materialize(FixtureRoot() + "/" + rel, tmp.path(), Now() - 3600);
   return LintCase(tmp.path());
 }
-
 
 std::string Describe(const Finding& f) {
   std::ostringstream s;
@@ -357,13 +355,9 @@ const Finding* FindingAt(const LintResult& r, const std::string& code, const std
 // ---------------------------------------------------------------------------
 // TB1xx
 
-TEST_CASE("TB101 truncated-record fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB101");
-}
+TEST_CASE("TB101 truncated-record fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB101"); }
 
-TEST_CASE("TB101 truncated-record: --fix cuts each bad fixture at its last whole record") {
-  RunFixCases("TB101");
-}
+TEST_CASE("TB101 truncated-record: --fix cuts each bad fixture at its last whole record") { RunFixCases("TB101"); }
 
 TEST_CASE("TB101 truncated-record on a freshly modified file is info and --fix refuses it") {
   const std::vector<FixtureCase> bad = Cases("TB101", "bad");
@@ -390,17 +384,11 @@ TEST_CASE("TB101 truncated-record on a freshly modified file is info and --fix r
   }
 }
 
-TEST_CASE("TB102 zero-filled-tail fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB102");
-}
+TEST_CASE("TB102 zero-filled-tail fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB102"); }
 
-TEST_CASE("TB102 zero-filled-tail: --fix cuts each bad fixture where the zeros begin") {
-  RunFixCases("TB102");
-}
+TEST_CASE("TB102 zero-filled-tail: --fix cuts each bad fixture where the zeros begin") { RunFixCases("TB102"); }
 
-TEST_CASE("TB103 length-crc-mismatch fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB103");
-}
+TEST_CASE("TB103 length-crc-mismatch fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB103"); }
 
 TEST_CASE("TB103 length-crc-mismatch counts the records a resynchronising scan finds after the damage") {
   const LintResult r = LintFixture("TB103/bad/length_bitflip_with_records_after");
@@ -411,22 +399,20 @@ TEST_CASE("TB103 length-crc-mismatch counts the records a resynchronising scan f
   CHECK(f->message.find("finds 6 valid records") != std::string::npos);
 }
 
-TEST_CASE("TB104 data-crc-mismatch fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB104");
-}
+TEST_CASE("TB104 data-crc-mismatch fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB104"); }
 
-TEST_CASE("TB105 undecodable-event fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB105");
-}
+TEST_CASE("TB105 undecodable-event fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB105"); }
 
-TEST_CASE("TB106 not-an-event-file fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB106");
-}
+TEST_CASE("TB106 not-an-event-file fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB106"); }
 
 TEST_CASE("TB106 not-an-event-file names what the file looks like") {
   const std::map<std::string, std::string> looks_like = {
-      {"gzip", "gzip"},          {"zip", "zip"},         {"git_lfs_pointer", "git-lfs"},
-      {"html_error_page", "HTML"}, {"plain_text", "text"}, {"unrecognised_binary", "unrecognised binary"},
+      {"gzip", "gzip"},
+      {"zip", "zip"},
+      {"git_lfs_pointer", "git-lfs"},
+      {"html_error_page", "HTML"},
+      {"plain_text", "text"},
+      {"unrecognised_binary", "unrecognised binary"},
   };
   for (const auto& [name, words] : looks_like) {
     CAPTURE(name);
@@ -457,25 +443,15 @@ TEST_CASE("TB107 oversized-record follows --max-record-mib on the command line")
 // ---------------------------------------------------------------------------
 // TB2xx
 
-TEST_CASE("TB201 empty-event-file fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB201");
-}
+TEST_CASE("TB201 empty-event-file fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB201"); }
 
-TEST_CASE("TB202 header-only-file fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB202");
-}
+TEST_CASE("TB202 header-only-file fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB202"); }
 
-TEST_CASE("TB203 missing-file-version fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB203");
-}
+TEST_CASE("TB203 missing-file-version fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB203"); }
 
-TEST_CASE("TB204 bad-wall-time fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB204");
-}
+TEST_CASE("TB204 bad-wall-time fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB204"); }
 
-TEST_CASE("TB205 non-finite-value fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB205");
-}
+TEST_CASE("TB205 non-finite-value fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB205"); }
 
 TEST_CASE("TB205 non-finite-value names the first tag and step and counts the values") {
   const LintResult r = LintFixture("TB205/bad/simple_value_nan");
@@ -498,9 +474,7 @@ bool Says(const Finding* f, const std::string& words) {
   return f != nullptr && f->message.find(words) != std::string::npos;
 }
 
-TEST_CASE("TB301 overwritten-step fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB301");
-}
+TEST_CASE("TB301 overwritten-step fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB301"); }
 
 TEST_CASE("TB301 overwritten-step counts the re-logged points and names the first tag and step") {
   {
@@ -548,9 +522,7 @@ TEST_CASE("TB301 overwritten-step: steps after a SessionLog START in the same fi
   CHECK(Count(r, "TB401") == 0);
 }
 
-TEST_CASE("TB302 step-regression fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB302");
-}
+TEST_CASE("TB302 step-regression fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB302"); }
 
 TEST_CASE("TB302 step-regression says from which step to which, and how often") {
   {
@@ -571,9 +543,7 @@ TEST_CASE("TB302 step-regression says from which step to which, and how often") 
   }
 }
 
-TEST_CASE("TB303 resumed-run-overlap fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB303");
-}
+TEST_CASE("TB303 resumed-run-overlap fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB303"); }
 
 TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and both files") {
   {
@@ -581,8 +551,9 @@ TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and
     const Finding* f = FindingAt(r, "TB303", "train");
     REQUIRE(f != nullptr);
     INFO(f->message);
-    CHECK(Says(f, "events.out.tfevents.1795299000.gpu-node-1.5310.0 re-logs steps 110–150 that "
-                  "events.out.tfevents.1795298000.gpu-node-1.4242.0 already holds: 41 earlier points"));
+    CHECK(Says(f,
+               "events.out.tfevents.1795299000.gpu-node-1.5310.0 re-logs steps 110–150 that "
+               "events.out.tfevents.1795298000.gpu-node-1.4242.0 already holds: 41 earlier points"));
     CHECK(f->step == std::optional<int64_t>(110));
   }
   {
@@ -608,9 +579,7 @@ TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and
 // ---------------------------------------------------------------------------
 // TB4xx
 
-TEST_CASE("TB401 duplicate-writer fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB401");
-}
+TEST_CASE("TB401 duplicate-writer fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB401"); }
 
 TEST_CASE("TB401 duplicate-writer says which signs of a second writer it saw") {
   {
@@ -631,9 +600,7 @@ TEST_CASE("TB401 duplicate-writer says which signs of a second writer it saw") {
   }
 }
 
-TEST_CASE("TB402 concurrent-writers fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB402");
-}
+TEST_CASE("TB402 concurrent-writers fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB402"); }
 
 TEST_CASE("TB402 concurrent-writers names each writer's host and pid") {
   {
@@ -782,9 +749,7 @@ std::map<std::string, std::string> CorpusFindings(const std::string& name, const
   return out;
 }
 
-TEST_CASE("TB501 deep-run fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB501");
-}
+TEST_CASE("TB501 deep-run fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB501"); }
 
 TEST_CASE("TB501 deep-run flags torch's add_hparams and add_scalars runs and the deep run in the real corpus") {
   const auto found = CorpusFindings("layout_hparams_scalars_deep", "TB501");
@@ -812,9 +777,7 @@ TEST_CASE("TB501 deep-run follows --max-depth on the command line") {
   CHECK(RunCli({"--max-depth", "-1", tmp.path()}).exit_code == 2);
 }
 
-TEST_CASE("TB502 events-beside-runs fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB502");
-}
+TEST_CASE("TB502 events-beside-runs fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB502"); }
 
 TEST_CASE("TB502 events-beside-runs flags the logdir root and a parent run in the real corpus") {
   const auto root = CorpusFindings("events_in_root_and_runs", "TB502");
@@ -826,9 +789,7 @@ TEST_CASE("TB502 events-beside-runs flags the logdir root and a parent run in th
   CHECK(layout.count("sweep/trial_0") == 1);
 }
 
-TEST_CASE("TB503 stray-event-copy fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB503");
-}
+TEST_CASE("TB503 stray-event-copy fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB503"); }
 
 TEST_CASE("TB503 stray-event-copy flags the .bak copy in the real corpus and not the original") {
   const auto found = CorpusFindings("backup_copy_beside_original", "TB503");
@@ -849,13 +810,11 @@ TEST_CASE("TB503 stray-event-copy leaves torch's free-form filename_suffix alone
     CAPTURE(suffix);
     CHECK(!StrayCopyReason(base + suffix).empty());
   }
-  CHECK(!StrayCopyReason("." + base + ".q8XzLm").empty());      // rsync temporary
-  CHECK(!StrayCopyReason("Copy of " + base).empty());           // renamed copy
+  CHECK(!StrayCopyReason("." + base + ".q8XzLm").empty());  // rsync temporary
+  CHECK(!StrayCopyReason("Copy of " + base).empty());       // renamed copy
 }
 
-TEST_CASE("TB504 unreadable-path fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB504");
-}
+TEST_CASE("TB504 unreadable-path fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB504"); }
 
 TEST_CASE("TB504 unreadable-path reports a FIFO, a socket and a device named like event files without hanging") {
   TempDir tmp;
@@ -926,9 +885,7 @@ TEST_CASE("TB504 unreadable-path reports a directory that cannot be listed") {
   CHECK(FindingAt(r, "TB504", "train") != nullptr);
 }
 
-TEST_CASE("TB505 no-event-files fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB505");
-}
+TEST_CASE("TB505 no-event-files fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB505"); }
 
 TEST_CASE("TB505 no-event-files fires on an empty directory") {
   // git cannot store an empty directory, so this case is made here.
@@ -971,9 +928,7 @@ TEST_CASE("TB506 missing-projector-asset checks absolute paths as they are") {
 // ---------------------------------------------------------------------------
 // TB6xx
 
-TEST_CASE("TB601 downsampled-tag fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB601");
-}
+TEST_CASE("TB601 downsampled-tag fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB601"); }
 
 TEST_CASE("TB601 downsampled-tag says how many points are hidden and which setting shows them") {
   const LintResult r = LintFixture("TB601/bad/twelve_images");
@@ -988,9 +943,7 @@ TEST_CASE("TB601 downsampled-tag says how many points are hidden and which setti
   CHECK(Count(r, "TB601") == 1);
 }
 
-TEST_CASE("TB602 tag-kind-conflict fires on bad fixtures and stays quiet on good ones") {
-  RunFixtureCases("TB602");
-}
+TEST_CASE("TB602 tag-kind-conflict fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB602"); }
 
 TEST_CASE("TB602 tag-kind-conflict names both kinds and the dashboard that wins") {
   const LintResult r = LintFixture("TB602/bad/images_then_text_in_a_later_file");

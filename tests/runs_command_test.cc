@@ -1,6 +1,8 @@
 // `tblint runs`: the runs exactly as TensorBoard discovers them (checked
 // against an independent walk of every corpus case), their files and their
 // tags merged over files, in text and JSON.
+#include "cli/runs_command.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "cli/app.h"
-#include "cli/runs_command.h"
 #include "test_util.h"
 
 namespace tblint {
@@ -116,9 +117,9 @@ void MakeLogdir(const test::TempDir& dir) {
   test::WriteFile(dir / "train/events.out.tfevents.1795298000.gpu-node-1.4242.0", Frame(first));
   test::WriteFile(dir / "train/events.out.tfevents.1795298100.gpu-node-1.4300.0", Frame(second));
   test::WriteFile(dir / "eval/events.out.tfevents.1795298000.gpu-node-2", Frame(eval));
-  for (const char* rel : {"train/events.out.tfevents.1795298000.gpu-node-1.4242.0",
-                          "train/events.out.tfevents.1795298100.gpu-node-1.4300.0",
-                          "eval/events.out.tfevents.1795298000.gpu-node-2"}) {
+  for (const char* rel :
+       {"train/events.out.tfevents.1795298000.gpu-node-1.4242.0",
+        "train/events.out.tfevents.1795298100.gpu-node-1.4300.0", "eval/events.out.tfevents.1795298000.gpu-node-2"}) {
     test::SetMtime(dir / rel, kPast + 3600);
   }
 }
@@ -199,9 +200,7 @@ TEST_CASE("tblint runs prints a table per run: files with their writers and time
   // eval runs before train, and scalars before histograms within a run.
   CHECK(out.find("run eval") < out.find("run train"));
   const std::vector<std::string> lines = Squeezed(out);
-  const auto at = [&](const std::string& line) {
-    return std::find(lines.begin(), lines.end(), line) - lines.begin();
-  };
+  const auto at = [&](const std::string& line) { return std::find(lines.begin(), lines.end(), line) - lines.begin(); };
   const auto loss = at("scalars train/loss 10 0..9");
   const auto weight = at("histograms fc1/weight (also scalars) 6 0..10");
   CHECK(loss < static_cast<long>(lines.size()));

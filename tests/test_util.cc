@@ -77,9 +77,7 @@ void CopyTree(const std::string& from, const std::string& to) {
   }
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string Frame(const std::vector<std::string>& payloads) {
   std::string out;

@@ -2,7 +2,6 @@
 // record's declared span, sparse files and absurd lengths, and fixes racing a
 // live writer that opens the file for every append, as torch's writer does.
 #include <doctest/doctest.h>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -28,7 +27,8 @@ constexpr double kPast = 1795298000.0;
 
 std::string Unhex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -286,7 +286,8 @@ void WriterProcess(const std::string& path, int records) {
   ::_exit(0);
 }
 
-TEST_CASE("fix: a live writer appending record by record loses nothing to repeated --fix --unsafe-fixes" * doctest::test_suite("slow")) {
+TEST_CASE("fix: a live writer appending record by record loses nothing to repeated --fix --unsafe-fixes" *
+          doctest::test_suite("slow")) {
   test::TempDir dir;
   const std::string path = dir / "run/events.out.tfevents.1795298000.host.77.0";
   test::WriteFile(path, FrameRecord(events::PlainHeader(kPast)));

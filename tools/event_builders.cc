@@ -56,8 +56,7 @@ std::string TensorScalar(double wall_time, int64_t step, const std::string& tag,
 }
 
 // A histogram of `n` samples spread around `center`, in a few buckets.
-std::string Histogram(double wall_time, int64_t step, const std::string& tag, double center,
-                      int buckets) {
+std::string Histogram(double wall_time, int64_t step, const std::string& tag, double center, int buckets) {
   tensorboard::Event e;
   e.set_wall_time(wall_time);
   e.set_step(step);

@@ -148,9 +148,7 @@ void ZeroFrom(std::string* bytes, uint64_t offset) {
 void AppendZeros(std::string* bytes, uint64_t n) { bytes->append(n, '\0'); }
 
 // Inserts `garbage` at `offset`, shifting what follows.
-void InsertGarbage(std::string* bytes, uint64_t offset, const std::string& garbage) {
-  bytes->insert(offset, garbage);
-}
+void InsertGarbage(std::string* bytes, uint64_t offset, const std::string& garbage) { bytes->insert(offset, garbage); }
 
 // ---------------------------------------------------------------------------
 // Small encoders for the impostor files of TB106.
@@ -171,9 +169,9 @@ void PutLE(std::string* out, uint64_t v, int bytes) {
 // A valid gzip member holding `data` in one stored (uncompressed) deflate block.
 std::string Gzip(const std::string& data) {
   std::string out("\x1f\x8b\x08\x00", 4);  // magic, deflate, no flags
-  PutLE(&out, 0, 4);                        // mtime 0: deterministic
-  out += std::string("\x00\x03", 2);        // xfl, OS = Unix
-  out.push_back('\x01');                    // final block, stored
+  PutLE(&out, 0, 4);                       // mtime 0: deterministic
+  out += std::string("\x00\x03", 2);       // xfl, OS = Unix
+  out.push_back('\x01');                   // final block, stored
   PutLE(&out, data.size(), 2);
   PutLE(&out, ~data.size() & 0xFFFF, 2);
   out += data;
@@ -185,10 +183,10 @@ std::string Gzip(const std::string& data) {
 // A valid zip archive holding one stored file.
 std::string Zip(const std::string& name, const std::string& data) {
   std::string local("PK\x03\x04", 4);
-  PutLE(&local, 10, 2);  // version needed
-  PutLE(&local, 0, 2);   // flags
-  PutLE(&local, 0, 2);   // stored
-  PutLE(&local, 0, 2);   // time
+  PutLE(&local, 10, 2);    // version needed
+  PutLE(&local, 0, 2);     // flags
+  PutLE(&local, 0, 2);     // stored
+  PutLE(&local, 0, 2);     // time
   PutLE(&local, 0x21, 2);  // date 1980-01-01
   PutLE(&local, Crc32(data), 4);
   PutLE(&local, data.size(), 4);
@@ -264,8 +262,7 @@ class Case {
  public:
   Case(const fs::path& root, const std::string& rule, const std::string& kind, const std::string& name,
        const std::string& description)
-      : dir_(root / "rules" / rule / kind / name), rule_(rule), kind_(kind), name_(name),
-        description_(description) {
+      : dir_(root / "rules" / rule / kind / name), rule_(rule), kind_(kind), name_(name), description_(description) {
     fs::create_directories(dir_);
   }
   Case(const Case&) = delete;
@@ -392,8 +389,7 @@ void MakeTB101(const fs::path& root) {
     c.File(kTorchFile, TorchRun(8));
   }
   {
-    Case c(root, "TB101", "good", "complete_tensorboardx_file",
-           "a tensorboardX file that was closed properly");
+    Case c(root, "TB101", "good", "complete_tensorboardx_file", "a tensorboardX file that was closed properly");
     c.File(kTbxFile, TbxRun(20));
   }
 }
@@ -613,8 +609,7 @@ void MakeTB106(const fs::path& root) {
     c.Expect("TB106", kTorchFile, "error", 0);
   }
   {
-    Case c(root, "TB106", "bad", "plain_text",
-           "a training log redirected into a file named like an event file");
+    Case c(root, "TB106", "bad", "plain_text", "a training log redirected into a file named like an event file");
     c.File(kTorchFile,
            "epoch 1/10  step 100  loss 2.3021  lr 0.001\n"
            "epoch 1/10  step 200  loss 1.9843  lr 0.001\n"
@@ -729,8 +724,7 @@ void MakeTB202(const fs::path& root) {
     c.File(kTorchFile, TorchRun(1));
   }
   {
-    Case c(root, "TB202", "good", "header_and_session_log",
-           "a SessionLog START after the header is content too");
+    Case c(root, "TB202", "good", "header_and_session_log", "a SessionLog START after the header is content too");
     EventFile f;
     f.Add(TorchHeader(kT0));
     f.Add(SessionLog(kT0 + 1, 0, tensorboard::SessionLog::START));
@@ -787,8 +781,7 @@ void MakeTB204(const fs::path& root) {
        std::numeric_limits<double>::quiet_NaN(), "error"},
       {"negative_wall_time", "record 3 has wall_time -1", -1.0, "warning"},
       {"zero_wall_time", "record 3 has wall_time 0 (a writer that never set it)", 0.0, "warning"},
-      {"infinite_wall_time", "record 3 has an infinite wall_time", std::numeric_limits<double>::infinity(),
-       "warning"},
+      {"infinite_wall_time", "record 3 has an infinite wall_time", std::numeric_limits<double>::infinity(), "warning"},
       {"far_future_wall_time",
        "record 3 has wall_time 4102444800 (2100-01-01), far more than a day after any mtime the "
        "tests give the file",
@@ -1193,10 +1186,8 @@ void MakeTB501(const fs::path& root) {
            "torch's add_scalars('loss/cmp', {'train': ..., 'val': ...}) wrote each key to its own run "
            "exp1/loss_cmp_train and exp1/loss_cmp_val, logging tag 'loss/cmp' there (TB502 fires on exp1)");
     c.File("exp1/" + kTorchName, TorchRun(4));
-    c.File("exp1/loss_cmp_train/events.out.tfevents.1795298000.gpu-node-1.4242.1",
-           TorchRun(4, kT0, "loss/cmp"));
-    c.File("exp1/loss_cmp_val/events.out.tfevents.1795298000.gpu-node-1.4242.2",
-           TorchRun(4, kT0, "loss/cmp"));
+    c.File("exp1/loss_cmp_train/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "loss/cmp"));
+    c.File("exp1/loss_cmp_val/events.out.tfevents.1795298000.gpu-node-1.4242.2", TorchRun(4, kT0, "loss/cmp"));
     c.Expect("TB501", "exp1/loss_cmp_train", "warning");
     c.Expect("TB501", "exp1/loss_cmp_val", "warning");
     c.Expect("TB502", "exp1", "warning");
@@ -1242,8 +1233,7 @@ void MakeTB502(const fs::path& root) {
     c.Expect("TB502", "exp1", "warning");
   }
   {
-    Case c(root, "TB502", "good", "runs_only_in_leaves",
-           "exp1/train/ and exp1/eval/ are runs; exp1/ only groups them");
+    Case c(root, "TB502", "good", "runs_only_in_leaves", "exp1/train/ and exp1/eval/ are runs; exp1/ only groups them");
     c.File("exp1/train/" + kTorchName, TorchRun(4));
     c.File("exp1/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", TorchRun(4, kT0, "eval/loss"));
   }
@@ -1348,8 +1338,7 @@ void MakeTB505(const fs::path& root) {
     c.Expect("TB505", ".", "error");
   }
   {
-    Case c(root, "TB505", "good", "nested_event_file",
-           "one event file two levels down is enough");
+    Case c(root, "TB505", "good", "nested_event_file", "one event file two levels down is enough");
     c.File("exp1/train/" + kTorchName, TorchRun(3));
   }
 }
@@ -1442,11 +1431,11 @@ std::string TinyPng(uint8_t gray) {
     return c;
   };
   std::string ihdr;
-  PutBE(&ihdr, 1, 4);                             // width
-  PutBE(&ihdr, 1, 4);                             // height
+  PutBE(&ihdr, 1, 4);                              // width
+  PutBE(&ihdr, 1, 4);                              // height
   ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit gray, deflate, no filter, no interlace
   const std::string row = std::string(1, '\0') + static_cast<char>(gray);  // filter byte, pixel
-  std::string idat("\x78\x01\x01", 3);  // zlib header, final stored block
+  std::string idat("\x78\x01\x01", 3);                                     // zlib header, final stored block
   PutLE(&idat, row.size(), 2);
   PutLE(&idat, ~row.size() & 0xFFFF, 2);
   idat += row;
@@ -1681,8 +1670,7 @@ void MakeDemo(const fs::path& root) {
   // baseline: clean.
   WriteBytes(demo / "baseline/train/events.out.tfevents.1795298000.gpu-node-1.4242.0",
              train(kT0, 120, 0.001f, -1).bytes());
-  WriteBytes(demo / "baseline/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1",
-             eval(kT0, 120, 0.61f).bytes());
+  WriteBytes(demo / "baseline/eval/events.out.tfevents.1795298000.gpu-node-1.4242.1", eval(kT0, 120, 0.61f).bytes());
 
   // lr-0.01: the loss diverges to NaN at step 70 (TB205).
   WriteBytes(demo / "lr-0.01/train/events.out.tfevents.1795298030.gpu-node-1.4301.0",

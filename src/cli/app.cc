@@ -101,7 +101,8 @@ void WriteMainHelp(std::ostream& out, const std::vector<Parser>& parsers) {
         << p.subcommand->summary << "\n";
   }
   out << "\nOptions of 'check' (each subcommand lists its own with --help):\n"
-      << *parsers.front().options << "\n" << parsers.front().command->Examples();
+      << *parsers.front().options << "\n"
+      << parsers.front().command->Examples();
   // Then the other subcommands' examples, without their "Examples:" line.
   for (size_t i = 1; i < parsers.size(); ++i) {
     const std::string_view examples = parsers[i].command->Examples();
@@ -158,8 +159,9 @@ int RunCommand(int argc, const char* const* argv, std::ostream& out, std::ostrea
       const std::string bare = option.rfind("--", 0) == 0 ? option.substr(2) : option;
       elsewhere = elsewhere || (&other != &p && !bare.empty() && FindOption(*other.options, bare) != nullptr);
     }
-    err << "tblint: " << (elsewhere ? "'tblint " + name + "' does not take " + EscapeForText(option)
-                                    : "unrecognised option '" + EscapeForText(option) + "' for 'tblint " + name + "'")
+    err << "tblint: "
+        << (elsewhere ? "'tblint " + name + "' does not take " + EscapeForText(option)
+                      : "unrecognised option '" + EscapeForText(option) + "' for 'tblint " + name + "'")
         << "; see " << help_hint << "\n";
     return kExitUsage;
   } catch (const po::error& e) {

@@ -6,12 +6,11 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fix/fixer.h"
 #include "record/crc32c.h"
@@ -41,8 +40,9 @@ void ListRules(std::ostream& out, Format format) {
     out << rules.dump(2) << "\n";
     return;
   }
-  out << std::left << std::setw(7) << "code" << std::setw(25) << "name" << std::setw(9) << "severity"
-      << std::setw(8) << "fix" << "summary\n";
+  out << std::left << std::setw(7) << "code" << std::setw(25) << "name" << std::setw(9) << "severity" << std::setw(8)
+      << "fix"
+      << "summary\n";
   for (const auto& r : AllRules()) {
     const RuleInfo& i = r->info();
     out << std::setw(7) << i.code << std::setw(25) << i.name << std::setw(9) << SeverityName(i.default_severity)

@@ -32,9 +32,7 @@ bool Matches(const std::string& code, const std::vector<std::string>& prefixes) 
   return false;
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // Drops one leading '+', which std::from_chars does not take; false for "+"
 // followed by another sign.
@@ -96,8 +94,8 @@ void AddFormatOption(po::options_description* options, std::span<const Format> f
                          ("output format (default " + *text + ")").c_str());
 }
 
-std::optional<Format> ResolveFormat(const std::string& text, std::string_view command,
-                                    std::span<const Format> formats, std::ostream& err) {
+std::optional<Format> ResolveFormat(const std::string& text, std::string_view command, std::span<const Format> formats,
+                                    std::ostream& err) {
   const std::optional<Format> format = ParseFormat(text);
   if (!format) {
     err << "tblint: unknown format '" << EscapeForText(text) << "': --format must be " << JoinOr(formats) << "\n";
@@ -114,7 +112,8 @@ std::optional<Format> ResolveFormat(const std::string& text, std::string_view co
 void AddScanOptions(po::options_description* options, ScanOptionText* text, bool fixes) {
   const std::string grace_help =
       std::string("a file modified less than this long ago may still be written: a truncated tail is info") +
-      (fixes ? ", and --fix leaves it alone" : "") + " (default " + std::to_string(static_cast<int64_t>(kDefaultGracePeriodS)) + "; 0 to 315360000, ten years)";
+      (fixes ? ", and --fix leaves it alone" : "") + " (default " +
+      std::to_string(static_cast<int64_t>(kDefaultGracePeriodS)) + "; 0 to 315360000, ten years)";
   // clang-format off
   options->add_options()
     ("select", po::value(&text->select)->composing()->value_name("CODES"),

@@ -57,8 +57,8 @@ void AddFormatOption(boost::program_options::options_description* options, std::
 // naming --format and the subcommand, when `text` is no format ("unknown
 // format 'xml'") or one `command` cannot produce ("'tblint runs' cannot
 // produce sarif").
-std::optional<Format> ResolveFormat(const std::string& text, std::string_view command,
-                                    std::span<const Format> formats, std::ostream& err);
+std::optional<Format> ResolveFormat(const std::string& text, std::string_view command, std::span<const Format> formats,
+                                    std::ostream& err);
 
 // --- options that decide a scan (check, runs) --------------------------------
 

@@ -1,12 +1,11 @@
 #include "cli/restore_command.h"
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fix/fixer.h"
 #include "util/text.h"
@@ -20,7 +19,9 @@ constexpr Format kRestoreFormats[] = {Format::kText, Format::kJson};
 
 class RestoreCommand : public Command {
  public:
-  std::string_view Synopsis() const override { return "tblint restore [--backup-dir DIR] [--format FORMAT] [PATH...]\n"; }
+  std::string_view Synopsis() const override {
+    return "tblint restore [--backup-dir DIR] [--format FORMAT] [PATH...]\n";
+  }
 
   std::string_view Description() const override {
     return "Puts back, byte-identical, every file that --fix changed or moved under\n"

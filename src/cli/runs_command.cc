@@ -13,8 +13,8 @@
 namespace tblint {
 namespace {
 
-constexpr event::TagKind kKinds[] = {event::TagKind::kScalar, event::TagKind::kHistogram, event::TagKind::kImage,
-                                     event::TagKind::kAudio,  event::TagKind::kText,      event::TagKind::kTensor,
+constexpr event::TagKind kKinds[] = {event::TagKind::kScalar,  event::TagKind::kHistogram, event::TagKind::kImage,
+                                     event::TagKind::kAudio,   event::TagKind::kText,      event::TagKind::kTensor,
                                      event::TagKind::kHparams, event::TagKind::kOther};
 
 uint8_t Bit(event::TagKind kind) { return static_cast<uint8_t>(1u << static_cast<unsigned>(kind)); }
@@ -41,8 +41,8 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 }
 
 std::string FindingCounts(const std::array<uint64_t, 3>& n) {
-  return Plural(n[2], "error", "errors") + ", " + Plural(n[1], "warning", "warnings") + ", " +
-         std::to_string(n[0]) + " info";
+  return Plural(n[2], "error", "errors") + ", " + Plural(n[1], "warning", "warnings") + ", " + std::to_string(n[0]) +
+         " info";
 }
 
 // Columns a cell takes: one per code point (cells are escaped, so valid
@@ -83,9 +83,7 @@ std::string WallRange(const FileResult& f) {
   return first == last ? first : first + " .. " + last;
 }
 
-nlohmann::json Counts(const std::array<uint64_t, 3>& n) {
-  return {{"error", n[2]}, {"warning", n[1]}, {"info", n[0]}};
-}
+nlohmann::json Counts(const std::array<uint64_t, 3>& n) { return {{"error", n[2]}, {"warning", n[1]}, {"info", n[0]}}; }
 
 template <typename T>
 nlohmann::json OrNull(const std::optional<T>& v) {
@@ -148,8 +146,8 @@ void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& resu
     std::array<uint64_t, 3> total{};
     for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
     out << (first_block ? "" : "\n") << EscapeForText(r->logdir.given) << ": " << Plural(runs.size(), "run", "runs")
-        << ", " << Plural(r->logdir.files.size(), "event file", "event files")
-        << "; findings: " << FindingCounts(total) << "\n";
+        << ", " << Plural(r->logdir.files.size(), "event file", "event files") << "; findings: " << FindingCounts(total)
+        << "\n";
     first_block = false;
     for (const RunSummary& rs : runs) {
       const RunResult& run = *rs.run;
@@ -201,10 +199,8 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
       json files = json::array();
       for (const FileResult* f : run.files) {
         const WriterName w = ParseWriterName(f->info.name);
-        json jf = {{"pid", OrNull(w.pid)},
-                   {"counter", OrNull(w.counter)},
-                   {"size", f->info.size},
-                   {"records", f->records}};
+        json jf = {
+            {"pid", OrNull(w.pid)}, {"counter", OrNull(w.counter)}, {"size", f->info.size}, {"records", f->records}};
         PutName(jf, "name", f->info.name);
         PutName(jf, "path", f->info.rel_path);
         if (w.standard) {
@@ -245,8 +241,8 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
   return doc;
 }
 
-int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format,
-                   std::ostream& out, std::ostream& err) {
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format, std::ostream& out,
+                   std::ostream& err) {
   std::vector<LintResult> results(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
     std::string error;

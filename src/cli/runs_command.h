@@ -9,12 +9,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "scan/scanner.h"
@@ -33,8 +32,8 @@ struct RunTag {
 
 struct RunSummary {
   const RunResult* run = nullptr;
-  std::vector<RunTag> tags;                // by kind (TagKind order), then tag
-  std::array<uint64_t, 3> findings{};      // indexed by Severity
+  std::vector<RunTag> tags;            // by kind (TagKind order), then tag
+  std::array<uint64_t, 3> findings{};  // indexed by Severity
 };
 
 // Summarises every run of `result`, in TensorBoard's order.
@@ -48,8 +47,8 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results);
 
 // Lints each path with `config`, then prints its runs in `format` (text or
 // json). Returns 0, or 2 (with a message on `err`) when a path does not exist.
-int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format,
-                   std::ostream& out, std::ostream& err);
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format, std::ostream& out,
+                   std::ostream& err);
 
 // The subcommand for the table (cli/subcommands.cc): its options, help and
 // run function.

@@ -166,11 +166,20 @@ class EventDecoder {
   // A message member of Event.what begins.
   void SetWhat(uint32_t field) {
     switch (field) {
-      case 5: SwitchWhat(What::kSummary); break;
-      case 6: SwitchWhat(What::kLogMessage); break;
-      case 7: SwitchWhat(What::kSessionLog); break;
-      case 8: SwitchWhat(What::kTaggedRunMetadata); break;
-      default: break;  // 10, source_metadata, is not part of the oneof
+      case 5:
+        SwitchWhat(What::kSummary);
+        break;
+      case 6:
+        SwitchWhat(What::kLogMessage);
+        break;
+      case 7:
+        SwitchWhat(What::kSessionLog);
+        break;
+      case 8:
+        SwitchWhat(What::kTaggedRunMetadata);
+        break;
+      default:
+        break;  // 10, source_metadata, is not part of the oneof
     }
   }
 
@@ -178,9 +187,15 @@ class EventDecoder {
   void SetValueKind(uint32_t field) {
     Value& v = out_->values.back();
     switch (field) {
-      case 4: SwitchValueKind(v, ValueKind::kImage); break;
-      case 5: SwitchValueKind(v, ValueKind::kHistogram); break;
-      case 6: SwitchValueKind(v, ValueKind::kAudio); break;
+      case 4:
+        SwitchValueKind(v, ValueKind::kImage);
+        break;
+      case 5:
+        SwitchValueKind(v, ValueKind::kHistogram);
+        break;
+      case 6:
+        SwitchValueKind(v, ValueKind::kAudio);
+        break;
       case 8:
         // After another member (or none) the tensor starts empty; after a
         // tensor it merges into it. Only tensor members touch tensor_, so
@@ -188,7 +203,8 @@ class EventDecoder {
         if (v.kind != ValueKind::kTensor) tensor_ = TensorState{};
         SwitchValueKind(v, ValueKind::kTensor);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -267,27 +283,40 @@ class EventDecoder {
 
 const char* TagKindName(TagKind kind) {
   switch (kind) {
-    case TagKind::kScalar: return "scalars";
-    case TagKind::kHistogram: return "histograms";
-    case TagKind::kImage: return "images";
-    case TagKind::kAudio: return "audio";
-    case TagKind::kText: return "text";
-    case TagKind::kHparams: return "hparams";
-    case TagKind::kTensor: return "tensors";
-    case TagKind::kOther: return "other";
+    case TagKind::kScalar:
+      return "scalars";
+    case TagKind::kHistogram:
+      return "histograms";
+    case TagKind::kImage:
+      return "images";
+    case TagKind::kAudio:
+      return "audio";
+    case TagKind::kText:
+      return "text";
+    case TagKind::kHparams:
+      return "hparams";
+    case TagKind::kTensor:
+      return "tensors";
+    case TagKind::kOther:
+      return "other";
   }
   return "?";
 }
 
 TagKind Value::tag_kind() const {
   switch (kind) {
-    case ValueKind::kSimpleValue: return TagKind::kScalar;
+    case ValueKind::kSimpleValue:
+      return TagKind::kScalar;
     case ValueKind::kHistogram:
-    case ValueKind::kOldHistogram: return TagKind::kHistogram;
-    case ValueKind::kImage: return TagKind::kImage;
-    case ValueKind::kAudio: return TagKind::kAudio;
+    case ValueKind::kOldHistogram:
+      return TagKind::kHistogram;
+    case ValueKind::kImage:
+      return TagKind::kImage;
+    case ValueKind::kAudio:
+      return TagKind::kAudio;
     case ValueKind::kNone:
-    case ValueKind::kTensor: break;
+    case ValueKind::kTensor:
+      break;
   }
   // TensorBoard routes tensor summaries (and metadata-only values) by plugin.
   if (plugin_name == "scalars") return TagKind::kScalar;

@@ -3,8 +3,8 @@
 #include <google/protobuf/descriptor.h>
 
 #include <array>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "event.pb.h"
@@ -74,9 +74,8 @@ std::array<MessageSpec, kMsgCount> Build() {
           break;
         case FieldDescriptor::TYPE_STRING:
           // proto3 strings are UTF-8 checked by the parser; proto2 ones not.
-          fs.kind = f->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3
-                        ? FieldKind::kString
-                        : FieldKind::kBytes;
+          fs.kind = f->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 ? FieldKind::kString
+                                                                                           : FieldKind::kBytes;
           break;
         case FieldDescriptor::TYPE_BYTES:
           fs.kind = FieldKind::kBytes;

@@ -10,8 +10,8 @@
 #ifndef TBLINT_EVENT_SCHEMA_H_
 #define TBLINT_EVENT_SCHEMA_H_
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 
 namespace tblint::event {
 
@@ -44,7 +44,7 @@ enum class FieldKind : uint8_t {
   kVarint,
   kFixed64,
   kFixed32,
-  kString,   // proto3 string: must be valid UTF-8
+  kString,  // proto3 string: must be valid UTF-8
   kBytes,
   kMessage,
 };
@@ -61,9 +61,7 @@ inline constexpr uint32_t kMaxFieldNumber = 32;
 
 struct MessageSpec {
   std::array<FieldSpec, kMaxFieldNumber> fields{};  // indexed by field number
-  const FieldSpec* Find(uint32_t number) const {
-    return number < kMaxFieldNumber ? &fields[number] : nullptr;
-  }
+  const FieldSpec* Find(uint32_t number) const { return number < kMaxFieldNumber ? &fields[number] : nullptr; }
 };
 
 // The schema, built from the generated descriptors on first use.

@@ -119,8 +119,7 @@ class Walker {
         }
         case 2: {
           uint64_t len;
-          if (!ReadVarint(p, end, &len) || len > static_cast<uint64_t>(end - p) ||
-              len > 0x7FFFFFFFull) {
+          if (!ReadVarint(p, end, &len) || len > static_cast<uint64_t>(end - p) || len > 0x7FFFFFFFull) {
             return Fail(field_start, "length-delimited field runs past the end");
           }
           const uint8_t* q = p;

@@ -13,10 +13,10 @@
 #include <cstring>
 #include <ctime>
 #include <map>
-#include <optional>
-#include <stdexcept>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include "event/event.h"
@@ -52,7 +52,8 @@ std::string ReadWholeFile(const std::string& path) {
   FileSource src;
   if (std::error_code ec = src.Open(path)) throw std::runtime_error(path + ": " + ec.message());
   std::string out(static_cast<size_t>(src.Size()), '\0');
-  if (src.ReadAt(0, out.size(), reinterpret_cast<uint8_t*>(out.data()))) throw std::runtime_error("cannot read " + path);
+  if (src.ReadAt(0, out.size(), reinterpret_cast<uint8_t*>(out.data())))
+    throw std::runtime_error("cannot read " + path);
   return out;
 }
 
@@ -258,8 +259,8 @@ class Journal {
 struct Plan {
   const FileResult* file = nullptr;
   std::set<std::string> codes;
-  bool move = false;       // TB106, TB201, TB503
-  bool rewrite = false;    // TB103, TB104, TB105, or a tail behind earlier damage
+  bool move = false;                    // TB106, TB201, TB503
+  bool rewrite = false;                 // TB103, TB104, TB105, or a tail behind earlier damage
   std::optional<uint64_t> truncate_to;  // safe tail fix
   // Fixes the findings hold back (a file that may still be written), and why.
   std::set<std::string> withheld_codes;
@@ -330,12 +331,11 @@ std::string VerifyCut(Source* src, uint64_t cut) {
         at_cut = true;
         break;
       }
-      return std::string("the bytes after the cut are not a truncated record or zeros (") +
-             RecordKindName(rec.kind) + ")";
+      return std::string("the bytes after the cut are not a truncated record or zeros (") + RecordKindName(rec.kind) +
+             ")";
     }
     if (rec.kind != RecordKind::kOk) {
-      return "record " + std::to_string(rec.index) + " before the cut is not valid (" + RecordKindName(rec.kind) +
-             ")";
+      return "record " + std::to_string(rec.index) + " before the cut is not valid (" + RecordKindName(rec.kind) + ")";
     }
     if (rec.end > cut) return "the cut falls inside a valid record";
   }
@@ -409,8 +409,10 @@ std::string CatchLateWriter(FileLease* lease, uint64_t old_size, const std::stri
   ::close(out);
   const std::string n = std::to_string(size - old_size);
   if (!ok) return Errno("a writer appended " + n + " bytes to the original during the fix; cannot append them");
-  return "a writer appended " + n + " bytes to the original while it was being replaced; they were appended to the "
-         "fixed file" + std::string(alone ? "" : " (the writer still had it open after 30 s)");
+  return "a writer appended " + n +
+         " bytes to the original while it was being replaced; they were appended to the "
+         "fixed file" +
+         std::string(alone ? "" : " (the writer still had it open after 30 s)");
 }
 
 bool MoveFile(const std::string& from, const std::string& to, std::string* err) {
@@ -452,8 +454,8 @@ void RemoveStaleTemporaries(const std::string& path) {
   boost::system::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if ((name.rfind(".tblint-fix-", 0) == 0 || name.rfind(".tblint-restore-", 0) == 0) &&
-        name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if ((name.rfind(".tblint-fix-", 0) == 0 || name.rfind(".tblint-restore-", 0) == 0) && name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       fs::remove(it->path(), ec);
     }
   }
@@ -463,15 +465,19 @@ void RemoveStaleTemporaries(const std::string& path) {
 
 const char* FixStatusName(FixStatus s, bool dry_run) {
   switch (s) {
-    case FixStatus::kFixed: return "fixed";
-    case FixStatus::kWouldFix: return dry_run ? "would fix" : "fixable";
-    case FixStatus::kSkipped: return "needs --unsafe-fixes";
-    case FixStatus::kRefused: return "not fixed";
-    case FixStatus::kFailed: return "fix failed";
+    case FixStatus::kFixed:
+      return "fixed";
+    case FixStatus::kWouldFix:
+      return dry_run ? "would fix" : "fixable";
+    case FixStatus::kSkipped:
+      return "needs --unsafe-fixes";
+    case FixStatus::kRefused:
+      return "not fixed";
+    case FixStatus::kFailed:
+      return "fix failed";
   }
   return "?";
 }
-
 
 std::string DefangName(const std::string& name) {
   // ASCII case folding by hand: strncasecmp follows the locale, and a name's
@@ -527,9 +533,14 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
         if (!fix.truncate_to) continue;
         p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *fix.truncate_to);
         break;
-      case FixKind::kRewrite: p.rewrite = true; break;
-      case FixKind::kMove: p.move = true; break;
-      case FixKind::kNone: continue;
+      case FixKind::kRewrite:
+        p.rewrite = true;
+        break;
+      case FixKind::kMove:
+        p.move = true;
+        break;
+      case FixKind::kNone:
+        continue;
     }
     p.codes.insert(f.rule->code);
   }
@@ -537,8 +548,7 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
   const std::string logdir_path = logdir.single_file && !logdir.files.empty()
                                       ? fs::path(logdir.files.front().info.path).parent_path().string()
                                       : logdir.given;
-  const std::string backup_root =
-      options.backup_dir.empty() ? logdir_path + "/" + kBackupDirName : options.backup_dir;
+  const std::string backup_root = options.backup_dir.empty() ? logdir_path + "/" + kBackupDirName : options.backup_dir;
   // One folder per session: the time and pid, and a counter when one process
   // fixes twice within a second (a library caller, a test).
   std::string session_dir = backup_root + "/" + Timestamp(options.now) + "-" + std::to_string(::getpid());
@@ -649,9 +659,9 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       o.dropped_bytes = info.size - o.new_size;
       side_rel += ".original.bin";
       o.message = "rewrite keeping " + std::to_string(o.kept_records) + " valid records (" +
-                  std::to_string(o.new_size) + " bytes), dropping " + std::to_string(o.dropped_records) +
-                  " damaged " + (o.dropped_records == 1 ? "record" : "records") + " and " +
-                  std::to_string(o.dropped_bytes) + " bytes in all (" + o.codes + ")";
+                  std::to_string(o.new_size) + " bytes), dropping " + std::to_string(o.dropped_records) + " damaged " +
+                  (o.dropped_records == 1 ? "record" : "records") + " and " + std::to_string(o.dropped_bytes) +
+                  " bytes in all (" + o.codes + ")";
     } else {
       const uint64_t cut = *plan.truncate_to;
       if (std::string why = VerifyCut(&src, cut); !why.empty()) {
@@ -662,12 +672,11 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       o.new_size = cut;
       o.dropped_bytes = info.size - cut;
       side_rel += ".tail-at-" + std::to_string(cut) + ".bin";
-      o.message = "truncate from " + std::to_string(info.size) + " to " + std::to_string(cut) + " bytes (" +
-                  o.codes + ")";
+      o.message =
+          "truncate from " + std::to_string(info.size) + " to " + std::to_string(cut) + " bytes (" + o.codes + ")";
     }
     o.side_file = session_dir + "/" + side_rel;
-    o.message += o.kind == FixKind::kMove ? "; moved to " + o.side_file
-                                          : "; the removed bytes kept in " + o.side_file;
+    o.message += o.kind == FixKind::kMove ? "; moved to " + o.side_file : "; the removed bytes kept in " + o.side_file;
     if (options.dry_run) {
       done(FixStatus::kWouldFix, o.message);
       continue;
@@ -695,9 +704,8 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
       done(FixStatus::kFailed, "cannot read the file");
       continue;
     }
-    json action = {{"action", FixKindName(o.kind)}, {"path", rel},      {"backup", side_rel},
-                   {"old_size", info.size},         {"old_crc32c", old_crc}, {"codes", o.codes},
-                   {"state", "pending"}};
+    json action = {{"action", FixKindName(o.kind)}, {"path", rel},      {"backup", side_rel}, {"old_size", info.size},
+                   {"old_crc32c", old_crc},         {"codes", o.codes}, {"state", "pending"}};
 
     if (o.kind == FixKind::kMove) {
       action["new_size"] = 0;
@@ -815,9 +823,8 @@ std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& o
     }
     // 4. A last look (the lease, then size, mtime and inode), then swap.
     struct stat again {};
-    const bool unchanged =
-        ::fstat(lease.fd(), &again) == 0 && SameFile(again, st) && ::stat(info.path.c_str(), &again) == 0 &&
-        SameFile(again, st);
+    const bool unchanged = ::fstat(lease.fd(), &again) == 0 && SameFile(again, st) &&
+                           ::stat(info.path.c_str(), &again) == 0 && SameFile(again, st);
     if (!lease.Intact() || !unchanged) {
       ::unlink(tmp.c_str());
       Abandon(&*journal, idx);
@@ -951,9 +958,8 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
       }
       struct stat st {};
       ::stat(path.c_str(), &st);
-      const std::string tmp = fs::path(path).parent_path().string() + "/.tblint-restore-" +
-                              std::to_string(::getpid()) + "-" + DefangName(fs::path(path).filename().string()) +
-                              ".tmp";
+      const std::string tmp = fs::path(path).parent_path().string() + "/.tblint-restore-" + std::to_string(::getpid()) +
+                              "-" + DefangName(fs::path(path).filename().string()) + ".tmp";
       std::string err;
       {
         FileSource cur, bak;

@@ -41,7 +41,6 @@ enum class FixStatus : uint8_t {
 };
 const char* FixStatusName(FixStatus s, bool dry_run);
 
-
 struct FixOutcome {
   std::string logdir;        // the path given
   std::string rel_path;      // relative to it
@@ -61,7 +60,7 @@ struct FixOutcome {
 struct FixOptions {
   bool dry_run = false;
   bool unsafe = false;  // --unsafe-fixes
-  double now = 0;  // names the backup session folder: pass the scan's clock
+  double now = 0;       // names the backup session folder: pass the scan's clock
   // Whether a file may still be written (grace period, /proc) is not an
   // option here: the scan decided it (FileInfo), the fixer re-checks the file
   // and takes a write lease.
@@ -72,7 +71,7 @@ struct FixOptions {
 std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& options);
 
 struct RestoreOutcome {
-  std::string path;  // the event file, as a person would open it
+  std::string path;    // the event file, as a person would open it
   std::string status;  // "restored", "already original", "refused", "failed"
   std::string message;
 };

@@ -30,30 +30,42 @@ void EncodeLE(std::string* out, uint64_t v, int bytes) {
 
 const char* RecordKindName(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kOk: return "ok";
-    case RecordKind::kTruncated: return "truncated";
-    case RecordKind::kBadLengthCrc: return "bad-length-crc";
-    case RecordKind::kBadDataCrc: return "bad-data-crc";
-    case RecordKind::kZeroFilled: return "zero-filled";
-    case RecordKind::kIoError: return "io-error";
+    case RecordKind::kOk:
+      return "ok";
+    case RecordKind::kTruncated:
+      return "truncated";
+    case RecordKind::kBadLengthCrc:
+      return "bad-length-crc";
+    case RecordKind::kBadDataCrc:
+      return "bad-data-crc";
+    case RecordKind::kZeroFilled:
+      return "zero-filled";
+    case RecordKind::kIoError:
+      return "io-error";
   }
   return "?";
 }
 
 const char* SectionName(Section section) {
   switch (section) {
-    case Section::kNone: return "none";
-    case Section::kLength: return "length";
-    case Section::kLengthCrc: return "length CRC";
-    case Section::kPayload: return "payload";
-    case Section::kDataCrc: return "data CRC";
+    case Section::kNone:
+      return "none";
+    case Section::kLength:
+      return "length";
+    case Section::kLengthCrc:
+      return "length CRC";
+    case Section::kPayload:
+      return "payload";
+    case Section::kDataCrc:
+      return "data CRC";
   }
   return "?";
 }
 
 RecordReader::RecordReader(Source* source, ReaderOptions options)
     : source_(source), options_(options), size_(source->Size()) {
-  buf_cap_ = static_cast<size_t>(std::min<uint64_t>(std::max<size_t>(options_.buffer_size, 64), std::max<uint64_t>(size_, 64)));
+  buf_cap_ = static_cast<size_t>(
+      std::min<uint64_t>(std::max<size_t>(options_.buffer_size, 64), std::max<uint64_t>(size_, 64)));
   buf_ = std::make_unique_for_overwrite<uint8_t[]>(buf_cap_);
 }
 
@@ -170,8 +182,8 @@ bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
   return *zero_tail_start_ <= offset;
 }
 
-bool RecordReader::CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored,
-                                uint32_t* computed, std::error_code* ec) {
+bool RecordReader::CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed,
+                                std::error_code* ec) {
   uint32_t crc = 0;
   if (length <= options_.max_payload_in_memory) {
     const uint8_t* p = Ensure(payload_offset, static_cast<size_t>(length), ec);

@@ -118,8 +118,7 @@ class RecordReader {
   bool AllZeroFrom(uint64_t offset, std::error_code* ec);
   // Start of the run of zero bytes that ends the source (size_ if none).
   uint64_t ZeroTailStart(std::error_code* ec);
-  bool CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed,
-                    std::error_code* ec);
+  bool CheckDataCrc(uint64_t payload_offset, uint64_t length, uint32_t stored, uint32_t* computed, std::error_code* ec);
   bool IoError(Record* record, uint64_t offset, std::error_code ec);
   // The first offset in [from, limit) where a valid record starts, with its
   // payload length.

@@ -19,13 +19,13 @@ nlohmann::json ToJson(const ReportInput& in) {
     paths.push_back(std::move(p));
   }
   doc["paths"] = paths;
-  doc["summary"] = {{"files", t.files},
-                    {"runs", t.runs},
-                    {"records", t.records},
-                    {"bytes", t.bytes},
-                    {"seconds", t.seconds},
-                    {"findings",
-                     {{"error", t.by_severity[2]}, {"warning", t.by_severity[1]}, {"info", t.by_severity[0]}}}};
+  doc["summary"] = {
+      {"files", t.files},
+      {"runs", t.runs},
+      {"records", t.records},
+      {"bytes", t.bytes},
+      {"seconds", t.seconds},
+      {"findings", {{"error", t.by_severity[2]}, {"warning", t.by_severity[1]}, {"info", t.by_severity[0]}}}};
   json findings = json::array();
   for (const LintResult* r : in.results) {
     for (const Finding& f : r->findings) {

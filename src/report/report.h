@@ -4,11 +4,10 @@
 #define TBLINT_REPORT_REPORT_H_
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fix/fixer.h"
 #include "scan/scanner.h"
@@ -36,7 +35,6 @@ Totals ComputeTotals(const ReportInput& in);
 
 void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options);
 nlohmann::json ToJson(const ReportInput& in);
-
 
 }  // namespace tblint
 

@@ -10,9 +10,12 @@ namespace {
 
 const char* Color(Severity s) {
   switch (s) {
-    case Severity::kError: return "\033[1;31m";
-    case Severity::kWarning: return "\033[1;33m";
-    case Severity::kInfo: return "\033[1;36m";
+    case Severity::kError:
+      return "\033[1;31m";
+    case Severity::kWarning:
+      return "\033[1;33m";
+    case Severity::kInfo:
+      return "\033[1;36m";
   }
   return "";
 }
@@ -25,7 +28,6 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 }
 
 }  // namespace
-
 
 Totals ComputeTotals(const ReportInput& in) {
   Totals t;
@@ -87,8 +89,8 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
   std::snprintf(secs, sizeof secs, "%.2f", t.seconds);
   out << "\n"
       << Plural(t.files, "file", "files") << " in " << Plural(t.runs, "run", "runs") << ", "
-      << Plural(t.records, "record", "records") << ", " << HumanBytes(t.bytes) << " in " << secs << " s: "
-      << c(Color(Severity::kError)) << Plural(t.by_severity[2], "error", "errors") << c(kReset) << ", "
+      << Plural(t.records, "record", "records") << ", " << HumanBytes(t.bytes) << " in " << secs
+      << " s: " << c(Color(Severity::kError)) << Plural(t.by_severity[2], "error", "errors") << c(kReset) << ", "
       << c(Color(Severity::kWarning)) << Plural(t.by_severity[1], "warning", "warnings") << c(kReset) << ", "
       << c(Color(Severity::kInfo)) << t.by_severity[0] << " info" << c(kReset) << "\n";
 }

@@ -22,11 +22,11 @@ namespace tblint {
 inline constexpr double kDefaultGracePeriodS = 120;
 
 struct LintOptions {
-  double now = 0;                  // seconds since the epoch; set by the caller
-  double grace_period_s = kDefaultGracePeriodS;  // files modified more recently may still be written
+  double now = 0;                                 // seconds since the epoch; set by the caller
+  double grace_period_s = kDefaultGracePeriodS;   // files modified more recently may still be written
   uint64_t oversized_record_bytes = 64ull << 20;  // TB107
-  int max_depth = 3;               // TB501
-  std::string skip_dir;            // a --backup-dir inside the logdir: never scanned
+  int max_depth = 3;                              // TB501
+  std::string skip_dir;                           // a --backup-dir inside the logdir: never scanned
   uint64_t oversized_file_bytes = 1ull << 30;     // TB603: an event file over this
   uint64_t oversized_graph_bytes = 32ull << 20;   // TB603: a graph_def / meta_graph_def over this
   // Discovery: entries walked below a symlink leading out of the logdir before
@@ -70,25 +70,25 @@ struct FileInfo {
 // Per tag and file: O(1) numbers, never a list of steps.
 struct TagStats {
   event::TagKind kind = event::TagKind::kOther;
-  uint8_t kinds_seen = 0;    // bit (1 << TagKind) for every kind logged in this file (TB602)
+  uint8_t kinds_seen = 0;  // bit (1 << TagKind) for every kind logged in this file (TB602)
   uint64_t points = 0;
   int64_t last_step = 0;
   int64_t min_step = 0;
   int64_t max_step = 0;
   // Step order (TB301, TB302, TB401), O(1) per tag:
-  uint64_t regressions = 0;          // points whose step is below the previous point's
+  uint64_t regressions = 0;  // points whose step is below the previous point's
   int64_t first_regression_from = 0;
   int64_t first_regression_to = 0;
   uint64_t first_regression_offset = 0;
-  uint64_t overwritten = 0;          // points re-logging a step already covered
+  uint64_t overwritten = 0;  // points re-logging a step already covered
   int64_t first_overwritten_step = 0;
   uint64_t first_overwritten_offset = 0;
-  uint64_t interleaves = 0;          // regressions later overtaken by a new maximum
+  uint64_t interleaves = 0;  // regressions later overtaken by a new maximum
   // The analysis' working state (scan/file_analysis.h), read back on the
   // next point of the tag:
-  int64_t covered_max = 0;           // highest step still shown (purges lower it)
-  int64_t peak_at_regression = 0;    // max_step when the current regression began
-  bool awaiting_new_peak = false;    // a regression not yet overtaken
+  int64_t covered_max = 0;         // highest step still shown (purges lower it)
+  int64_t peak_at_regression = 0;  // max_step when the current regression began
+  bool awaiting_new_peak = false;  // a regression not yet overtaken
 };
 
 struct StringHash {
@@ -101,11 +101,11 @@ inline constexpr size_t kMaxStartsKept = 16;
 
 struct FileResult {
   FileInfo info;
-  std::string io_error;      // non-empty when the file could not be read
-  uint64_t records = 0;      // complete records with valid CRCs
-  uint64_t events = 0;       // of those, payloads that decode as Events
+  std::string io_error;  // non-empty when the file could not be read
+  uint64_t records = 0;  // complete records with valid CRCs
+  uint64_t events = 0;   // of those, payloads that decode as Events
   uint64_t bytes_scanned = 0;
-  bool damaged = false;           // any TB1xx-style problem in the framing
+  bool damaged = false;        // any TB1xx-style problem in the framing
   bool has_wall_time = false;  // any event with a wall time
   double min_wall = 0;
   double max_wall = 0;
@@ -126,10 +126,10 @@ struct FileResult {
 };
 
 struct RunResult {
-  std::string name;                 // relative to the logdir, "." for the root
-  std::string path;                 // as opened
-  int depth = 0;                    // directory levels below the logdir
-  std::vector<size_t> file_indices;       // into LogdirResult::files
+  std::string name;                      // relative to the logdir, "." for the root
+  std::string path;                      // as opened
+  int depth = 0;                         // directory levels below the logdir
+  std::vector<size_t> file_indices;      // into LogdirResult::files
   std::vector<const FileResult*> files;  // the same, in TensorBoard's read order
 };
 
@@ -141,20 +141,20 @@ struct PathProblem {
 
 // A file named by a projector_config.pbtxt (TB506), checked by discovery.
 struct ProjectorAsset {
-  std::string config;  // rel path of the projector_config.pbtxt
-  std::string field;   // "tensor_path", "metadata_path" or "sprite.image_path"
-  std::string path;    // as written in the config
+  std::string config;   // rel path of the projector_config.pbtxt
+  std::string field;    // "tensor_path", "metadata_path" or "sprite.image_path"
+  std::string path;     // as written in the config
   bool exists = false;  // a file (not a directory) there, resolved like TensorBoard:
                         // `~` expanded, relative to the config's directory
 };
 
 struct LogdirResult {
-  std::string given;       // the path as given on the command line
+  std::string given;         // the path as given on the command line
   bool single_file = false;  // the given path is itself a file
   std::vector<FileResult> files;
   std::vector<RunResult> runs;
   std::vector<PathProblem> problems;
-  std::vector<std::string> projector_configs;  // rel paths of projector_config.pbtxt
+  std::vector<std::string> projector_configs;    // rel paths of projector_config.pbtxt
   std::vector<ProjectorAsset> projector_assets;  // every asset path those configs name
 };
 

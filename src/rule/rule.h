@@ -25,8 +25,8 @@
 namespace tblint {
 
 struct RuleInfo {
-  const char* code;     // "TB101": stable, never reused
-  const char* name;     // "truncated-record": names the problem
+  const char* code;  // "TB101": stable, never reused
+  const char* name;  // "truncated-record": names the problem
   Severity default_severity;
   const char* summary;  // one line, for --list-rules
   Applicability fix;    // best fix the rule can offer
@@ -80,14 +80,11 @@ class Rule {
   virtual ~Rule() = default;
   virtual const RuleInfo& info() const = 0;
   // Per-file state; nullptr when the rule has no per-file hooks.
-  virtual std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& /*file*/,
-                                                  const LintOptions& /*options*/) const {
+  virtual std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& /*file*/, const LintOptions& /*options*/) const {
     return nullptr;
   }
-  virtual void CheckRun(const RunResult& /*run*/, const LintOptions& /*options*/,
-                        Sink& /*sink*/) const {}
-  virtual void CheckLogdir(const LogdirResult& /*logdir*/, const LintOptions& /*options*/,
-                           Sink& /*sink*/) const {}
+  virtual void CheckRun(const RunResult& /*run*/, const LintOptions& /*options*/, Sink& /*sink*/) const {}
+  virtual void CheckLogdir(const LogdirResult& /*logdir*/, const LintOptions& /*options*/, Sink& /*sink*/) const {}
 };
 
 // A rule whose checks are all per file, with no options of its own: one

@@ -70,10 +70,18 @@ std::string StrayCopyReason(std::string_view name) {
     const char* reason;
   };
   static const std::vector<Suffix> kSuffixes = {
-      {".bak", "a .bak copy"},          {".backup", "a .backup copy"},  {".orig", "an .orig copy"},
-      {".old", "an .old copy"},         {".copy", "a .copy copy"},      {".tmp", "a .tmp temporary"},
-      {".temp", "a .temp temporary"},   {".swp", "an editor swap file"}, {".part", "a partial download"},
-      {".partial", "a partial download"}, {".crdownload", "a partial download"}, {"~", "a ~ backup copy"},
+      {".bak", "a .bak copy"},
+      {".backup", "a .backup copy"},
+      {".orig", "an .orig copy"},
+      {".old", "an .old copy"},
+      {".copy", "a .copy copy"},
+      {".tmp", "a .tmp temporary"},
+      {".temp", "a .temp temporary"},
+      {".swp", "an editor swap file"},
+      {".part", "a partial download"},
+      {".partial", "a partial download"},
+      {".crdownload", "a partial download"},
+      {"~", "a ~ backup copy"},
       {" copy", "a file-manager copy"},
   };
   for (const Suffix& s : kSuffixes) {

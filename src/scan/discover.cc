@@ -38,12 +38,14 @@ struct Stat {
 };
 
 Stat StatOf(const struct stat& st) {
-  return {st.st_mode, {st.st_dev, st.st_ino}, static_cast<uint64_t>(st.st_size),
+  return {st.st_mode,
+          {st.st_dev, st.st_ino},
+          static_cast<uint64_t>(st.st_size),
           static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9};
 }
 
-FileInfo MakeFileInfo(const std::string& path, const std::string& rel, const std::string& run,
-                      const std::string& name, const Stat& st, const LintOptions& options) {
+FileInfo MakeFileInfo(const std::string& path, const std::string& rel, const std::string& run, const std::string& name,
+                      const Stat& st, const LintOptions& options) {
   FileInfo info;
   info.path = path;
   info.rel_path = rel;
@@ -67,9 +69,7 @@ const char* NonRegularKind(mode_t mode) {
 
 bool IsEventName(std::string_view name) { return name.find("tfevents") != std::string_view::npos; }
 
-std::string Join(const std::string& rel, const std::string& name) {
-  return rel == "." ? name : rel + "/" + name;
-}
+std::string Join(const std::string& rel, const std::string& name) { return rel == "." ? name : rel + "/" + name; }
 
 std::string ErrorText(int err) { return std::strerror(err); }
 
@@ -436,9 +436,7 @@ class Walker {
   }
 
   std::string Rel() const { return rel_.empty() ? "." : rel_; }
-  std::string RelOfFrame(size_t i) const {
-    return stack_[i].rel_size == 0 ? "." : rel_.substr(0, stack_[i].rel_size);
-  }
+  std::string RelOfFrame(size_t i) const { return stack_[i].rel_size == 0 ? "." : rel_.substr(0, stack_[i].rel_size); }
   void Problem(const std::string& rel, std::string what) { out_->problems.push_back({rel, std::move(what)}); }
 
   const LintOptions& options_;
@@ -446,14 +444,14 @@ class Walker {
   const uint64_t entry_budget_;
   std::optional<DevIno> skip_;
   DevIno logdir_id_;
-  std::string logdir_real_;                        // canonical; empty if realpath failed
+  std::string logdir_real_;                         // canonical; empty if realpath failed
   std::map<DevIno, std::string> logdir_ancestors_;  // the logdir, its ancestors and `/`
-  std::string path_;  // the directory being listed, as opened
-  std::string rel_;   // the same relative to the logdir; empty for the logdir
+  std::string path_;                                // the directory being listed, as opened
+  std::string rel_;                                 // the same relative to the logdir; empty for the logdir
   std::vector<Frame> stack_;
   std::map<DevIno, size_t> chain_;  // the directories on the stack, to their frames
   std::optional<OutsideWalk> outside_;
-  size_t link_frames_ = 0;  // frames on the stack entered through a symlink
+  size_t link_frames_ = 0;                          // frames on the stack entered through a symlink
   std::map<DevIno, uint32_t> walks_through_links_;  // directories walked below a symlink: how often
   size_t dirs_visited_ = 0;
   bool stopped_ = false;
@@ -472,9 +470,15 @@ std::string ReadQuoted(std::string_view text, size_t* i) {
     }
     c = text[(*i)++];
     switch (c) {
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
       case 'x': {  // \xH or \xHH
         int v = 0;
         for (int n = 0; n < 2 && *i < text.size() && std::isxdigit(static_cast<unsigned char>(text[*i])); ++n) {
@@ -566,8 +570,8 @@ void CheckProjectorConfigs(const std::string& root, LogdirResult* out) {
       continue;
     }
     if (!S_ISREG(st.st_mode)) {  // a FIFO would block the read
-      out->problems.push_back({rel, std::string("projector config is ") + NonRegularKind(st.st_mode) +
-                                        ", not a regular file; not read"});
+      out->problems.push_back(
+          {rel, std::string("projector config is ") + NonRegularKind(st.st_mode) + ", not a regular file; not read"});
       continue;
     }
     std::ifstream in(config, std::ios::binary);
@@ -593,8 +597,7 @@ void CheckProjectorConfigs(const std::string& root, LogdirResult* out) {
 
 }  // namespace
 
-bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out,
-              std::string* error) {
+bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error) {
   out->given = given;
   std::string path = given;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -612,8 +615,8 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
     out->single_file = true;
     const std::string name = fs::path(path).filename().string();
     if (!S_ISREG(st.st_mode)) {
-      out->problems.push_back({name, std::string("is ") + NonRegularKind(st.st_mode) +
-                                         ", not a regular file; not read"});
+      out->problems.push_back(
+          {name, std::string("is ") + NonRegularKind(st.st_mode) + ", not a regular file; not read"});
       return true;
     }
     out->files.emplace_back().info = MakeFileInfo(path, name, ".", name, StatOf(st), options);
@@ -624,8 +627,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
   }
   // TensorBoard lists runs by name; within a run files are already in
   // lexicographic order because names were sorted per directory.
-  std::sort(out->runs.begin(), out->runs.end(),
-            [](const RunResult& a, const RunResult& b) { return a.name < b.name; });
+  std::sort(out->runs.begin(), out->runs.end(), [](const RunResult& a, const RunResult& b) { return a.name < b.name; });
   return true;
 }
 

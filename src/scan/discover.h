@@ -55,8 +55,7 @@ inline constexpr uint64_t kOutsideLinkEntryBudget = 100'000;
 // the files it names are stat'ed). Returns false, with `error` set, when
 // `given` does not exist (a usage error); every other problem becomes a
 // PathProblem.
-bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out,
-              std::string* error);
+bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error);
 
 }  // namespace tblint
 

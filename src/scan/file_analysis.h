@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
-#include <cstdint>
 #include <string_view>
 
 #include "event/event.h"
@@ -49,8 +49,8 @@ class FileAnalysis {
     // A file_version after the first is a second writer, unless the very
     // next event is a SessionLog START at the same step (torch purge_step).
     if (pending_fv_) {
-      const bool purge = ev.what == event::What::kSessionLog && ev.session_status == kStart &&
-                         ev.step == pending_fv_step_;
+      const bool purge =
+          ev.what == event::What::kSessionLog && ev.session_status == kStart && ev.step == pending_fv_step_;
       if (!purge) CountExtraFileVersion();
       pending_fv_ = false;
     }

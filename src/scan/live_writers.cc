@@ -1,7 +1,5 @@
 #include "scan/live_writers.h"
 
-#include "rule/writer_name.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include "rule/writer_name.h"
 
 namespace tblint {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -41,8 +41,7 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
 
   FileSource source;
   if (std::error_code ec = source.Open(file->info.path)) {
-    file->io_error = ec == std::errc::not_supported ? "not a regular file; not read"
-                                                    : "cannot open: " + ec.message();
+    file->io_error = ec == std::errc::not_supported ? "not a regular file; not read" : "cannot open: " + ec.message();
   } else {
     file->info.size = source.Size();
     std::string head(static_cast<size_t>(std::min<uint64_t>(kSniffBytes, source.Size())), '\0');
@@ -78,8 +77,8 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
           }
         }
       } else if (rec.kind == RecordKind::kIoError) {
-        file->io_error = "read error at offset " + std::to_string(rec.offset) + ": " +
-                         rec.error.message() + " (did the file change during the scan?)";
+        file->io_error = "read error at offset " + std::to_string(rec.offset) + ": " + rec.error.message() +
+                         " (did the file change during the scan?)";
         file->damaged = true;
       } else {
         file->damaged = true;
@@ -95,9 +94,8 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
     if (f.path.empty()) f.path = file->info.rel_path;
     f.run = file->info.run;
   }
-  std::stable_sort(file->findings.begin(), file->findings.end(), [](const Finding& a, const Finding& b) {
-    return a.offset.value_or(0) < b.offset.value_or(0);
-  });
+  std::stable_sort(file->findings.begin(), file->findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.offset.value_or(0) < b.offset.value_or(0); });
 }
 
 std::string DisplayPath(const LintResult& result, const std::string& rel) {
@@ -110,8 +108,7 @@ std::string DisplayPath(const LintResult& result, const std::string& rel) {
   return base + "/" + rel;
 }
 
-bool Lint(const std::string& given, const ScanConfig& config, LintResult* result,
-          std::string* error) {
+bool Lint(const std::string& given, const ScanConfig& config, LintResult* result, std::string* error) {
   const auto start = std::chrono::steady_clock::now();
   LogdirResult& logdir = result->logdir;
   if (!Discover(given, config.lint, &logdir, error)) return false;
@@ -124,9 +121,8 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   // Largest files first, so one big file does not finish last on its own.
   std::vector<size_t> order(logdir.files.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return logdir.files[a].info.size > logdir.files[b].info.size;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return logdir.files[a].info.size > logdir.files[b].info.size; });
   int jobs = config.jobs > 0 ? config.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(order.size())));
   std::atomic<size_t> next{0};

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rule/rule.h"
 #include "rule/model.h"
+#include "rule/rule.h"
 
 namespace tblint {
 
@@ -30,8 +30,7 @@ struct LintResult {
 
 // Lints one path. Returns false, with `error` set, when the path does not
 // exist; everything else (unreadable files, damaged records) is a finding.
-bool Lint(const std::string& given, const ScanConfig& config, LintResult* result,
-          std::string* error);
+bool Lint(const std::string& given, const ScanConfig& config, LintResult* result, std::string* error);
 
 // Scans one discovered file with the given rules (exposed for tests and
 // benchmarks): reads it, classifies its records and runs the file checks.

@@ -1,11 +1,11 @@
 // Recognising what a file named like an event file really holds.
+#include "scan/sniff.h"
+
 #include <cstring>
 
 #include "event/wire.h"
-#include "scan/sniff.h"
 
 namespace tblint {
-
 
 namespace {
 
@@ -26,7 +26,9 @@ FileFormat SniffFormat(std::string_view head, uint64_t file_size) {
   if (head.starts_with("\x1f\x8b")) return FileFormat::kGzip;
   if (head.starts_with("PK\x03\x04") || head.starts_with("PK\x05\x06")) return FileFormat::kZip;
   if (head.starts_with("BZh")) return FileFormat::kBzip2;
-  if (head.starts_with("\xfd" "7zXZ")) return FileFormat::kXz;
+  if (head.starts_with("\xfd"
+                       "7zXZ"))
+    return FileFormat::kXz;
   if (head.starts_with("\x28\xb5\x2f\xfd")) return FileFormat::kZstd;
   if (head.starts_with("version https://git-lfs")) return FileFormat::kGitLfsPointer;
   // Text: no NUL byte and valid UTF-8. A real TFRecord header always holds NUL
@@ -51,8 +53,8 @@ FileFormat SniffFormat(std::string_view head, uint64_t file_size) {
     ++i;
   }
   std::string_view body = text.substr(i);
-  if (StartsWithNoCase(body, "<!doctype html") || StartsWithNoCase(body, "<html") ||
-      StartsWithNoCase(body, "<head") || StartsWithNoCase(body, "<!--")) {
+  if (StartsWithNoCase(body, "<!doctype html") || StartsWithNoCase(body, "<html") || StartsWithNoCase(body, "<head") ||
+      StartsWithNoCase(body, "<!--")) {
     return FileFormat::kHtml;
   }
   if (body.starts_with("{") || body.starts_with("[")) return FileFormat::kJson;

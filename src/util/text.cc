@@ -108,11 +108,21 @@ std::string EscapeForText(std::string_view s) {
       continue;
     }
     switch (cp) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case 0x1B: out += "\\e"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case 0x1B:
+        out += "\\e";
+        break;
       default:
         if (cp < 0x20 || cp == 0x7F) {
           AppendHex(&out, "\\x%02x", cp);

@@ -16,12 +16,11 @@
 #ifndef TBLINT_UTIL_TEXT_H_
 #define TBLINT_UTIL_TEXT_H_
 
-#include <optional>
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace tblint {
 
