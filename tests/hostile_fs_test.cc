@@ -76,13 +76,14 @@ struct RunOptions {
   // When set, the child drops to this uid and gid before exec (needs root).
   std::optional<std::pair<uid_t, gid_t>> as_user;
   std::string cwd;  // empty: the test's own
+  std::string binary;  // empty: TBLINT_BINARY
 };
 
 // Runs TBLINT_BINARY with `args`, stdin from /dev/null, capturing stdout and
 // stderr; SIGKILLs it at the deadline.
 Run RunTblint(const std::vector<std::string>& args, const RunOptions& options = {}) {
   Run run;
-  std::vector<std::string> strings = {TBLINT_BINARY};
+  std::vector<std::string> strings = {options.binary.empty() ? std::string(TBLINT_BINARY) : options.binary};
   strings.insert(strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& s : strings) argv.push_back(s.data());
@@ -688,6 +689,11 @@ TEST_CASE("hostile fs: an unreadable directory and an unreadable event file are 
   if (::geteuid() == 0) {
     options.as_user = std::make_pair(uid_t{65534}, gid_t{65534});  // nobody
     options.cwd = tmp.path();
+    // The build tree may sit under a private directory (mktemp -d is 0700):
+    // run a copy nobody can reach.
+    options.binary = tmp / "tblint";
+    boost::filesystem::copy_file(TBLINT_BINARY, options.binary);
+    REQUIRE(::chmod(options.binary.c_str(), 0755) == 0);
     MESSAGE("running tblint as uid 65534 (nobody)");
   } else if (::access((logdir + "/" + secret).c_str(), R_OK) == 0) {
     MESSAGE("skipped: not root, and a mode 000 file is still readable (CAP_DAC_OVERRIDE?)");
