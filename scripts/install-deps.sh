@@ -9,6 +9,10 @@ PACKAGES=(
   libboost-filesystem-dev libboost-program-options-dev
   nlohmann-json3-dev doctest-dev
 )
+# Only for scripts/fuzz.sh (libFuzzer comes with clang's runtime libraries).
+if [ "${TBLINT_SKIP_FUZZ:-0}" != "1" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite with ctest;
 # then the same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-# Set TBLINT_SKIP_SANITIZERS=1 to run only the first pass.
+# Set TBLINT_SKIP_SANITIZERS=1 to run only the first pass. Then each libFuzzer
+# harness runs for 60 s (scripts/fuzz.sh); TBLINT_SKIP_FUZZ=1 skips that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,4 +12,7 @@ if [ "${TBLINT_SKIP_SANITIZERS:-0}" != "1" ]; then
   BUILD_DIR=build-asan BUILD_TYPE=Debug bash scripts/build.sh -DTBLINT_SANITIZE=ON -DTBLINT_BUILD_TESTS=ON \
     -DTBLINT_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)")
+fi
+if [ "${TBLINT_SKIP_FUZZ:-0}" != "1" ]; then
+  bash scripts/fuzz.sh 60
 fi

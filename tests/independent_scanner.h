@@ -23,7 +23,10 @@
 #ifndef TBLINT_TESTS_INDEPENDENT_SCANNER_H_
 #define TBLINT_TESTS_INDEPENDENT_SCANNER_H_
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <array>
+#include <boost/filesystem.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -32,9 +35,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/filesystem.hpp>
-#include <google/protobuf/stubs/logging.h>
 
 #include "event.pb.h"
 #include "fix/fixer.h"

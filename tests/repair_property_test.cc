@@ -7,7 +7,6 @@
 // A failing random family reports how many of its files broke the property
 // and the smallest failing file (shrunk by removing bytes), as hex.
 #include <doctest/doctest.h>
-
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -235,10 +234,18 @@ std::string GeneratedFile(std::mt19937_64& rng) {
   for (int i = 0; i < n; ++i) {
     std::string payload;
     switch (rng() % 8) {
-      case 0: payload = events::TensorScalar(t + i, i, "eval/acc", 0.5f + 0.01f * i); break;
-      case 1: payload = events::Histogram(t + i, i, "weights", 0.1 * i, 2 + static_cast<int>(rng() % 6)); break;
-      case 2: payload = events::SessionLog(t + i, i, tensorboard::SessionLog::START); break;
-      case 3: payload = events::GraphDefEvent(t + i, 8 + rng() % 300); break;
+      case 0:
+        payload = events::TensorScalar(t + i, i, "eval/acc", 0.5f + 0.01f * i);
+        break;
+      case 1:
+        payload = events::Histogram(t + i, i, "weights", 0.1 * i, 2 + static_cast<int>(rng() % 6));
+        break;
+      case 2:
+        payload = events::SessionLog(t + i, i, tensorboard::SessionLog::START);
+        break;
+      case 3:
+        payload = events::GraphDefEvent(t + i, 8 + rng() % 300);
+        break;
       case 4:
         if (rng() % 3 == 0) {  // not an Event: random bytes, or text
           payload.assign(1 + rng() % 40, '\0');
@@ -247,7 +254,9 @@ std::string GeneratedFile(std::mt19937_64& rng) {
           break;
         }
         [[fallthrough]];
-      default: payload = events::Scalar(t + i, i, "train/loss", 1.0f / (i + 1)); break;
+      default:
+        payload = events::Scalar(t + i, i, "train/loss", 1.0f / (i + 1));
+        break;
     }
     out += ind::Frame(payload);
   }
@@ -270,14 +279,22 @@ enum Damage : int {
 
 const char* DamageName(int d) {
   switch (d) {
-    case kTruncate: return "truncated";
-    case kZeroTail: return "zero tail";
-    case kByteFlip: return "byte flip";
-    case kGarbage: return "inserted garbage";
-    case kLongHeader: return "valid header with a long length";
-    case kBadDataCrcSpan: return "bad-data-CRC record spanning records";
-    case kSplice: return "spliced";
-    case kDuplicate: return "duplicated range";
+    case kTruncate:
+      return "truncated";
+    case kZeroTail:
+      return "zero tail";
+    case kByteFlip:
+      return "byte flip";
+    case kGarbage:
+      return "inserted garbage";
+    case kLongHeader:
+      return "valid header with a long length";
+    case kBadDataCrcSpan:
+      return "bad-data-CRC record spanning records";
+    case kSplice:
+      return "spliced";
+    case kDuplicate:
+      return "duplicated range";
   }
   return "?";
 }
@@ -333,7 +350,9 @@ class Damager {
         std::fill(s.begin() + static_cast<ptrdiff_t>(from), s.end(), '\0');
         if (style != 0) s.append(1 + Below(4096), '\0');
         *what += std::string("zero tail from ") + std::to_string(from) + " to " + std::to_string(s.size()) +
-                 (style == 0 ? " (size kept)" : style == 1 ? " (size extended)" : " (zeros appended)");
+                 (style == 0   ? " (size kept)"
+                  : style == 1 ? " (size extended)"
+                               : " (zeros appended)");
         break;
       }
       case kByteFlip: {
@@ -379,7 +398,9 @@ class Damager {
         const uint64_t length = want_end >= 4 ? want_end - 4 : 0;
         s = s.substr(0, at) + ind::Header(length) + partial + tail;
         *what += "a header declaring " + std::to_string(length) + " bytes at " + std::to_string(at) +
-                 (style == 0 ? " (inside the file)" : style == 1 ? " (past the end)" : " (into a zero tail)");
+                 (style == 0   ? " (inside the file)"
+                  : style == 1 ? " (past the end)"
+                               : " (into a zero tail)");
         break;
       }
       case kBadDataCrcSpan: {
@@ -399,8 +420,8 @@ class Damager {
         const uint64_t length = covered >= 4 ? covered - 4 : 0;
         const std::string head = ind::Header(length) + partial;
         s.insert(at, head);
-        *what += "a header at " + std::to_string(at) + " declaring " + std::to_string(length) +
-                 " bytes that end at " + std::to_string(end + head.size());
+        *what += "a header at " + std::to_string(at) + " declaring " + std::to_string(length) + " bytes that end at " +
+                 std::to_string(end + head.size());
         break;
       }
       case kSplice: {
@@ -527,9 +548,9 @@ FamilyReport RunFamily(uint64_t seed, std::vector<int> kinds, int cases, int max
 
 void CheckFamily(const std::string& name, const FamilyReport& r) {
   MESSAGE(name << ": " << r.cases << " damaged logdirs; property broken after --fix in " << r.safe_bad
-                << ", after --fix --unsafe-fixes in " << r.unsafe_bad << "; damage left by --unsafe-fixes in "
-                << r.unclean << "; restore not byte-identical in " << r.restore_bad << " (files fixed: "
-                << r.truncated << " truncated, " << r.rewritten << " rewritten, " << r.moved << " moved)");
+               << ", after --fix --unsafe-fixes in " << r.unsafe_bad << "; damage left by --unsafe-fixes in "
+               << r.unclean << "; restore not byte-identical in " << r.restore_bad << " (files fixed: " << r.truncated
+               << " truncated, " << r.rewritten << " rewritten, " << r.moved << " moved)");
   // Not vacuous: most damage needs a fix.
   CHECK(r.truncated + r.rewritten + r.moved >= r.cases / 2);
   if (r.smallest) {
@@ -541,8 +562,7 @@ void CheckFamily(const std::string& name, const FamilyReport& r) {
       if (ind::IsEventFileName(rel)) files << ", hex:\n    " << Hex(bytes);
       files << "\n";
     }
-    INFO("smallest failing case: " << r.smallest->what << "(" << r.smallest->files.at(kMain).size()
-                                   << " bytes)\n"
+    INFO("smallest failing case: " << r.smallest->what << "(" << r.smallest->files.at(kMain).size() << " bytes)\n"
                                    << r.smallest_verdict.Describe() << "shrunk to:\n"
                                    << files.str() << "which fails with:\n"
                                    << v.Describe());
@@ -671,9 +691,7 @@ TEST_CASE("fixes keep every valid record covered by a record whose data CRC fail
   CheckFamily("bad data CRC span", RunFamily(106, {kBadDataCrcSpan}, 400));
 }
 
-TEST_CASE("fixes keep every valid record of spliced files") {
-  CheckFamily("spliced", RunFamily(107, {kSplice}, 400));
-}
+TEST_CASE("fixes keep every valid record of spliced files") { CheckFamily("spliced", RunFamily(107, {kSplice}, 400)); }
 
 TEST_CASE("fixes keep every valid record of files with duplicated ranges") {
   CheckFamily("duplicated range", RunFamily(108, {kDuplicate}, 400));
