@@ -366,3 +366,25 @@ TEST_CASE("fix: a 1 TB sparse zero tail is cut, backed up sparse and restored in
 
 }  // namespace
 }  // namespace tblint
+
+namespace tblint {
+namespace {
+
+TEST_CASE("reader: a zero tail made of written zeros followed by a hole starts where the written zeros start") {
+  test::TempDir dir;
+  const std::string path = dir / "events.out.tfevents.1795298000.host.1.0";
+  const std::string head = test::SmallEventFile(3);
+  test::WriteFile(path, head + std::string(8192, '\0'));
+  REQUIRE(::truncate(path.c_str(), static_cast<off_t>(head.size() + (1 << 20))) == 0);
+  FileSource src;
+  REQUIRE_FALSE(src.Open(path));
+  RecordReader reader(&src);
+  Record r;
+  Record last;
+  while (reader.Next(&r)) last = r;
+  CHECK(last.kind == RecordKind::kZeroFilled);
+  CHECK(last.zeros_from == head.size());
+}
+
+}  // namespace
+}  // namespace tblint

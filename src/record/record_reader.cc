@@ -108,37 +108,38 @@ uint64_t RecordReader::ZeroTailStart(std::error_code* ec) {
 
 bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
   if (!zero_tail_start_) {
-    // The last data extent the file system reports bounds the search: a
+    // The last data extents the file system reports bound the search: a
     // sparse file's trailing hole (1 TB of it, say) costs one lseek, not a
-    // read. The last few extents are kept so that zeros written as data
-    // followed by a hole are still walked back over extent by extent.
+    // read. Extents are walked back from the last one, so zeros written as
+    // data and followed by a hole are crossed extent by extent.
     constexpr size_t kExtentsKept = 64;
     constexpr size_t kMaxExtentQueries = 1 << 16;
     std::vector<std::pair<uint64_t, uint64_t>> extents;  // [data, hole), the last ones
-    bool all_known = true;
+    bool dropped = false;                                // older extents were not kept
     for (uint64_t pos = 0, queries = 0; pos < size_; ++queries) {
-      if (queries == kMaxExtentQueries) {  // too fragmented: read the rest
+      if (queries == kMaxExtentQueries) {  // too fragmented: read the rest as data
         extents.emplace_back(pos, size_);
-        all_known = false;
         break;
       }
       const uint64_t data = source_->NextData(pos);
       if (data >= size_) break;
-      const uint64_t hole = std::max(source_->NextHole(data), data + 1);
-      if (extents.size() == kExtentsKept) extents.erase(extents.begin());
-      extents.emplace_back(data, std::min(hole, size_));
+      const uint64_t hole = std::min(std::max(source_->NextHole(data), data + 1), size_);
+      if (extents.size() == kExtentsKept) {
+        extents.erase(extents.begin());
+        dropped = true;
+      }
+      extents.emplace_back(data, hole);
       pos = hole;
     }
-    (void)all_known;
-    // Scan backwards for the last non-zero byte, one chunk at a time, over
-    // the kept extents from the last one.
+    // Everything before the oldest kept extent is read as data when extents
+    // were dropped (rare: many extents of zeros at the end).
+    if (dropped && extents.front().first > 0) extents.insert(extents.begin(), {0, extents.front().first});
+    // Scan backwards for the last non-zero byte, one chunk at a time.
     uint64_t start = 0;
-    bool found = false;
     std::vector<uint8_t> chunk;
-    for (size_t k = extents.size(); k-- > 0 && !found;) {
-      auto [lo, hi] = extents[k];
-      uint64_t at = hi;
-      while (at > lo) {
+    for (size_t k = extents.size(); k-- > 0 && start == 0;) {
+      const auto [lo, hi] = extents[k];
+      for (uint64_t at = hi; at > lo;) {
         if (chunk.empty()) chunk.resize(64 << 10);
         const uint64_t from = at - lo > chunk.size() ? at - chunk.size() : lo;
         const size_t n = static_cast<size_t>(at - from);
@@ -149,35 +150,13 @@ bool RecordReader::AllZeroFrom(uint64_t offset, std::error_code* ec) {
         size_t i = n;
         while (i > 0 && chunk[i - 1] == 0) --i;
         if (i > 0) {
-          start = from + i;
-          found = true;
+          start = from + i;  // > 0: a non-zero byte lies before it
           break;
         }
         at = from;
       }
-      if (!found && k == 0 && extents.size() == kExtentsKept && lo > 0) {
-        // Every kept extent is zeros and older ones were dropped: fall back
-        // to reading backwards from here (rare: many extents of zeros).
-        uint64_t at2 = lo;
-        while (at2 > 0 && !found) {
-          if (chunk.empty()) chunk.resize(64 << 10);
-          const uint64_t from = at2 > chunk.size() ? at2 - chunk.size() : 0;
-          const size_t n = static_cast<size_t>(at2 - from);
-          if (auto e = source_->ReadAt(from, n, chunk.data())) {
-            *ec = e;
-            return false;
-          }
-          size_t i = n;
-          while (i > 0 && chunk[i - 1] == 0) --i;
-          if (i > 0) {
-            start = from + i;
-            found = true;
-          }
-          at2 = from;
-        }
-      }
     }
-    zero_tail_start_ = found ? start : 0;
+    zero_tail_start_ = start;
   }
   return *zero_tail_start_ <= offset;
 }
