@@ -162,7 +162,8 @@ TEST_CASE("lint: TB102 and TB104 on spans hiding valid records offer salvage") {
   {
     test::TempDir dir;
     WriteEventFile(dir, ZeroTailVariant());
-    const Finding* f = Find(test::LintPath(dir.path()), "TB102");
+    const LintResult r = test::LintPath(dir.path());
+    const Finding* f = Find(r, "TB102");
     REQUIRE(f != nullptr);
     CHECK(f->fix.applicability == Applicability::kUnsafe);
     CHECK(f->message.find("hides 2 valid records") != std::string::npos);
@@ -170,7 +171,8 @@ TEST_CASE("lint: TB102 and TB104 on spans hiding valid records offer salvage") {
   {
     test::TempDir dir;
     WriteEventFile(dir, DataCrcVariant());
-    const Finding* f = Find(test::LintPath(dir.path()), "TB104");
+    const LintResult r = test::LintPath(dir.path());
+    const Finding* f = Find(r, "TB104");
     REQUIRE(f != nullptr);
     CHECK(f->message.find("hides 2 valid records") != std::string::npos);
     CHECK(f->fix.description.find("keeping the 2 valid records") != std::string::npos);
