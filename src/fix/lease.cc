@@ -2,10 +2,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "fix/file_io.h"
+#include "record/source.h"
 
 namespace tblint {
 namespace {
@@ -74,6 +78,36 @@ void FileLease::Release() {
   held_ = false;
   ::close(fd_);
   fd_ = -1;
+}
+
+std::string CatchLateWriter(FileLease* lease, uint64_t old_size, const std::string& path) {
+  // An opener between its lookup and its lease check needs a moment to get
+  // there; a few milliseconds is enough unless it is descheduled.
+  ::usleep(10'000);
+  if (lease->Intact()) return "";
+  lease->Unlease();
+  bool alone = false;
+  for (int i = 0; i < 3000 && !alone; ++i) {  // up to 30 s, under the kernel's 45 s lease-break time
+    ::usleep(10'000);
+    alone = lease->Retake();
+  }
+  struct stat st {};
+  if (::fstat(lease->fd(), &st) != 0)
+    return fixio::Errno("a writer opened the original during the fix; cannot stat it");
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size <= old_size) return "";
+  FileSource old;
+  if (old.Attach(lease->fd())) return "a writer appended to the original during the fix; cannot read it";
+  const int out = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+  if (out < 0) return fixio::Errno("a writer appended to the original during the fix; cannot reopen " + path);
+  const bool ok = fixio::CopyRange(&old, old_size, size - old_size, out) && fixio::Fsync(out);
+  ::close(out);
+  const std::string n = std::to_string(size - old_size);
+  if (!ok) return fixio::Errno("a writer appended " + n + " bytes to the original during the fix; cannot append them");
+  return "a writer appended " + n +
+         " bytes to the original while it was being replaced; they were appended to the "
+         "fixed file" +
+         std::string(alone ? "" : " (the writer still had it open after 30 s)");
 }
 
 }  // namespace tblint

@@ -16,6 +16,7 @@
 #ifndef TBLINT_FIX_LEASE_H_
 #define TBLINT_FIX_LEASE_H_
 
+#include <cstdint>
 #include <string>
 
 namespace tblint {
@@ -60,6 +61,15 @@ class FileLease {
   bool held_ = false;
   std::string error_;
 };
+
+// Called right after the fixed file was renamed over the original, with the
+// lease on the original (of `old_size` bytes) still held. An open() that
+// looked the name up before the rename gets the old inode; it is then
+// blocked on the lease, which shows it as breaking. Such a writer is let
+// through, waited for, and whatever it appended to the old inode (which no
+// name points at any more) is appended to the fixed file at `path`. Returns
+// what was done, or "" when nobody came.
+std::string CatchLateWriter(FileLease* lease, uint64_t old_size, const std::string& path);
 
 }  // namespace tblint
 

@@ -1,0 +1,177 @@
+// `tblint restore`: replays fix journals backwards, byte-identical
+// (docs/fixing.md, "Undoing a fix").
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/filesystem.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "fix/file_io.h"
+#include "fix/fixer.h"
+#include "scan/discover.h"
+#include "util/text.h"
+
+namespace tblint {
+namespace {
+
+namespace fs = boost::filesystem;
+using nlohmann::json;
+using namespace fixio;
+
+// One journaled action, as read back.
+struct Action {
+  std::string kind;  // "truncate", "rewrite" or "move"
+  std::string rel;   // the event file, relative to the logdir
+  std::string backup;
+  uint32_t old_crc = 0;
+  uint64_t old_size = 0;
+  std::optional<std::pair<uint32_t, uint64_t>> fixed;  // new CRC32C and size, once written
+};
+
+// Names are read back through GetName: exact bytes, whatever they are. A
+// damaged entry gives nullopt: it must not send bytes to a guessed path.
+std::optional<Action> ParseAction(const json& a) {
+  Action out;
+  const std::optional<std::string> rel = GetName(a, "path"), backup = GetName(a, "backup");
+  if (!rel || !backup) return std::nullopt;
+  out.rel = *rel;
+  out.backup = *backup;
+  try {
+    out.kind = a.at("action").get<std::string>();
+    out.old_crc = a.at("old_crc32c").get<uint32_t>();
+    out.old_size = a.at("old_size").get<uint64_t>();
+    if (a.contains("new_crc32c"))
+      out.fixed.emplace(a.at("new_crc32c").get<uint32_t>(), a.at("new_size").get<uint64_t>());
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+// Puts the original back from a truncate's cut tail or a rewrite's full
+// copy: reassembled in a temporary beside the file, checked against the
+// original's checksum, renamed over. "" or what went wrong.
+std::string Reassemble(const Action& a, const std::string& path, const std::string& side) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  const std::string tmp = TemporaryBeside(path, "restore");
+  std::string err;
+  {
+    FileSource cur, bak;
+    if (cur.Open(path) || bak.Open(side)) {
+      err = "cannot open the file or its backup";
+    } else if (a.kind == "truncate") {
+      // The fixed file followed by the cut tail.
+      int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+      if (fd < 0) {
+        err = Errno("cannot create " + tmp);
+      } else {
+        bool ok = CopyRange(&cur, 0, cur.Size(), fd, /*sparse=*/true) &&
+                  CopyRange(&bak, 0, bak.Size(), fd, /*sparse=*/true) && FinishSparse(fd);
+        const struct timespec times[2] = {st.st_atim, st.st_mtim};
+        ok = ok && ::futimens(fd, times) == 0 && Fsync(fd);
+        ::close(fd);
+        if (!ok) err = Errno("cannot write " + tmp);
+      }
+    } else {
+      err = WriteRanges(&bak, {{0, bak.Size()}}, tmp, &st);
+    }
+  }
+  uint32_t tmp_crc = 0;
+  uint64_t tmp_size = 0;
+  if (err.empty() && (!FileCrc(tmp, &tmp_crc, &tmp_size) || tmp_crc != a.old_crc || tmp_size != a.old_size)) {
+    err = "the reassembled file does not match the original's checksum";
+  }
+  if (err.empty() && !Rename(tmp, path)) err = Errno("cannot rename over " + path);
+  if (!err.empty()) {
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  FsyncDir(fs::path(path).parent_path().string());
+  return "";
+}
+
+// Undoes one action; the outcome's status says how it went.
+RestoreOutcome Undo(const Action& a, const std::string& logdir, const std::string& session) {
+  const std::string path = logdir + "/" + a.rel;
+  const std::string side = session + "/" + a.backup;
+  RemoveStaleTemporaries(path);
+  uint32_t crc = 0;
+  uint64_t size = 0;
+  const bool exists = FileCrc(path, &crc, &size);
+  if (exists && crc == a.old_crc && size == a.old_size) {
+    return {path, "already original", "the file is byte-identical to the original"};
+  }
+  if (a.kind == "move") {
+    if (exists) return {path, "refused", "a different file now has its name; moved file left at " + side};
+    std::string err;
+    if (!MoveFile(side, path, &err)) return {path, "failed", err};
+    FsyncDir(fs::path(path).parent_path().string());
+    return {path, "restored", "moved back from " + side};
+  }
+  const bool is_fixed = exists && a.fixed && crc == a.fixed->first && size == a.fixed->second;
+  if (!is_fixed) {
+    return {
+        path, "refused",
+        exists ? "the file changed after the fix; backup left at " + side : "the file is gone; backup left at " + side};
+  }
+  if (std::string err = Reassemble(a, path, side); !err.empty()) return {path, "failed", err};
+  return {path, "restored",
+          a.kind == "truncate" ? "cut tail appended back from " + side : "original copied back from " + side};
+}
+
+}  // namespace
+
+bool Restore(const std::string& logdir, const std::string& backup_dir, std::vector<RestoreOutcome>* outcomes,
+             std::string* error) {
+  const std::string root = backup_dir.empty() ? logdir + "/" + kBackupDirName : backup_dir;
+  boost::system::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    *error = "no backup folder at " + root + ": nothing was fixed there";
+    return false;
+  }
+  const std::string abs_logdir = fs::absolute(logdir).lexically_normal().string();
+  std::vector<std::string> sessions;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (fs::exists(it->path() / "journal.json")) sessions.push_back(it->path().string());
+  }
+  // Newest first: session names start with a UTC timestamp.
+  std::sort(sessions.rbegin(), sessions.rend());
+  bool all_ok = true;
+  for (const std::string& session : sessions) {
+    json doc;
+    try {
+      doc = json::parse(ReadWholeFile(session + "/journal.json"));
+    } catch (const std::exception& e) {
+      outcomes->push_back({session, "failed", std::string("unreadable journal: ") + e.what()});
+      all_ok = false;
+      continue;
+    }
+    if (GetName(doc, "logdir") != abs_logdir) continue;  // another logdir's backups
+    bool session_ok = true;
+    const json actions = doc.contains("actions") && doc["actions"].is_array() ? doc["actions"] : json::array();
+    for (size_t k = actions.size(); k-- > 0;) {  // each action undone in reverse order
+      const std::optional<Action> action = ParseAction(actions[k]);
+      if (!action) {
+        outcomes->push_back({session + "/journal.json", "failed",
+                             "action " + std::to_string(k) + " of the journal is malformed; nothing done for it"});
+        session_ok = false;
+        continue;
+      }
+      outcomes->push_back(Undo(*action, logdir, session));
+      const std::string& status = outcomes->back().status;
+      session_ok = session_ok && (status == "restored" || status == "already original");
+    }
+    if (session_ok) {
+      // Keep every byte, but never replay this journal again.
+      Rename(session + "/journal.json", session + "/journal.restored.json");
+    }
+    all_ok = all_ok && session_ok;
+  }
+  return all_ok;
+}
+
+}  // namespace tblint
