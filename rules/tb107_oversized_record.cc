@@ -11,7 +11,7 @@ constexpr RuleInfo kInfo = {"TB107", "oversized-record", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
-  explicit Check(uint64_t limit) : limit_(limit) {}
+  Check(const FileInfo&, const LintOptions& options) : limit_(options.oversized_record_bytes) {}
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
     if (!r.has_length || r.length <= limit_) return;
@@ -27,16 +27,8 @@ class Check : public FileCheck {
   uint64_t limit_;
 };
 
-class TB107 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions& options) const override {
-    return std::make_unique<Check>(options.oversized_record_bytes);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB107() { return std::make_unique<TB107>(); }
+std::unique_ptr<Rule> MakeTB107() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -19,7 +19,7 @@ enum Problem { kNan, kInfinite, kNonPositive, kFuture, kProblemCount };
 class Check : public FileCheck {
  public:
   Interest interest() const override { return kClean; }
-  explicit Check(double mtime) : mtime_(mtime) {}
+  explicit Check(const FileInfo& file) : mtime_(file.mtime) {}
 
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.event == nullptr) return;
@@ -100,16 +100,8 @@ class Check : public FileCheck {
   Seen seen_[kProblemCount];
 };
 
-class TB204 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
-    return std::make_unique<Check>(file.mtime);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB204() { return std::make_unique<TB204>(); }
+std::unique_ptr<Rule> MakeTB204() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

@@ -11,7 +11,8 @@ constexpr RuleInfo kInfo = {"TB603", "oversized-event-file", Severity::kInfo,
 
 class Check : public FileCheck {
  public:
-  Check(uint64_t file_limit, uint64_t graph_limit) : file_limit_(file_limit), graph_limit_(graph_limit) {}
+  Check(const FileInfo&, const LintOptions& options)
+      : file_limit_(options.oversized_file_bytes), graph_limit_(options.oversized_graph_bytes) {}
 
   void OnRecord(const RecordView& view, Sink&) override {
     const event::EventView* ev = view.event;
@@ -55,16 +56,8 @@ class Check : public FileCheck {
   bool graph_is_meta_ = false;
 };
 
-class TB603 : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo&, const LintOptions& options) const override {
-    return std::make_unique<Check>(options.oversized_file_bytes, options.oversized_graph_bytes);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> MakeTB603() { return std::make_unique<TB603>(); }
+std::unique_ptr<Rule> MakeTB603() { return MakeFileRule<Check>(kInfo); }
 
 }  // namespace tblint

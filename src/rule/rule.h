@@ -87,17 +87,19 @@ class Rule {
   virtual void CheckLogdir(const LogdirResult& /*logdir*/, const LintOptions& /*options*/, Sink& /*sink*/) const {}
 };
 
-// A rule whose checks are all per file, with no options of its own: one
-// `CheckT` per file, constructed from the file's info or from nothing. A rule
-// file then ends with `std::unique_ptr<Rule> MakeTBNNN() { return
-// MakeFileRule<Check>(kInfo); }`.
+// A rule whose checks are all per file: one `CheckT` per file, constructed
+// from the file's info and the options, from the file's info alone, or from
+// nothing (whichever constructor CheckT has). A rule file then ends with
+// `std::unique_ptr<Rule> MakeTBNNN() { return MakeFileRule<Check>(kInfo); }`.
 template <class CheckT>
 class FileRule final : public Rule {
  public:
   explicit FileRule(const RuleInfo& info) : info_(info) {}
   const RuleInfo& info() const override { return info_; }
-  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions& /*options*/) const override {
-    if constexpr (std::is_constructible_v<CheckT, const FileInfo&>) {
+  std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions& options) const override {
+    if constexpr (std::is_constructible_v<CheckT, const FileInfo&, const LintOptions&>) {
+      return std::make_unique<CheckT>(file, options);
+    } else if constexpr (std::is_constructible_v<CheckT, const FileInfo&>) {
       return std::make_unique<CheckT>(file);
     } else {
       return std::make_unique<CheckT>();
