@@ -66,15 +66,24 @@ class TB303 : public Rule {
         if (ntags > 3) tags += ", +" + std::to_string(ntags - 3) + " more";
         const long long n = std::llround(points);
         const std::string range = std::to_string(lo) + "–" + std::to_string(hi);
+        // A resumed job starts after the earlier one ended; files whose
+        // wall-time ranges overlap were written at the same time.
+        const bool concurrent = older->has_wall_time && file->has_wall_time && file->min_wall < older->max_wall &&
+                                older->min_wall < file->max_wall;
+        const std::string what =
+            concurrent ? "; the two files were written at the same time (their wall-time ranges overlap), so this is "
+                         "concurrent writing (TB402) or a copy (TB503), not a resumed job: give each writer its own "
+                         "run directory"
+                       : "; a resumed job: resume with purge_step on the first job too (purge_step=0, so the run "
+                         "has a SessionLog START before the one that must purge) and on the resumed one, or start "
+                         "the resumed job in a fresh run directory";
         Finding& f = sink.Add(file->info.name + " re-logs steps " + range + " that " + older->info.name +
                               " already holds: " + std::to_string(n) + " earlier points in " + std::to_string(ntags) +
-                              (ntags == 1 ? " tag (" : " tags (") + tags + "); a resumed job");
+                              (ntags == 1 ? " tag (" : " tags (") + tags + ")" + what);
         f.path = run.name;
         f.step = first_step;
         f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) + " to " +
-                   std::to_string(lo) + "; Rust server: steps " + range +
-                   " of the older file replaced. Resume with purge_step only helps when the run already has a "
-                   "SessionLog START; otherwise log the resumed job to a fresh run directory";
+                   std::to_string(lo) + "; Rust server: steps " + range + " of the older file replaced";
       }
       for (const auto& [tag, s] : file->tags) {
         auto it = earlier.find(tag);

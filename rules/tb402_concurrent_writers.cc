@@ -59,7 +59,9 @@ class TB402 : public Rule {
     std::snprintf(secs, sizeof secs, "%.3g", overlap);
     Finding& f =
         sink.Add(std::to_string(to - from) + " event files in run '" + run.name +
-                 "' were written at the same time (wall-time ranges overlap by up to " + secs + " s): " + writers);
+                 "' were written at the same time (wall-time ranges overlap by up to " + secs + " s): " + writers +
+                 "; give each writer a run directory of its own, side by side (e.g. exp1/train and exp1/eval, with no "
+                 "event file left in exp1 itself), not a sub-folder of this run (TB502)");
     f.path = run.name;
     f.impact =
         "Python reader: reads one file at a time and never goes back, so once it moves to the newest "

@@ -563,7 +563,17 @@ TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and
     REQUIRE(f != nullptr);
     INFO(f->message);
     CHECK(Says(f, "re-logs steps 20–30"));
-    CHECK(f->impact.find("fresh run directory") != std::string::npos);
+    CHECK(Says(f, "a resumed job: resume with purge_step on the first job too"));
+    CHECK(Says(f, "fresh run directory"));
+  }
+  {
+    // A copy beside its original overlaps it in wall time: not a resumed job.
+    const LintResult r = LintCorpusCase("backup_copy_beside_original");
+    const Finding* f = FindingAt(r, "TB303", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "written at the same time"));
+    CHECK(Says(f, "not a resumed job"));
   }
   {
     // The real files: steps 0-150, then a restart from the step-110 checkpoint.
@@ -573,6 +583,8 @@ TEST_CASE("TB303 resumed-run-overlap gives the overlapping steps, the points and
     INFO(f->message);
     CHECK(Says(f, "re-logs steps 110–150"));
     CHECK(Says(f, "82 earlier points in 2 tags (acc, loss)"));
+    CHECK(Says(f, "a resumed job"));
+    CHECK_FALSE(Says(f, "written at the same time"));
   }
 }
 
