@@ -64,7 +64,7 @@ struct Options {
   int reps = 5;
   bool quick = false;
   bool regenerate = false;
-  std::string only = "abcde";  // which measurements to run
+  std::string only = "abcdex";  // which measurements to run
   bool Wants(char m) const { return only.find(m) != std::string::npos; }
 };
 
@@ -79,7 +79,8 @@ void Usage(FILE* out) {
       "  --quick        small logdir and few repetitions, for a smoke run\n"
       "  --regenerate   rebuild the logdir even if it matches\n"
       "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
-      "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores)\n");
+      "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores,\n"
+      "                 x: `tblint export` to csv, jsonl and sqlite: MB/s of event files and peak RSS)\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -132,8 +133,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       reps_given = true;
     } else if (a == "--only") {
       if (!need("--only")) return false;
-      if (value.empty() || value.find_first_not_of("abcde,") != std::string::npos) {
-        std::fprintf(stderr, "tblint_bench: --only takes letters from abcde\n");
+      if (value.empty() || value.find_first_not_of("abcdex,") != std::string::npos) {
+        std::fprintf(stderr, "tblint_bench: --only takes letters from abcdex\n");
         return false;
       }
       o->only = value;
@@ -514,6 +515,26 @@ long CliPeakRssKb(const std::string& dir) {
   return ru.ru_maxrss;
 }
 
+// x) Runs `tblint export --format FORMAT DIR -o OUT` in its own process;
+// returns its wall time in seconds (or -1) and its peak RSS in *rss_kb.
+double TimedExport(const std::string& dir, const char* format, const std::string& out, long* rss_kb) {
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
+    ::execl(TBLINT_BINARY, "tblint", "export", "--format", format, "-o", out.c_str(), dir.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  if (::wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  *rss_kb = ru.ru_maxrss;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 volatile uint32_t g_sink;  // keeps CRC results alive
 
 // CRC of every record's length and payload, exactly the calls the reader
@@ -621,6 +642,34 @@ int Run(const Options& o) {
   long rss_cli = -1;
   if (o.Wants('e')) rss_cli = CliPeakRssKb(o.dir);
 
+  // x) the export, as a user runs it: CSV and JSON Lines to /dev/null (the
+  // work of formatting, not the disk's speed), SQLite to a file beside the
+  // logdir (removed after). Best of min(reps, 3) runs each.
+  struct ExportResult {
+    const char* format;
+    double seconds = -1;
+    long rss_kb = -1;
+  };
+  std::vector<ExportResult> exports;
+  if (o.Wants('x')) {
+    for (const char* format : {"csv", "jsonl", "sqlite"}) {
+      ExportResult r{format};
+      const std::string out = std::string(format) == "sqlite" ? o.dir + ".bench-export.db" : "/dev/null";
+      for (int i = 0; i < std::min(o.reps, 3); ++i) {
+        long rss = -1;
+        const double t = TimedExport(o.dir, format, out, &rss);
+        if (t < 0) {
+          ok = false;
+          break;
+        }
+        if (r.seconds < 0 || t < r.seconds) r.seconds = t;
+        r.rss_kb = std::max(r.rss_kb, rss);
+      }
+      if (out != "/dev/null") ::unlink(out.c_str());
+      exports.push_back(r);
+    }
+  }
+
   // a) bare CRC over the same bytes, held in memory.
   std::vector<Measurement> crc;
   if (o.Wants('a')) {
@@ -662,6 +711,18 @@ int Run(const Options& o) {
   if (rss_cli >= 0) {
     std::printf("e) peak RSS of `tblint --format json %s` in its own process: %.1f MiB\n", o.dir.c_str(),
                 rss_cli / 1024.0);
+  }
+  double csv_s = -1;
+  for (const ExportResult& r : exports) {
+    if (r.seconds < 0) {
+      std::printf("x) tblint export --format %s: FAILED\n", r.format);
+      continue;
+    }
+    if (std::string(r.format) == "csv") csv_s = r.seconds;
+    std::printf("x) tblint export --format %-6s  MB/s best %7.1f  | %.3f s | peak RSS %.1f MiB", r.format,
+                l.bytes / kMB / r.seconds, r.seconds, r.rss_kb / 1024.0);
+    if (std::string(r.format) == "sqlite" && csv_s > 0) std::printf("  | %.2fx the csv time", r.seconds / csv_s);
+    std::printf("\n");
   }
   std::printf("load average before: %s; after: %s\n", load_before.c_str(), LoadAverage().c_str());
   return ok ? 0 : 1;

@@ -25,15 +25,18 @@
   X(TB401)              \
   X(TB402)              \
   X(TB403)              \
+  X(TB404)              \
   X(TB501)              \
   X(TB502)              \
   X(TB503)              \
   X(TB504)              \
   X(TB505)              \
   X(TB506)              \
+  X(TB507)              \
   X(TB601)              \
   X(TB602)              \
-  X(TB603)
+  X(TB603)              \
+  X(TB801)
 
 namespace tblint {
 

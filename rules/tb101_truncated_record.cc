@@ -63,6 +63,7 @@ class Check : public FileCheck {
     }
     Finding& f = sink.Add(live ? Severity::kInfo : Severity::kError, std::move(msg));
     f.offset = r.offset;
+    f.length = r.end - r.offset;
     f.record = r.index;
     if (first_damage_) {
       f.impact = "neither reader gets this far: both stop at the damaged record " + std::to_string(*first_damage_);

@@ -38,6 +38,7 @@ class Check : public FileCheck {
         (live ? std::string("; the file is still being written, so the zeros may yet be filled in") : std::string()));
     if (live) f.severity = Severity::kInfo;
     f.offset = r.offset;
+    f.length = r.end - r.offset;
     f.record = r.index;
     f.impact = "both readers stop at offset " + std::to_string(r.offset) + " and show the " + std::to_string(r.index) +
                " records before it" +

@@ -22,6 +22,7 @@ class Check : public FileCheck {
                           "-byte payload at offset " + std::to_string(r.offset + kHeaderSize) + "; " + crcs +
                           "): the payload was damaged after it was written");
     f.offset = r.offset;
+    f.length = r.end - r.offset;
     f.record = r.index;
     f.impact = "Python reader: stuck at offset " + std::to_string(r.offset) +
                " for good, nothing after it is shown; Rust server: does not check data CRCs by default and "

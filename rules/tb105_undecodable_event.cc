@@ -19,6 +19,7 @@ class Check : public FileCheck {
         sink.Add("record " + std::to_string(r.index) + " is not a valid Event: " + view.decode_error->what +
                  " at payload byte " + std::to_string(view.decode_error->offset) + " of " + std::to_string(r.length));
     f.offset = r.offset;
+    f.length = r.end - r.offset;
     f.record = r.index;
     f.impact =
         "Python reader: raises a DecodeError (tensorboard --inspect crashes, the run may stop loading); "

@@ -1,7 +1,10 @@
-// TB601 downsampled-tag: a tag with more points than TensorBoard keeps. Rationale: docs/rules/TB601.md
+// TB601 downsampled-tag: tags with more points than TensorBoard keeps, one finding per run.
+// Rationale: docs/rules/TB601.md
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "rule/rule.h"
 
@@ -50,6 +53,9 @@ uint64_t RustKeeps(event::TagKind kind) {
   }
 }
 
+// A run can have thousands of downsampled tags: the message lists this many.
+constexpr size_t kMaxTagsListed = 20;
+
 // The `--samples_per_plugin` key: the plugin's name.
 std::string PluginKey(event::TagKind kind) {
   switch (kind) {
@@ -83,27 +89,60 @@ class TB601 : public Rule {
         it->second.points += s.points;
       }
     }
+    // One finding per run, listing every downsampled tag: a run logged for
+    // long has many, and one line each would bury everything else.
+    struct Over {
+      const std::string* tag;
+      event::TagKind kind;
+      uint64_t points, keeps;
+    };
+    std::vector<Over> over;
     for (const auto& [tag, m] : tags) {
       // hparams are one summary per session, not a series.
       if (m.kind == event::TagKind::kHparams) continue;
       const uint64_t keeps = PythonKeeps(m.kind);
-      if (m.points <= keeps) continue;
-      const std::string kind = event::TagKindName(m.kind);
-      const std::string plugin = PluginKey(m.kind);
-      Finding& f =
-          sink.Add("tag " + tag + " has " + std::to_string(m.points) + " points (" + kind + "); TensorBoard keeps " +
-                   std::to_string(keeps) + " by default and hides " + std::to_string(m.points - keeps) +
-                   "; `--samples_per_plugin " + plugin + "=0` shows them all");
-      f.path = run.name;
-      f.tag = tag;
-      const uint64_t rust = RustKeeps(m.kind);
-      f.impact = "Python reader: shows a random sample of " + std::to_string(keeps) + " of the " +
-                 std::to_string(m.points) + " points (always the latest), " +
-                 (m.kind == event::TagKind::kScalar ? "so spikes between kept points can vanish from the chart; "
+      if (m.points > keeps) over.push_back({&tag, m.kind, m.points, keeps});
+    }
+    if (over.empty()) return;
+    std::set<std::string> plugins;  // the --samples_per_plugin keys, sorted
+    for (const Over& o : over) plugins.insert(PluginKey(o.kind));
+    std::string setting;
+    for (const std::string& p : plugins) setting += (setting.empty() ? "" : ",") + p + "=0";
+    std::string msg;
+    if (over.size() == 1) {
+      const Over& o = over.front();
+      msg = "tag " + *o.tag + " has " + std::to_string(o.points) + " points (" + event::TagKindName(o.kind) +
+            "); TensorBoard keeps " + std::to_string(o.keeps) + " by default and hides " +
+            std::to_string(o.points - o.keeps);
+    } else {
+      msg = std::to_string(over.size()) + " tags have more points than TensorBoard keeps by default: ";
+      for (size_t i = 0; i < over.size() && i < kMaxTagsListed; ++i) {
+        const Over& o = over[i];
+        msg += (i > 0 ? "; " : "") + *o.tag + " " + std::to_string(o.points) + " points (" +
+               event::TagKindName(o.kind) + "), keeps " + std::to_string(o.keeps) + ", hides " +
+               std::to_string(o.points - o.keeps);
+      }
+      if (over.size() > kMaxTagsListed) msg += "; and " + std::to_string(over.size() - kMaxTagsListed) + " more";
+    }
+    Finding& f = sink.Add(msg + "; `--samples_per_plugin " + setting + "` shows them all");
+    f.path = run.name;
+    f.tag = *over.front().tag;  // the first, in tag order
+    if (over.size() == 1) {
+      const Over& o = over.front();
+      const uint64_t rust = RustKeeps(o.kind);
+      f.impact = "Python reader: shows a random sample of " + std::to_string(o.keeps) + " of the " +
+                 std::to_string(o.points) + " points (always the latest), " +
+                 (o.kind == event::TagKind::kScalar ? "so spikes between kept points can vanish from the chart; "
                                                     : "the hidden steps never appear; ") +
                  "Rust server: " +
-                 (m.points > rust ? "keeps " + std::to_string(rust) + " of them the same way"
-                                  : "keeps all " + std::to_string(m.points));
+                 (o.points > rust ? "keeps " + std::to_string(rust) + " of them the same way"
+                                  : "keeps all " + std::to_string(o.points));
+    } else {
+      f.impact =
+          "Python reader: shows a random sample of each tag's points (always the latest), so scalar spikes between "
+          "kept points can vanish from the chart and hidden steps of other kinds never appear; Rust server: keeps " +
+          std::to_string(kRustScalars) + " scalars, " + std::to_string(kRustTensors) + " points of other tensors and " +
+          std::to_string(kRustBlobSequences) + " images or audio clips per tag the same way";
     }
   }
 };

@@ -8,6 +8,11 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libboost-filesystem-dev libboost-program-options-dev
   nlohmann-json3-dev doctest-dev
+  libsqlite3-dev sqlite3
+  libtomlplusplus-dev
+  dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack, tests/install_test.cc)
+  # tests: the SARIF schema check (tests/validate_sarif.py) and JUnit XML (xmllint)
+  python3 python3-jsonschema libxml2-utils
 )
 # Only for scripts/fuzz.sh (libFuzzer comes with clang's runtime libraries).
 if [ "${TBLINT_SKIP_FUZZ:-0}" != "1" ]; then

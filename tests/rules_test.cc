@@ -747,6 +747,47 @@ TEST_CASE("TB403 live-writer ignores files this process itself has open for writ
   ::close(fd);
 }
 
+TEST_CASE("TB404 short-lived-writers fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB404"); }
+
+TEST_CASE("TB404 short-lived-writers gives the files, the process and the steps in TensorBoard's order") {
+  {
+    const LintResult r = LintFixture("TB404/bad/writer_per_step");
+    const Finding* f = FindingAt(r, "TB404", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "12 event files in run 'run' come from one process (gpu-node-1 pid 4242)"));
+    CHECK(Says(f, "median 1"));
+    CHECK(Says(f, "steps come back out of order as 0, 1, 10, 11, 2, 3, 4, 5, ..."));
+    CHECK(Says(f, "create the writer once, outside the loop"));
+  }
+  {
+    const LintResult r = LintFixture("TB404/bad/writer_per_epoch_never_closed");
+    const Finding* f = FindingAt(r, "TB404", "run");
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "6 event files in run 'run'"));
+    CHECK(Says(f, "median 3"));
+    CHECK(Says(f, "in name order (first steps 0, 3, 6, 9, 12, 15)"));
+  }
+}
+
+TEST_CASE("TB404 short-lived-writers needs 5 files from one pid: 4 short files, or 6 from 6 pids, are quiet") {
+  TempDir tmp;
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = "run/events.out.tfevents.1795298000.gpu-node-1.4242." + std::to_string(i);
+    WriteFile(tmp / name, SmallEventFile(1, 1795298000.0 + i));
+    SetMtime(tmp / name, Now() - 3600);
+  }
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "other/events.out.tfevents.1795298000.gpu-node-1." + std::to_string(5000 + i) + ".0";
+    WriteFile(tmp / name, SmallEventFile(1, 1795298000.0 + i));
+    SetMtime(tmp / name, Now() - 3600);
+  }
+  const LintResult r = LintCase(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  CHECK(Count(r, "TB404") == 0);
+}
+
 // ---------------------------------------------------------------------------
 // TB5xx
 
@@ -937,6 +978,50 @@ TEST_CASE("TB506 missing-projector-asset checks absolute paths as they are") {
   CHECK(f->run == "emb");
 }
 
+TEST_CASE("TB507 duplicate-run-copy fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB507"); }
+
+TEST_CASE("TB507 duplicate-run-copy names the runs holding the copies, once per group") {
+  const std::string name = "events.out.tfevents.1795298000.gpu-node-1.4242.0";
+  {
+    const LintResult r = LintFixture("TB507/bad/run_copied_with_cp");
+    REQUIRE(Count(r, "TB507") == 1);
+    const Finding* f = FindingAt(r, "TB507", "runs/exp1/" + name);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "event file '" + name +
+                      "' is in 2 runs with the same first 8 records: 'runs/exp1' and "
+                      "'runs/exp1_backup'"));
+    CHECK(Says(f, "keep one copy"));
+    CHECK(f->run == "runs/exp1");
+    CHECK(f->impact.find("2 runs with identical curves") != std::string::npos);
+  }
+  {
+    // Copies made while the file was written are shorter: compared on the
+    // records all of them hold.
+    const LintResult r = LintFixture("TB507/bad/copied_twice_while_written");
+    REQUIRE(Count(r, "TB507") == 1);
+    const Finding* f = FindingAt(r, "TB507", "archive/monday/exp1/" + name);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f,
+               "is in 3 runs with the same first 4 records: 'archive/monday/exp1', 'archive/tuesday/exp1' and "
+               "'exp1'"));
+  }
+}
+
+TEST_CASE("TB507 duplicate-run-copy leaves a stray copy inside one run to TB503") {
+  TempDir tmp;
+  const std::string name = "events.out.tfevents.1795298000.gpu-node-1.4242.0";
+  WriteFile(tmp / ("run/" + name), SmallEventFile(3));
+  WriteFile(tmp / ("run/" + name + ".bak"), SmallEventFile(3));
+  SetMtime(tmp / ("run/" + name), Now() - 3600);
+  SetMtime(tmp / ("run/" + name + ".bak"), Now() - 3600);
+  const LintResult r = LintCase(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  CHECK(Count(r, "TB507") == 0);
+  CHECK(Count(r, "TB503") == 1);
+}
+
 // ---------------------------------------------------------------------------
 // TB6xx
 
@@ -953,6 +1038,46 @@ TEST_CASE("TB601 downsampled-tag says how many points are hidden and which setti
   }
   // The 12 scalars of the same run are far below the 1000 kept.
   CHECK(Count(r, "TB601") == 1);
+}
+
+TEST_CASE("TB601 downsampled-tag reports a run once, listing every downsampled tag") {
+  TempDir tmp;
+  // Run "a": two scalar tags and a histogram tag over the limits, one tag within them.
+  std::vector<std::string> records = {events::PlainHeader(1795298000.0)};
+  for (int i = 0; i < 1001; ++i) {
+    records.push_back(events::Scalar(1795298001.0 + i, i, "train/loss", 0.5f));
+    records.push_back(events::Scalar(1795298001.0 + i, i, "lr", 0.1f));
+  }
+  for (int i = 0; i < 501; ++i) records.push_back(events::Histogram(1795298001.0 + i, i, "weights", 0.0));
+  for (int i = 0; i < 5; ++i) records.push_back(events::Scalar(1795298001.0 + i, i, "val/acc", 0.9f));
+  WriteFile(tmp / "a/events.out.tfevents.1795298000.h.1.0", Frame(records));
+  // Run "b": 22 downsampled tags, more than the message lists.
+  records = {events::PlainHeader(1795298000.0)};
+  for (int t = 0; t < 22; ++t) {
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "h%02d", t);
+    for (int i = 0; i < 501; ++i) records.push_back(events::Histogram(1795298001.0 + i, i, tag, 0.0, 1));
+  }
+  WriteFile(tmp / "b/events.out.tfevents.1795298000.h.2.0", Frame(records));
+
+  const LintResult r = LintPath(tmp.path(), "TB601");
+  CHECK(Count(r, "TB601") == 2);
+  const Finding* a = FindingAt(r, "TB601", "a");
+  REQUIRE(a != nullptr);
+  CHECK(a->run == "a");
+  CHECK(a->tag == std::optional<std::string>("lr"));  // the first in tag order
+  CHECK(a->message ==
+        "3 tags have more points than TensorBoard keeps by default: lr 1001 points (scalars), keeps 1000, hides 1; "
+        "train/loss 1001 points (scalars), keeps 1000, hides 1; weights 501 points (histograms), keeps 500, hides 1; "
+        "`--samples_per_plugin histograms=0,scalars=0` shows them all");
+  CHECK(a->message.find("val/acc") == std::string::npos);
+  const Finding* b = FindingAt(r, "TB601", "b");
+  REQUIRE(b != nullptr);
+  CHECK(b->tag == std::optional<std::string>("h00"));
+  CHECK(b->message.find("22 tags have more points") == 0);
+  CHECK(b->message.find("h19 501 points") != std::string::npos);
+  CHECK(b->message.find("h20") == std::string::npos);  // the first 20 are listed
+  CHECK(b->message.find("; and 2 more; `--samples_per_plugin histograms=0` shows them all") != std::string::npos);
 }
 
 TEST_CASE("TB602 tag-kind-conflict fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB602"); }
@@ -976,6 +1101,67 @@ TEST_CASE("TB603 oversized-event-file keeps its limits at 1 GiB and 32 MiB by de
   const LintOptions defaults;
   CHECK(defaults.oversized_file_bytes == (1ull << 30));
   CHECK(defaults.oversized_graph_bytes == (32ull << 20));
+}
+
+// ---------------------------------------------------------------------------
+// TB8xx
+
+TEST_CASE("TB801 empty-profile-session fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB801");
+}
+
+TEST_CASE("TB801 empty-profile-session says what is missing or which file is damaged and how") {
+  const std::string session = "train/plugins/profile/2026_11_21_21_53_20";
+  {
+    const LintResult r = LintFixture("TB801/bad/session_without_profile_data");
+    const Finding* f = FindingAt(r, "TB801", session);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "profile session '2026_11_21_21_53_20' holds no profile data (no *.xplane.pb"));
+    CHECK(f->run == "train");
+  }
+  {
+    const LintResult r = LintFixture("TB801/bad/empty_xplane");
+    const Finding* f = FindingAt(r, "TB801", session);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f,
+               "1 of the 1 profile data files of session '2026_11_21_21_53_20' cannot be read: "
+               "'gpu-node-1.xplane.pb' is empty (0 bytes)"));
+  }
+  {
+    const LintResult r = LintFixture("TB801/bad/truncated_xplane");
+    const Finding* f = FindingAt(r, "TB801", session);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "1 of the 2 profile data files"));
+    CHECK(Says(f, "'gpu-node-1.xplane.pb' is cut short (protobuf): the field at offset"));
+    CHECK(Says(f, "runs 7 bytes past the end"));
+    CHECK(f->message.find("gpu-node-2") == std::string::npos);
+  }
+  {
+    const LintResult r = LintFixture("TB801/bad/truncated_trace_json_gz");
+    const Finding* f = FindingAt(r, "TB801", session);
+    REQUIRE(f != nullptr);
+    INFO(f->message);
+    CHECK(Says(f, "'gpu-node-1.trace.json.gz' is cut short (gzip): its last bytes give an uncompressed size of"));
+  }
+}
+
+TEST_CASE("TB801 empty-profile-session flags an empty session folder at the logdir root, and nothing elsewhere") {
+  TempDir tmp;  // git keeps no empty folders, so this case is made here
+  WriteFile(tmp / "events.out.tfevents.1795298000.gpu-node-1.4242.0", SmallEventFile(3));
+  SetMtime(tmp / "events.out.tfevents.1795298000.gpu-node-1.4242.0", Now() - 3600);
+  fs::create_directories(fs::path(tmp / "plugins/profile/2026_11_21_21_53_20"));
+  // Not a session: too shallow, or not below plugins/profile.
+  fs::create_directories(fs::path(tmp / "plugins/profile"));
+  fs::create_directories(fs::path(tmp / "other/profile/2026_11_21_21_53_20"));
+  const LintResult r = LintCase(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  CHECK(Count(r, "TB801") == 1);
+  const Finding* f = FindingAt(r, "TB801", "plugins/profile/2026_11_21_21_53_20");
+  REQUIRE(f != nullptr);
+  CHECK(f->run == ".");
 }
 
 // ---------------------------------------------------------------------------

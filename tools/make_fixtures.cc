@@ -1134,6 +1134,68 @@ void MakeTB402(const fs::path& root) {
   }
 }
 
+// TB404: one process leaves many short files in a run: a SummaryWriter made
+// inside the training loop. torch names its files
+// events.out.tfevents.<secs>.<host>.<pid>.<counter>, the counter counting the
+// writers the process made.
+void MakeTB404(const fs::path& root) {
+  // `n` files from pid 4242, file i made `dt` seconds after file i-1 and
+  // holding `steps` steps from i * steps on; names as torch makes them,
+  // with `suffix` (filename_suffix) appended.
+  auto writers = [](Case& c, int n, double dt, int steps, const std::string& suffix) {
+    for (int i = 0; i < n; ++i) {
+      const double t = kT0 + dt * i;
+      EventFile f;
+      f.Add(TorchHeader(t));
+      for (int s = 0; s < steps; ++s) {
+        const int64_t step = static_cast<int64_t>(i) * steps + s;
+        f.Add(Scalar(t + 0.001 * (s + 1), step, "train/loss", 2.0f / (1.0f + 0.1f * static_cast<float>(step))));
+      }
+      char secs[16];
+      std::snprintf(secs, sizeof secs, "%.0f", std::floor(t));
+      c.File("run/events.out.tfevents." + std::string(secs) + ".gpu-node-1.4242." + std::to_string(i) + suffix, f);
+    }
+  };
+  {
+    Case c(root, "TB404", "bad", "writer_per_step",
+           "`for step in range(12): SummaryWriter('run').add_scalar('train/loss', loss, step)`: 12 files in one "
+           "second, one step each; by name .10 and .11 sort before .2");
+    writers(c, 12, 0.05, 1, "");
+    c.Expect("TB404", "run", "warning");
+  }
+  {
+    Case c(root, "TB404", "bad", "writer_per_epoch_never_closed",
+           "a new SummaryWriter for each of 6 epochs, a minute apart, never closed: 6 files of 3 steps each, "
+           "in order by name");
+    writers(c, 6, 60, 3, "");
+    c.Expect("TB404", "run", "warning");
+  }
+  {
+    Case c(root, "TB404", "good", "one_writer_for_the_loop",
+           "the writer is created once before the loop: one file with all 12 steps");
+    writers(c, 1, 0, 12, "");
+  }
+  {
+    Case c(root, "TB404", "good", "writer_per_epoch_with_filename_suffix",
+           "a writer reopened per epoch on purpose, with filename_suffix='.epoch<N>': 6 files of 3 steps, "
+           "named by the user");
+    for (int i = 0; i < 6; ++i) {
+      const double t = kT0 + 60.0 * i;
+      EventFile f;
+      f.Add(TorchHeader(t));
+      AddSteps(&f, t + 1, 3 * i, 3 * i + 2, "train/loss");
+      c.File("run/events.out.tfevents." + std::to_string(static_cast<int64_t>(t)) + ".gpu-node-1.4242." +
+                 std::to_string(i) + ".epoch" + std::to_string(i),
+             f);
+    }
+  }
+  {
+    Case c(root, "TB404", "good", "writer_per_epoch_with_many_steps",
+           "a writer opened and closed per epoch, each file holding 50 steps: many steps per file");
+    writers(c, 6, 100, 50, "");
+  }
+}
+
 // A live writer cannot be stored in git: the bad case is a plain file that
 // tests/rules_test.cc holds open for writing from a child process while it
 // lints the copy.
@@ -1413,6 +1475,47 @@ void MakeTB506(const fs::path& root) {
   }
 }
 
+// TB507: the same event file in two runs. The copies are byte-for-byte (cp,
+// rsync) or a prefix of the original (copied while the writer was running).
+void MakeTB507(const fs::path& root) {
+  {
+    Case c(root, "TB507", "bad", "run_copied_with_cp",
+           "`cp -r runs/exp1 runs/exp1_backup` inside the logdir: both folders hold the same event file");
+    const EventFile f = TorchRun(10);
+    c.File("runs/exp1/" + kTorchName, f);
+    c.File("runs/exp1_backup/" + kTorchName, f);
+    c.Expect("TB507", "runs/exp1/" + kTorchName, "warning");
+  }
+  {
+    Case c(root, "TB507", "bad", "copied_twice_while_written",
+           "a run rsynced into archive/ twice while the job was still writing: the copies hold the first 4 "
+           "and the first 12 records of the original's 21, cut at record boundaries");
+    const EventFile f = TorchRun(20);
+    c.File("exp1/" + kTorchName, f);
+    std::string early = f.bytes();
+    TruncateTo(&early, f.End(3));
+    c.File("archive/monday/exp1/" + kTorchName, early);
+    std::string later = f.bytes();
+    TruncateTo(&later, f.End(11));
+    c.File("archive/tuesday/exp1/" + kTorchName, later);
+    c.Expect("TB507", "archive/monday/exp1/" + kTorchName, "warning");
+  }
+  {
+    Case c(root, "TB507", "good", "same_name_different_trials",
+           "two tensorboardX trials of a sweep started in the same second on one host: their files share a "
+           "name (tensorboardX names carry no pid) but not their content");
+    c.File("sweep/lr-0.1/" + kTbxName, TbxRun(5, kT0));
+    c.File("sweep/lr-0.01/" + kTbxName, TbxRun(5, kT0 + 0.25));
+  }
+  {
+    Case c(root, "TB507", "good", "symlinked_latest_run",
+           "runs/latest is a symlink to runs/exp2: one file reached by two paths is not a copy");
+    c.File("runs/exp1/" + kTorchName, TorchRun(5));
+    c.File("runs/exp2/events.out.tfevents.1795299000.gpu-node-1.4300.0", TorchRun(5, kT0 + 1000));
+    c.Symlink("runs/latest", "exp2");
+  }
+}
+
 // ---------------------------------------------------------------------------
 // TB6xx: what TensorBoard will show.
 
@@ -1520,10 +1623,12 @@ void MakeTB601(const fs::path& root) {
     Case c(root, "TB601", "good", "same_tag_in_two_runs",
            "two runs each log 8 images under the same tag: each run keeps its own 10, nothing is hidden");
     for (const std::string run : {"lr-0.01", "lr-0.001"}) {
+      // Started a second apart: two runs, not one copied (TB507).
+      const double t0 = run == "lr-0.01" ? kT0 : kT0 + 1;
       EventFile f;
-      f.Add(TorchHeader(kT0));
-      for (int s = 0; s < 8; ++s) f.Add(ImageEvent(kT0 + 1 + s, s, "samples"));
-      c.File(run + "/" + kTorchName, f);
+      f.Add(TorchHeader(t0));
+      for (int s = 0; s < 8; ++s) f.Add(ImageEvent(t0 + 1 + s, s, "samples"));
+      c.File(run + "/events.out.tfevents." + std::to_string(static_cast<int64_t>(t0)) + ".gpu-node-1.4242.0", f);
     }
   }
 }
@@ -1632,6 +1737,100 @@ void MakeTB603(const fs::path& root) {
 }
 
 // ---------------------------------------------------------------------------
+// TB8xx: other plugins.
+
+// A protobuf varint.
+std::string Varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// A small XSpace (tsl/profiler/protobuf/xplane.proto) as the profiler writes
+// <host>.xplane.pb: `planes` XPlanes (id, name) and the host name.
+std::string XSpace(const std::string& host, int planes) {
+  std::string space;
+  for (int p = 0; p < planes; ++p) {
+    const std::string name = p == 0 ? "/host:CPU" : "/device:GPU:" + std::to_string(p - 1);
+    std::string plane = "\x08" + Varint(static_cast<uint64_t>(p)) + "\x12" + Varint(name.size()) + name;
+    const std::string line_name = "XLA Ops #" + std::to_string(p);
+    const std::string line = "\x08\x01\x12" + Varint(line_name.size()) + line_name;
+    plane += "\x1a" + Varint(line.size()) + line;  // one XLine
+    space += "\x0a" + Varint(plane.size()) + plane;
+  }
+  space += "\x22" + Varint(host.size()) + host;  // hostnames
+  return space;
+}
+
+// A Chrome trace as TF's legacy profiler wrote <host>.trace.json.gz.
+std::string TraceJson(int events) {
+  std::string json = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
+  for (int i = 0; i < events; ++i) {
+    json += std::string(i > 0 ? "," : "") +
+            "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"name\":\"MatMul\",\"ts\":" + std::to_string(1000 * i) +
+            ",\"dur\":800}";
+  }
+  return json + "]}";
+}
+
+void MakeTB801(const fs::path& root) {
+  const std::string session = "train/plugins/profile/2026_11_21_21_53_20/";
+  {
+    Case c(root, "TB801", "bad", "session_without_profile_data",
+           "the profiler was killed before writing its trace: the session folder holds only an interrupted "
+           "download, gpu-node-1.xplane.pb.part, and no profile data file");
+    c.File("train/" + kTorchName, TorchRun(5));
+    c.File(session + "gpu-node-1.xplane.pb.part", XSpace("gpu-node-1", 2).substr(0, 10));
+    c.Expect("TB801", session.substr(0, session.size() - 1), "warning");
+  }
+  {
+    Case c(root, "TB801", "bad", "empty_xplane",
+           "tf.profiler / torch_xla created gpu-node-1.xplane.pb and died before writing it: 0 bytes");
+    c.File("train/" + kTorchName, TorchRun(5));
+    c.File(session + "gpu-node-1.xplane.pb", "");
+    c.Expect("TB801", session.substr(0, session.size() - 1), "warning");
+  }
+  {
+    Case c(root, "TB801", "bad", "truncated_xplane",
+           "one host's XSpace cut 7 bytes short (a copy interrupted): its last field runs past the end; the "
+           "other host's file is whole");
+    c.File("train/" + kTorchName, TorchRun(5));
+    const std::string xspace = XSpace("gpu-node-1", 3);
+    c.File(session + "gpu-node-1.xplane.pb", xspace.substr(0, xspace.size() - 7));
+    c.File(session + "gpu-node-2.xplane.pb", XSpace("gpu-node-2", 3));
+    c.Expect("TB801", session.substr(0, session.size() - 1), "warning");
+  }
+  {
+    Case c(root, "TB801", "bad", "truncated_trace_json_gz",
+           "a legacy <host>.trace.json.gz cut to two thirds of its size: the gzip trailer is missing");
+    c.File("train/" + kTorchName, TorchRun(5));
+    const std::string gz = Gzip(TraceJson(40));
+    c.File(session + "gpu-node-1.trace.json.gz", gz.substr(0, gz.size() * 2 / 3));
+    c.Expect("TB801", session.substr(0, session.size() - 1), "warning");
+  }
+  {
+    Case c(root, "TB801", "good", "complete_xplane_session",
+           "the layout tf.profiler and torch_xla write: run train/ with its event file, one session with one "
+           "host's XSpace");
+    c.File("train/" + kTorchName, TorchRun(5));
+    c.File(session + "gpu-node-1.xplane.pb", XSpace("gpu-node-1", 3));
+  }
+  {
+    Case c(root, "TB801", "good", "legacy_trace_and_tools",
+           "an older TF profiler's session: a whole trace.json.gz beside per-tool files and two hosts' XSpaces");
+    c.File("train/" + kTorchName, TorchRun(5));
+    c.File(session + "gpu-node-1.trace.json.gz", Gzip(TraceJson(40)));
+    c.File(session + "gpu-node-1.overview_page.pb", std::string("\x0a\x02\x08\x01", 4));
+    c.File(session + "gpu-node-1.xplane.pb", XSpace("gpu-node-1", 2));
+    c.File(session + "gpu-node-2.xplane.pb", XSpace("gpu-node-2", 2));
+  }
+}
+
+// ---------------------------------------------------------------------------
 // The demo logdir for the README's first command, `tblint fixtures/demo`:
 // a small sweep from a torch-style writer with one problem per run.
 
@@ -1721,15 +1920,18 @@ void Generate(const fs::path& root) {
   MakeTB401(root);
   MakeTB402(root);
   MakeTB403(root);
+  MakeTB404(root);
   MakeTB501(root);
   MakeTB502(root);
   MakeTB503(root);
   MakeTB504(root);
   MakeTB505(root);
   MakeTB506(root);
+  MakeTB507(root);
   MakeTB601(root);
   MakeTB602(root);
   MakeTB603(root);
+  MakeTB801(root);
   MakeDemo(root);
 }
 

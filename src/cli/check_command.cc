@@ -8,10 +8,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/baseline.h"
+#include "cli/config.h"
+#include "cli/output_file.h"
+#include "cli/progress.h"
 #include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "report/report.h"
@@ -24,10 +29,10 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr Format kCheckFormats[] = {Format::kText, Format::kJson};
+constexpr Format kCheckFormats[] = {Format::kText, Format::kJson, Format::kSarif, Format::kGithub, Format::kJunit};
 
 void ListRules(std::ostream& out, Format format) {
-  if (format == Format::kJson) {
+  if (format != Format::kText) {  // json; the CI formats list rules as json too
     nlohmann::json rules = nlohmann::json::array();
     for (const auto& r : AllRules()) {
       const RuleInfo& i = r->info();
@@ -71,6 +76,18 @@ class CheckCommand : public Command {
     return "Examples:\n"
            "  tblint ./logs                      lint a logdir\n"
            "  tblint --format json ./logs        findings as one JSON document (docs/json.md)\n"
+           "  tblint -f sarif -o tblint.sarif ./logs\n"
+           "                                     SARIF 2.1.0 for code scanning (docs/formats.md)\n"
+           "  tblint -f github ./logs            annotations in a GitHub Actions job\n"
+           "  tblint -f junit -o junit.xml ./logs\n"
+           "                                     JUnit XML: a test suite per run, a test per file\n"
+           "  tblint --statistics ./logs         also count the findings of each rule\n"
+           "  tblint --write-baseline tblint-baseline.json ./logs\n"
+           "                                     accept today's findings (docs/baseline.md) ...\n"
+           "  tblint --baseline tblint-baseline.json ./logs\n"
+           "                                     ... and fail only on new ones\n"
+           "  tblint --show-settings ./logs      the settings in effect: tblint.toml or\n"
+           "                                     pyproject.toml [tool.tblint] (docs/config.md)\n"
            "  tblint --select TB1 --fail-on error ./logs\n"
            "  tblint --fix --dry-run ./logs      show what --fix would truncate\n"
            "  tblint --fix ./logs                truncate damaged tails (TB101, TB102)\n"
@@ -85,12 +102,19 @@ class CheckCommand : public Command {
       ("version", "show the version and exit");
     AddFormatOption(options, kCheckFormats, &format_);
     AddScanOptions(options, &scan_, /*fixes=*/true);
+    AddConfigOptions(options, &config_text_);
+    AddBaselineOptions(options, &baseline_text_);
     options->add_options()
       ("fail-on", po::value(&fail_on_)->value_name("LEVEL"),
        "exit 1 when a finding is at or above LEVEL: error, warning (default), info or never")
       ("list-rules", "list every rule and exit")
       ("explain", po::value(&explain_)->value_name("CODE"), "print a rule's documentation and exit")
-      ("quiet,q", "print findings only: no impact lines, no summary")
+      ("quiet,q", "print findings only: no impact lines, no hints, no summary")
+      ("output-file,o", po::value(&output_file_)->value_name("FILE"),
+       "write the report to FILE (atomically: a temporary beside it, fsynced, renamed over it) instead of "
+       "standard output; the exit status is unchanged")
+      ("statistics", "count the findings of each rule: text lists them after the findings, most frequent first "
+       "([*]: --fix can fix some, [!]: only with --unsafe-fixes); json adds a \"statistics\" array")
       ("color", po::value(&color_)->value_name("WHEN"),
        "colour text output: auto (default, on a terminal), always, never")
       ("fix", "apply safe fixes: truncate damaged tails (TB101, TB102), keeping the cut bytes")
@@ -108,6 +132,10 @@ class CheckCommand : public Command {
       out << "tblint " << TBLINT_VERSION << " (crc32c: " << crc32c::ImplementationName() << ")\n";
       return kExitClean;
     }
+    // tblint.toml or [tool.tblint] (docs/config.md); the command line wins.
+    Config file_config;
+    if (LoadConfig(vm, config_text_, paths, &file_config, err) != kExitClean) return kExitUsage;
+    MergeConfig(file_config, vm, &scan_, &format_, &fail_on_);
     NumericValues values;
     if (ParseNumericOptions(scan_, &values, err) != kExitClean) return kExitUsage;
     const std::optional<Format> format = ResolveFormat(format_, "check", kCheckFormats, err);
@@ -148,7 +176,16 @@ class CheckCommand : public Command {
     }
     std::vector<const Rule*> rules;
     if (SelectRules(scan_, &rules, err) != kExitClean) return kExitUsage;
-    const ScanConfig config = MakeScanConfig(values, std::move(rules), backup_dir_);
+    if (vm.count("show-settings")) {
+      WriteSettings(out, file_config, scan_, rules, &format_, &fail_on_);
+      return kExitClean;
+    }
+    Baseline baseline;  // --baseline (docs/baseline.md), read before anything is scanned
+    if (ReadBaselineOption(baseline_text_, &baseline, err) != kExitClean) return kExitUsage;
+    ScanConfig config = MakeScanConfig(values, std::move(rules), backup_dir_);
+    // A progress line on standard error when it is a terminal (cli/progress.h).
+    const std::unique_ptr<ProgressMeter> progress = MaybeProgressMeter(&err, vm.count("quiet") > 0);
+    config.observer = progress.get();
 
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;
@@ -161,6 +198,7 @@ class CheckCommand : public Command {
         err << "tblint: " << EscapeForText(error) << "\n";
         return kExitUsage;
       }
+      ApplyFindingSettings(file_config, result.get());  // per-path ignores, severities: before fixing
       if (fix) {
         FixOptions fo;
         fo.dry_run = dry_run;
@@ -178,25 +216,39 @@ class CheckCommand : public Command {
             err << "tblint: " << EscapeForText(error) << "\n";
             return kExitUsage;
           }
+          ApplyFindingSettings(file_config, again.get());
           result = std::move(again);
         }
       }
       results.push_back(std::move(result));
     }
     for (const auto& r : results) report.results.push_back(r.get());
+    std::vector<LintResult*> to_filter;
+    for (const auto& r : results) to_filter.push_back(r.get());
+    if (UseBaseline(baseline_text_, &baseline, to_filter, vm.count("quiet") > 0, &report.baseline_suppressed, err) !=
+        kExitClean) {
+      return kExitUsage;
+    }
+    if (progress) progress->Finish();
 
-    switch (*format) {
-      case Format::kJson:
-        out << DumpJson(ToJson(report)) << "\n";
-        break;
-      case Format::kText: {
-        TextOptions to;
-        to.quiet = vm.count("quiet") > 0;
-        const char* no_color = std::getenv("NO_COLOR");
-        to.color = color_ == "always" || (color_ == "auto" && ::isatty(STDOUT_FILENO) &&
-                                          (no_color == nullptr || *no_color == '\0') && &out == &std::cout);
-        WriteText(out, report, to);
-        break;
+    const bool to_file = vm.count("output-file") > 0;  // -o '' too: an error, not stdout
+    RenderOptions ro;
+    ro.text.quiet = vm.count("quiet") > 0;
+    // --color, NO_COLOR, FORCE_COLOR, TERM=dumb (cli/progress.h, UseColor).
+    ro.text.color =
+        color_ == "always" || (!to_file && &out == &std::cout && UseColor(color_, ProcessTerminalEnv(STDOUT_FILENO)));
+    ro.fail_on = fail_level;
+    ro.statistics = vm.count("statistics") > 0;
+    if (!to_file) {
+      Render(out, report, *format, ro);
+    } else {
+      std::ostringstream buffer;
+      Render(buffer, report, *format, ro);
+      std::string error;
+      if (!WriteFileAtomically(output_file_, buffer.str(), &error)) {
+        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
+            << "\n";
+        return kExitUsage;
       }
     }
 
@@ -214,7 +266,10 @@ class CheckCommand : public Command {
   std::string explain_;
   std::string color_ = "auto";
   std::string backup_dir_;
+  std::string output_file_;
   ScanOptionText scan_;
+  ConfigOptionText config_text_;
+  BaselineOptionText baseline_text_;
 };
 
 }  // namespace

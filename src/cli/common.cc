@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 #include <system_error>
+#include <utility>
 
 #include "rule/registry.h"
 #include "util/text.h"
@@ -72,20 +73,6 @@ int BadValue(std::ostream& err, const char* option, const char* range, const std
 
 }  // namespace
 
-std::string_view FormatName(Format format) {
-  for (const FormatNameEntry& e : kFormatNames) {
-    if (e.format == format) return e.name;
-  }
-  return "?";
-}
-
-std::optional<Format> ParseFormat(std::string_view name) {
-  for (const FormatNameEntry& e : kFormatNames) {
-    if (e.name == name) return e.format;
-  }
-  return std::nullopt;
-}
-
 void AddFormatOption(po::options_description* options, std::span<const Format> formats, std::string* text) {
   std::string names;
   for (Format f : formats) names += (names.empty() ? "" : "|") + std::string(FormatName(f));
@@ -118,6 +105,8 @@ void AddScanOptions(po::options_description* options, ScanOptionText* text, bool
   options->add_options()
     ("select", po::value(&text->select)->composing()->value_name("CODES"),
      "only these rules: comma-separated codes or prefixes (TB1, TB101)")
+    ("extend-select", po::value(&text->extend_select)->composing()->value_name("CODES"),
+     "these rules too, on top of --select or the config file's select")
     ("ignore", po::value(&text->ignore)->composing()->value_name("CODES"),
      "skip these rules: comma-separated codes or prefixes")
     ("jobs,j", po::value(&text->jobs)->value_name("N"),
@@ -127,7 +116,10 @@ void AddScanOptions(po::options_description* options, ScanOptionText* text, bool
      "TB107 flags records larger than this (default 64; above 0, at most 1099511627776 = 2^40 MiB, "
      "1 EiB)")
     ("max-depth", po::value(&text->max_depth)->value_name("N"),
-     "TB501 flags runs more than N directory levels below the logdir (default 3; 0 to 1024)");
+     "TB501 flags runs more than N directory levels below the logdir (default 3; 0 to 1024)")
+    ("shard", po::value(&text->shard)->value_name("I/N"),
+     "only the I-th of N slices of the runs (1-based: 1/4 .. 4/4), by FNV-1a 64 of the run name; "
+     "N jobs cover every run once, and 'tblint merge-reports' joins their JSON reports (docs/scale.md)");
   // clang-format on
 }
 
@@ -161,7 +153,34 @@ int ParseNumericOptions(const ScanOptionText& in, NumericValues* values, std::os
   const std::optional<int64_t> depth = ParseWhole(in.max_depth);
   if (!depth || *depth < 0 || *depth > kMaxMaxDepth) return BadValue(err, "max-depth", kDepthRange, in.max_depth);
   values->max_depth = static_cast<int>(*depth);
+
+  if (!in.shard.empty()) {
+    values->shard = ParseShard(in.shard);
+    if (!values->shard) {
+      return BadValue(err, "shard",
+                      "I/N with 1 <= I <= N <= 1000000 (1-based: 1/4 to 4/4; from a 0-based index such as "
+                      "Kubernetes' JOB_COMPLETION_INDEX write $((JOB_COMPLETION_INDEX + 1))/N)",
+                      in.shard);
+    }
+  }
   return kExitClean;
+}
+
+std::optional<Shard> ParseShard(std::string_view text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto whole = [](std::string_view digits) -> std::optional<uint32_t> {
+    if (digits.empty() || digits.size() > 7) return std::nullopt;
+    uint32_t v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint32_t>(c - '0');
+    }
+    return v;
+  };
+  const std::optional<uint32_t> index = whole(text.substr(0, slash)), count = whole(text.substr(slash + 1));
+  if (!index || !count || *count < 1 || *count > kMaxShards || *index < 1 || *index > *count) return std::nullopt;
+  return Shard{*index, *count};
 }
 
 std::vector<std::string> SplitCodes(const std::vector<std::string>& args) {
@@ -180,8 +199,9 @@ std::vector<std::string> SplitCodes(const std::vector<std::string>& args) {
 }
 
 int SelectRules(const ScanOptionText& text, std::vector<const Rule*>* rules, std::ostream& err) {
-  const std::vector<std::string> selected = SplitCodes(text.select), ignored = SplitCodes(text.ignore);
-  for (const auto* list : {&selected, &ignored}) {
+  std::vector<std::string> selected = SplitCodes(text.select);
+  const std::vector<std::string> ignored = SplitCodes(text.ignore), extended = SplitCodes(text.extend_select);
+  for (const std::vector<std::string>* list : {&std::as_const(selected), &ignored, &extended}) {
     for (const std::string& p : *list) {
       bool any = false;
       for (const auto& r : AllRules()) any = any || Matches(r->info().code, {p});
@@ -191,6 +211,8 @@ int SelectRules(const ScanOptionText& text, std::vector<const Rule*>* rules, std
       }
     }
   }
+  // With no select every rule is on already: extend-select adds nothing.
+  if (!selected.empty()) selected.insert(selected.end(), extended.begin(), extended.end());
   rules->clear();
   for (const auto& r : AllRules()) {
     const std::string code = r->info().code;
@@ -209,6 +231,7 @@ ScanConfig MakeScanConfig(const NumericValues& values, std::vector<const Rule*> 
   config.lint.oversized_record_bytes = values.max_record_bytes;
   config.lint.max_depth = values.max_depth;
   config.lint.skip_dir = skip_dir;
+  config.shard = values.shard;
   config.rules = std::move(rules);
   return config;
 }

@@ -1,5 +1,5 @@
-// What the subcommands share: exit codes, option ranges, the output format
-// enum, the numeric and rule-selection options that decide a scan, and the
+// What the subcommands share: exit codes, option ranges, the --format option,
+// the numeric and rule-selection options that decide a scan, and the
 // Command interface every subcommand implements. The subcommands (check,
 // runs, restore) include this header, never app.h or each other's files.
 #ifndef TBLINT_CLI_COMMON_H_
@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "report/format.h"
 #include "scan/scanner.h"
 
 namespace tblint {
@@ -33,20 +34,8 @@ inline constexpr int kMaxMaxDepth = 1024;
 
 // --- output formats ---------------------------------------------------------
 
-// Every output format tblint knows. A new one (sarif, github, junit): a value
-// here, its name in kFormatNames, a renderer in src/report/, and the value in
-// the format list of each subcommand that can produce it.
-enum class Format { kText, kJson };
-
-struct FormatNameEntry {
-  Format format;
-  std::string_view name;
-};
-inline constexpr FormatNameEntry kFormatNames[] = {{Format::kText, "text"}, {Format::kJson, "json"}};
-
-std::string_view FormatName(Format format);
-// nullopt for a name that is no format at all.
-std::optional<Format> ParseFormat(std::string_view name);
+// Format, FormatName and ParseFormat live in the report layer
+// (report/format.h), where the renderers are.
 
 // Declares -f/--format for a subcommand that can produce `formats` (the first
 // is the default), kept as text in *text until ResolveFormat.
@@ -72,6 +61,8 @@ struct ScanOptionText {
   std::string max_record_mib = std::to_string(LintOptions{}.oversized_record_bytes >> 20);
   std::string max_depth = std::to_string(LintOptions{}.max_depth);
   std::vector<std::string> select, ignore;
+  std::vector<std::string> extend_select;  // added to a non-empty select (--extend-select)
+  std::string shard;  // --shard I/N; empty: the whole logdir
 };
 
 struct NumericValues {
@@ -79,14 +70,19 @@ struct NumericValues {
   double grace_period_s = kDefaultGracePeriodS;
   uint64_t max_record_bytes = LintOptions{}.oversized_record_bytes;
   int max_depth = LintOptions{}.max_depth;
+  std::optional<Shard> shard;
 };
 
-// Declares --select, --ignore, -j/--jobs, --grace-period, --max-record-mib and
-// --max-depth, bound to *text; `fixes` when the subcommand can fix (the help
+// Declares --select, --ignore, -j/--jobs, --grace-period, --max-record-mib,
+// --max-depth and --shard, bound to *text; `fixes` when the subcommand can fix (the help
 // of --grace-period then says what it does to --fix).
 void AddScanOptions(boost::program_options::options_description* options, ScanOptionText* text, bool fixes);
 
-// Validates each numeric option on its own; returns kExitClean or kExitUsage
+// "I/N" with 1 <= I <= N <= kMaxShards (1-based, as jest and playwright
+// write it); nullopt otherwise.
+std::optional<Shard> ParseShard(std::string_view text);
+
+// Validates each numeric option (and --shard) on its own; returns kExitClean or kExitUsage
 // (with one line on `err` naming the option, its range and the value).
 int ParseNumericOptions(const ScanOptionText& text, NumericValues* values, std::ostream& err);
 

@@ -69,7 +69,7 @@ class RestoreCommand : public Command {
             report.push_back(std::move(j));
             break;
           }
-          case Format::kText:
+          default:  // text: kRestoreFormats holds only text and json
             out << EscapeForText(o.path) << ": " << o.status << ": " << EscapeForText(o.message) << "\n";
             break;
         }

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <map>
 
+#include "cli/config.h"
+#include "cli/progress.h"
 #include "report/report.h"
 #include "rule/rule.h"
 #include "rule/writer_name.h"
@@ -241,8 +243,11 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
   return doc;
 }
 
-int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format, std::ostream& out,
-                   std::ostream& err) {
+int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config_in, Format format,
+                   std::ostream& out, std::ostream& err, const std::function<void(LintResult*)>& adjust) {
+  ScanConfig config = config_in;
+  const std::unique_ptr<ProgressMeter> progress = MaybeProgressMeter(&err, /*quiet=*/false);
+  if (progress) config.observer = progress.get();
   std::vector<LintResult> results(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
     std::string error;
@@ -250,14 +255,16 @@ int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& conf
       err << "tblint: " << EscapeForText(error) << "\n";
       return kExitUsage;
     }
+    if (adjust) adjust(&results[i]);
   }
+  if (progress) progress->Finish();
   std::vector<const LintResult*> views;
   for (const LintResult& r : results) views.push_back(&r);
   switch (format) {
     case Format::kJson:
       out << DumpJson(RunsToJson(views)) << "\n";
       break;
-    case Format::kText:
+    default:  // text: kRunsFormats holds only text and json
       WriteRunsText(out, views);
       break;
   }
@@ -294,25 +301,36 @@ class RunsCommand : public Command {
   void AddOptions(po::options_description* options) override {
     AddFormatOption(options, kRunsFormats, &format_);
     AddScanOptions(options, &scan_, /*fixes=*/false);
+    AddConfigOptions(options, &config_text_);
     options->add_options()("backup-dir", po::value(&backup_dir_)->value_name("DIR"),
                            "a backup folder of earlier fixes, left out of the listing");
   }
 
-  int Run(const po::variables_map&, const std::vector<std::string>& paths, std::ostream& out,
+  int Run(const po::variables_map& vm, const std::vector<std::string>& paths, std::ostream& out,
           std::ostream& err) override {
+    // The config file's scan settings apply (format and fail-on are check's).
+    Config file_config;
+    if (LoadConfig(vm, config_text_, paths, &file_config, err) != kExitClean) return kExitUsage;
+    MergeConfig(file_config, vm, &scan_, nullptr, nullptr);
     NumericValues values;
     if (ParseNumericOptions(scan_, &values, err) != kExitClean) return kExitUsage;
     const std::optional<Format> format = ResolveFormat(format_, "runs", kRunsFormats, err);
     if (!format) return kExitUsage;
     std::vector<const Rule*> rules;
     if (SelectRules(scan_, &rules, err) != kExitClean) return kExitUsage;
-    return RunRunsCommand(paths, MakeScanConfig(values, std::move(rules), backup_dir_), *format, out, err);
+    if (vm.count("show-settings")) {
+      WriteSettings(out, file_config, scan_, rules, nullptr, nullptr);
+      return kExitClean;
+    }
+    return RunRunsCommand(paths, MakeScanConfig(values, std::move(rules), backup_dir_), *format, out, err,
+                          [&file_config](LintResult* r) { ApplyFindingSettings(file_config, r); });
   }
 
  private:
   std::string format_;
   std::string backup_dir_;
   ScanOptionText scan_;
+  ConfigOptionText config_text_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -47,8 +48,10 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results);
 
 // Lints each path with `config`, then prints its runs in `format` (text or
 // json). Returns 0, or 2 (with a message on `err`) when a path does not exist.
+// `adjust`, when set, sees each result after its scan (the config file's
+// per-path ignores and severities).
 int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format, std::ostream& out,
-                   std::ostream& err);
+                   std::ostream& err, const std::function<void(LintResult*)>& adjust = {});
 
 // The subcommand for the table (cli/subcommands.cc): its options, help and
 // run function.

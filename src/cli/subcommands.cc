@@ -1,6 +1,8 @@
 #include "cli/subcommands.h"
 
 #include "cli/check_command.h"
+#include "cli/export_command.h"
+#include "cli/merge_reports_command.h"
 #include "cli/restore_command.h"
 #include "cli/runs_command.h"
 
@@ -13,6 +15,10 @@ constexpr Subcommand kSubcommands[] = {
     {"check", "lint logdirs or single event files, and fix them (the default)", MakeCheckCommand},
     {"runs", "list the runs TensorBoard would show, with files, tags and findings", MakeRunsCommand},
     {"restore", "undo every fix made under PATH, byte-identical", MakeRestoreCommand},
+    {"export", "write every value of logdirs as one table: JSON Lines, CSV or SQLite", MakeExportCommand},
+    {"query", "run SQL over every value of logdirs (the export's SQLite tables)", MakeQueryCommand},
+    {"merge-reports", "join JSON reports (the shards of --shard I/N) into one report, in any format",
+     MakeMergeReportsCommand},
 };
 
 }  // namespace

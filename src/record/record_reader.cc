@@ -293,6 +293,7 @@ bool RecordReader::Next(Record* record) {
     const uint32_t stored = DecodeLE32(r + kHeaderSize + length);
     const uint32_t computed = crc32c::Mask(crc32c::Value(r + kHeaderSize, static_cast<size_t>(length)));
     if (computed == stored) {
+      record->stored_crc = record->expected_crc = stored;
       record->end = offset + kFramingSize + length;
       pos_ = record->end;
       ++index_;
@@ -336,6 +337,7 @@ bool RecordReader::Next(Record* record) {
     return true;
   }
   record->kind = RecordKind::kOk;
+  record->stored_crc = record->expected_crc = stored_data_crc;
   if (length <= options_.max_payload_in_memory) {
     const uint8_t* p = Ensure(offset + kHeaderSize, static_cast<size_t>(length), &ec);
     if (p == nullptr) return IoError(record, offset, ec);

@@ -68,7 +68,7 @@ struct Record {
   uint64_t hidden_records = 0;
   uint64_t hidden_first = 0;  // offset of the first one
   uint64_t hidden_end = 0;    // end of the last one
-  uint32_t stored_crc = 0;    // masked, as in the file (CRC mismatches)
+  uint32_t stored_crc = 0;    // masked, as in the file (CRC mismatches; kOk: the data CRC)
   uint32_t expected_crc = 0;  // masked, as computed
   std::error_code error;      // kIoError
 };

@@ -19,6 +19,10 @@ nlohmann::json ToJson(const ReportInput& in) {
     paths.push_back(std::move(p));
   }
   doc["paths"] = paths;
+  // --shard: which slice of the runs this report covers (docs/json.md).
+  if (!in.results.empty() && in.results.front()->shard) {
+    doc["shard"] = {{"index", in.results.front()->shard->index}, {"count", in.results.front()->shard->count}};
+  }
   doc["summary"] = {
       {"files", t.files},
       {"runs", t.runs},
@@ -26,6 +30,7 @@ nlohmann::json ToJson(const ReportInput& in) {
       {"bytes", t.bytes},
       {"seconds", t.seconds},
       {"findings", {{"error", t.by_severity[2]}, {"warning", t.by_severity[1]}, {"info", t.by_severity[0]}}}};
+  if (in.baseline_suppressed) doc["summary"]["baseline_suppressed"] = *in.baseline_suppressed;
   json findings = json::array();
   for (const LintResult* r : in.results) {
     for (const Finding& f : r->findings) {
@@ -38,6 +43,7 @@ nlohmann::json ToJson(const ReportInput& in) {
       PutName(j, "run", f.run);
       if (!f.impact.empty()) j["impact"] = ToValidUtf8(f.impact);
       if (f.offset) j["offset"] = *f.offset;
+      if (f.length) j["length"] = *f.length;
       if (f.record) j["record"] = *f.record;
       if (f.tag) PutName(j, "tag", *f.tag);
       if (f.step) j["step"] = *f.step;

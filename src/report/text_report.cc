@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <cstdio>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include "report/report.h"
@@ -38,6 +41,13 @@ Totals ComputeTotals(const ReportInput& in) {
     t.bytes += r->bytes;
     t.seconds += r->seconds;
     for (const Finding& f : r->findings) ++t.by_severity[static_cast<int>(f.severity)];
+  }
+  if (in.scanned) {
+    t.files = in.scanned->files;
+    t.runs = in.scanned->runs;
+    t.records = in.scanned->records;
+    t.bytes = in.scanned->bytes;
+    t.seconds = in.scanned->seconds;
   }
   return t;
 }
@@ -83,6 +93,37 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
     }
     if (in.fixes.empty() && !options.quiet) out << "nothing to fix\n";
   }
+  if (options.statistics) {
+    // Like ruff --statistics: count, code, name, and [*] when --fix can fix
+    // some of them, [!] when only --fix --unsafe-fixes can.
+    const std::vector<RuleCount> stats = ComputeStatistics(in);
+    size_t count_width = 1, name_width = 1;
+    for (const RuleCount& s : stats) {
+      count_width = std::max(count_width, std::to_string(s.count).size());
+      name_width = std::max(name_width, std::string_view(s.rule->name).size());
+    }
+    if (!stats.empty()) out << "\n";
+    for (const RuleCount& s : stats) {
+      const std::string n = std::to_string(s.count);
+      const std::string_view name = s.rule->name;
+      out << "  " << std::string(count_width - n.size(), ' ') << n << "  " << s.rule->code << "  " << name;
+      if (s.fix != Applicability::kNone) {
+        out << std::string(name_width - name.size(), ' ') << "  " << (s.fix == Applicability::kSafe ? "[*]" : "[!]");
+      }
+      out << "\n";
+    }
+  }
+  if (options.hints) {
+    std::vector<std::string_view> codes;  // in order of first appearance
+    std::set<std::string_view> seen;
+    for (const LintResult* r : in.results) {
+      for (const Finding& f : r->findings) {
+        if (seen.insert(f.rule->code).second) codes.push_back(f.rule->code);
+      }
+    }
+    if (!codes.empty()) out << "\n";
+    for (std::string_view code : codes) out << "hint: run 'tblint --explain " << code << "' for details\n";
+  }
   if (options.quiet) return;
   const Totals t = ComputeTotals(in);
   char secs[32];
@@ -92,7 +133,9 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
       << Plural(t.records, "record", "records") << ", " << HumanBytes(t.bytes) << " in " << secs
       << " s: " << c(Color(Severity::kError)) << Plural(t.by_severity[2], "error", "errors") << c(kReset) << ", "
       << c(Color(Severity::kWarning)) << Plural(t.by_severity[1], "warning", "warnings") << c(kReset) << ", "
-      << c(Color(Severity::kInfo)) << t.by_severity[0] << " info" << c(kReset) << "\n";
+      << c(Color(Severity::kInfo)) << t.by_severity[0] << " info" << c(kReset);
+  if (in.baseline_suppressed) out << "; " << *in.baseline_suppressed << " suppressed by the baseline";
+  out << "\n";
 }
 
 }  // namespace tblint

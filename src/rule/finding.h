@@ -55,6 +55,10 @@ struct Finding {
   std::string path;    // relative to the path given on the command line
   std::string run;     // run directory relative to the logdir, "." for the root
   std::optional<uint64_t> offset;
+  // Bytes from `offset` the finding is about, where the rule knows them: the
+  // damaged record's span (TB101, TB102 to the end of the file; TB104, TB105
+  // the record). SARIF's region.byteLength; JSON "length".
+  std::optional<uint64_t> length;
   std::optional<uint64_t> record;
   std::optional<std::string> tag;
   std::optional<int64_t> step;

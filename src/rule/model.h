@@ -4,6 +4,7 @@
 #ifndef TBLINT_RULE_MODEL_H_
 #define TBLINT_RULE_MODEL_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -98,6 +99,8 @@ struct StringHash {
 using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_to<>>;
 
 inline constexpr size_t kMaxStartsKept = 16;
+// Records whose data CRCs make a file's content signature (TB507).
+inline constexpr size_t kHeadCrcsKept = 8;
 
 struct FileResult {
   FileInfo info;
@@ -122,6 +125,10 @@ struct FileResult {
   // SessionLog START steps, in file order (at most kMaxStartsKept).
   std::vector<int64_t> session_starts;
   uint64_t session_start_count = 0;
+  // Content signature (TB507): the masked data CRCs of the first complete
+  // records, in file order (at most kHeadCrcsKept), as the reader checked them.
+  std::array<uint32_t, kHeadCrcsKept> head_crcs{};
+  uint8_t head_crc_count = 0;
   std::vector<Finding> findings;
 };
 
@@ -148,6 +155,24 @@ struct ProjectorAsset {
                         // `~` expanded, relative to the config's directory
 };
 
+// A file of a profile session (TB801), named like profile data, checked by
+// discovery.
+struct ProfileFile {
+  std::string name;  // base name
+  uint64_t size = 0;
+  std::string damage;  // empty when readable as far as checked; else "empty (0 bytes)", "cut short (gzip): ..."
+};
+
+// A `plugins/profile/<session>/` folder (TB801), as the TF profiler, torch's
+// XLA/TPU profiler and JAX write it below a run directory.
+struct ProfileSession {
+  std::string path;                // rel path of the session folder
+  std::string run;                 // the directory holding plugins/, "." for the logdir
+  std::vector<ProfileFile> files;  // profile data files by name (*.xplane.pb, *.trace.json.gz, ...), sorted
+  uint64_t files_not_kept = 0;     // profile data files past kMaxProfileFilesKept
+};
+inline constexpr size_t kMaxProfileFilesKept = 64;
+
 struct LogdirResult {
   std::string given;         // the path as given on the command line
   bool single_file = false;  // the given path is itself a file
@@ -156,6 +181,7 @@ struct LogdirResult {
   std::vector<PathProblem> problems;
   std::vector<std::string> projector_configs;    // rel paths of projector_config.pbtxt
   std::vector<ProjectorAsset> projector_assets;  // every asset path those configs name
+  std::vector<ProfileSession> profile_sessions;  // plugins/profile/<session> folders (TB801)
 };
 
 }  // namespace tblint

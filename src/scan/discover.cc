@@ -69,6 +69,37 @@ const char* NonRegularKind(mode_t mode) {
 
 bool IsEventName(std::string_view name) { return name.find("tfevents") != std::string_view::npos; }
 
+// Profile data a Profile tab tool reads, by suffix (TB801): the XSpace of
+// TF >= 2.2 and JAX, and the per-tool files of older TF profilers.
+bool IsProfileDataName(std::string_view name) {
+  static constexpr std::string_view kSuffixes[] = {
+      ".xplane.pb",         ".trace.json.gz",       ".trace",           ".overview_page.pb",
+      ".input_pipeline.pb", ".tensorflow_stats.pb", ".kernel_stats.pb", ".memory_profile.json.gz",
+      ".op_profile.json",   ".memory_viewer.json",  ".pod_viewer.json"};
+  for (std::string_view suffix : kSuffixes) {
+    if (name.size() > suffix.size() && name.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+// Whether `rel` is a `[<run>/]plugins/profile/<session>` folder; sets *run.
+bool IsProfileSession(std::string_view rel, std::string* run) {
+  constexpr std::string_view kProfileDir = "plugins/profile";
+  const size_t slash = rel.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view parent = rel.substr(0, slash);
+  if (parent == kProfileDir) {
+    *run = ".";
+    return true;
+  }
+  if (parent.size() > kProfileDir.size() && parent.ends_with(kProfileDir) &&
+      parent[parent.size() - kProfileDir.size() - 1] == '/') {
+    *run = std::string(parent.substr(0, parent.size() - kProfileDir.size() - 1));
+    return true;
+  }
+  return false;
+}
+
 std::string Join(const std::string& rel, const std::string& name) { return rel == "." ? name : rel + "/" + name; }
 
 std::string ErrorText(int err) { return std::strerror(err); }
@@ -131,6 +162,7 @@ struct OutsideWalk {
   size_t runs = 0;
   size_t problems = 0;
   size_t projector_configs = 0;
+  size_t profile_sessions = 0;
 };
 
 // Depth-first, in sorted name order within each directory, like TensorBoard's
@@ -227,7 +259,9 @@ class Walker {
       outside_->runs = out_->runs.size();
       outside_->problems = out_->problems.size();
       outside_->projector_configs = out_->projector_configs.size();
+      outside_->profile_sessions = out_->profile_sessions.size();
     }
+    in_profile_session_ = out_->profile_sessions.size() < kMaxProfileSessions && IsProfileSession(rel_, &profile_run_);
     std::vector<Entry> entries;
     const bool within_budget = ReadEntries(dir, &entries);
     ::closedir(dir);
@@ -254,7 +288,7 @@ class Walker {
       const char* name = d->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       if (outside_ && ++outside_->entries > entry_budget_) return false;
-      std::optional<Entry> entry = Classify(dfd, *d);
+      std::optional<Entry> entry = Classify(dfd, *d, in_profile_session_);
       if (entry) entries->push_back(std::move(*entry));
     }
   }
@@ -264,9 +298,10 @@ class Walker {
   // or a projector config; d_type spares the lstat of every other file, and
   // only symlinks and DT_UNKNOWN entries (file systems that do not fill
   // d_type in) cost one to find out what they are.
-  static std::optional<Entry> Classify(int dfd, const struct dirent& d) {
+  static std::optional<Entry> Classify(int dfd, const struct dirent& d, bool in_profile_session) {
     const std::string_view name = d.d_name;
-    const bool wanted_file = IsEventName(name) || name == kProjectorConfigName;
+    const bool wanted_file =
+        IsEventName(name) || name == kProjectorConfigName || (in_profile_session && IsProfileDataName(name));
     switch (d.d_type) {
       case DT_REG:
       case DT_FIFO:
@@ -311,6 +346,12 @@ class Walker {
     // TensorBoard decides by name alone: a FIFO or a broken symlink named
     // like an event file still makes its directory a run (an empty one).
     bool event_names_here = false;
+    ProfileSession* session = nullptr;
+    if (in_profile_session_) {
+      session = &out_->profile_sessions.emplace_back();
+      session->path = rel;
+      session->run = profile_run_;
+    }
     for (Entry& e : *entries) {
       const std::string child_rel = Join(rel, e.name);
       const bool event_name = IsEventName(e.name);
@@ -334,6 +375,13 @@ class Walker {
         case Entry::Kind::kFile:
           event_names_here = event_names_here || event_name;
           if (e.name == kProjectorConfigName) out_->projector_configs.push_back(child_rel);
+          if (session != nullptr && !event_name && S_ISREG(e.st.mode) && IsProfileDataName(e.name)) {
+            if (session->files.size() < kMaxProfileFilesKept) {
+              session->files.push_back({e.name, e.st.size, ""});
+            } else {
+              ++session->files_not_kept;
+            }
+          }
           if (!event_name) break;
           if (!S_ISREG(e.st.mode)) {
             Problem(child_rel, std::string("is ") + NonRegularKind(e.st.mode) + ", not a regular file; not read");
@@ -422,6 +470,7 @@ class Walker {
     out_->runs.erase(out_->runs.begin() + static_cast<std::ptrdiff_t>(walk.runs), out_->runs.end());
     out_->problems.resize(walk.problems);
     out_->projector_configs.resize(walk.projector_configs);
+    out_->profile_sessions.resize(walk.profile_sessions);
     Problem(walk.rel, "symlink to " + walk.target + ", outside the logdir, leads to more than " +
                           std::to_string(entry_budget_) + " entries; not walked");
   }
@@ -455,6 +504,8 @@ class Walker {
   std::map<DevIno, uint32_t> walks_through_links_;  // directories walked below a symlink: how often
   size_t dirs_visited_ = 0;
   bool stopped_ = false;
+  bool in_profile_session_ = false;  // the directory being listed is a plugins/profile/<session>
+  std::string profile_run_;          // and the run it belongs to
 };
 
 // Reads one quoted text-format string starting at text[*i] (the quote),
@@ -595,6 +646,115 @@ void CheckProjectorConfigs(const std::string& root, LogdirResult* out) {
   }
 }
 
+// Reads `n` bytes at `offset`; false on a short read or an error.
+bool ReadExact(int fd, uint64_t offset, size_t n, uint8_t* out) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r <= 0) return false;
+    done += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// A gzip file (RFC 1952) checked from its first and last bytes, never
+// inflated: the magic, room for a header and trailer, and an ISIZE (the
+// uncompressed size mod 2^32, the last 4 bytes) no larger than deflate can
+// produce from this many compressed bytes (1032:1). A file cut short ends in
+// compressed data, whose last 4 bytes are almost always a larger number.
+// Checked only while that largest size is below 4 GiB, where ISIZE is exact.
+std::string GzipDamage(int fd, uint64_t size) {
+  constexpr uint64_t kHeaderAndTrailer = 18;
+  if (size < kHeaderAndTrailer + 2) {
+    return "cut short (gzip): " + std::to_string(size) + " bytes, too short for a header, data and trailer";
+  }
+  uint8_t head[2];
+  uint8_t tail[8];
+  if (!ReadExact(fd, 0, 2, head) || !ReadExact(fd, size - 8, 8, tail)) return "";  // unreadable: not judged
+  if (head[0] != 0x1f || head[1] != 0x8b) return "not gzip (no gzip magic at its start)";
+  const uint64_t isize = uint64_t{tail[4]} | uint64_t{tail[5]} << 8 | uint64_t{tail[6]} << 16 | uint64_t{tail[7]} << 24;
+  const uint64_t deflated = size - kHeaderAndTrailer;  // an upper bound: the header may hold a file name
+  if (deflated * 1032 + 1024 >= (uint64_t{1} << 32)) return "";
+  // Only "too large" is judged: a gzip of several members (appended to)
+  // ends in its last member's size, which may well be small.
+  if (isize <= deflated * 1032 + 1024) return "";
+  return "cut short (gzip): its last bytes give an uncompressed size of " + std::to_string(isize) +
+         " bytes, impossible for " + std::to_string(size) + " compressed bytes";
+}
+
+// A serialized protobuf (an XSpace) walked field by field at the top level,
+// reading only tags and lengths: a length that runs past the end is a file
+// cut short. At most kMaxFields fields are walked.
+std::string ProtobufDamage(int fd, uint64_t size) {
+  constexpr uint64_t kMaxFields = 100'000;
+  uint64_t pos = 0;
+  for (uint64_t fields = 0; pos < size && fields < kMaxFields; ++fields) {
+    uint8_t buf[20];
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof buf, size - pos));
+    if (!ReadExact(fd, pos, n, buf)) return "";
+    size_t i = 0;
+    auto varint = [&](uint64_t* v) {
+      *v = 0;
+      for (int shift = 0; i < n && shift < 64; shift += 7) {
+        const uint8_t b = buf[i++];
+        *v |= uint64_t{b & 0x7fu} << shift;
+        if ((b & 0x80) == 0) return true;
+      }
+      return false;
+    };
+    uint64_t tag = 0;
+    if (!varint(&tag)) return "cut short (protobuf): a field tag at offset " + std::to_string(pos) + " is cut off";
+    const uint64_t wire = tag & 7;
+    if ((tag >> 3) == 0 || wire == 3 || wire == 4 || wire > 5) {
+      return "not a protobuf (invalid field tag at offset " + std::to_string(pos) + ")";
+    }
+    uint64_t skip = 0;
+    if (wire == 0) {
+      uint64_t ignored = 0;
+      if (!varint(&ignored)) return "cut short (protobuf): a value at offset " + std::to_string(pos) + " is cut off";
+    } else if (wire == 1) {
+      skip = 8;
+    } else if (wire == 5) {
+      skip = 4;
+    } else if (!varint(&skip)) {
+      return "cut short (protobuf): a length at offset " + std::to_string(pos) + " is cut off";
+    }
+    const uint64_t end = pos + i + skip;
+    if (end > size || end < pos) {
+      return "cut short (protobuf): the field at offset " + std::to_string(pos) + " runs " +
+             std::to_string(end - size) + " bytes past the end";
+    }
+    pos = end;
+  }
+  return "";
+}
+
+// Checks the profile data files discovery found (TB801): empty files, and
+// .json.gz and .xplane.pb files cut short. Reads a few bytes per file.
+void CheckProfileFiles(const std::string& root, LogdirResult* out) {
+  for (ProfileSession& session : out->profile_sessions) {
+    for (ProfileFile& file : session.files) {
+      if (file.size == 0) {
+        file.damage = "empty (0 bytes)";
+        continue;
+      }
+      const bool gz = std::string_view(file.name).ends_with(".json.gz");
+      const bool xplane = std::string_view(file.name).ends_with(".xplane.pb");
+      if (!gz && !xplane) continue;
+      const std::string path = root + "/" + session.path + "/" + file.name;
+      const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0) continue;  // vanished or unreadable: not profile data TB801 judges
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        const uint64_t size = static_cast<uint64_t>(st.st_size);
+        file.size = size;
+        file.damage = size == 0 ? "empty (0 bytes)" : gz ? GzipDamage(fd, size) : ProtobufDamage(fd, size);
+      }
+      ::close(fd);
+    }
+  }
+}
+
 }  // namespace
 
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error) {
@@ -610,6 +770,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
     Walker walker(options, out);
     walker.Walk(path, st);
     CheckProjectorConfigs(path, out);
+    CheckProfileFiles(path, out);
   } else {
     // A single file: lint it on its own, as the one file of run ".".
     out->single_file = true;

@@ -50,11 +50,15 @@ inline constexpr uint32_t kMaxWalksThroughLinks = 16;
 // LintOptions::outside_link_entry_budget is 0.
 inline constexpr uint64_t kOutsideLinkEntryBudget = 100'000;
 
-// Fills out->files (FileInfo only), out->runs, out->problems and
+// plugins/profile/<session> folders recorded (TB801); later ones are not.
+inline constexpr size_t kMaxProfileSessions = 100'000;
+
+// Fills out->files (FileInfo only), out->runs, out->problems,
 // out->projector_configs with out->projector_assets (each config is read and
-// the files it names are stat'ed). Returns false, with `error` set, when
-// `given` does not exist (a usage error); every other problem becomes a
-// PathProblem.
+// the files it names are stat'ed) and out->profile_sessions (a few bytes of
+// each profile data file are read to tell one cut short). Returns false, with
+// `error` set, when `given` does not exist (a usage error); every other
+// problem becomes a PathProblem.
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error);
 
 }  // namespace tblint

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <unordered_map>
 
 #include "record/record_reader.h"
 #include "record/source.h"
@@ -20,10 +22,64 @@ namespace tblint {
 namespace {
 
 constexpr size_t kSniffBytes = 512;
+// A progress observer hears of a large file's bytes at least this often.
+constexpr uint64_t kProgressStepBytes = 8ull << 20;
+
+// Drops the runs outside the shard, and their files, so that what is left
+// (the totals, `tblint runs`, the fixer) is the shard's alone.
+template <typename InShardFn>
+void KeepShard(LogdirResult* logdir, const InShardFn& in_shard) {
+  std::vector<size_t> new_index(logdir->files.size(), SIZE_MAX);
+  std::vector<FileResult> files;
+  for (size_t i = 0; i < logdir->files.size(); ++i) {
+    if (!in_shard(logdir->files[i].info.run)) continue;
+    new_index[i] = files.size();
+    files.push_back(std::move(logdir->files[i]));
+  }
+  std::vector<RunResult> runs;
+  for (RunResult& run : logdir->runs) {
+    if (!in_shard(run.name)) continue;
+    std::vector<size_t> indices;
+    for (size_t i : run.file_indices) {
+      if (new_index[i] != SIZE_MAX) indices.push_back(new_index[i]);
+    }
+    run.file_indices = std::move(indices);
+    runs.push_back(std::move(run));
+  }
+  logdir->files = std::move(files);
+  logdir->runs = std::move(runs);
+  for (RunResult& run : logdir->runs) {
+    run.files.clear();
+    for (size_t i : run.file_indices) run.files.push_back(&logdir->files[i]);
+  }
+}
+
+// TB507's content signature of a file outside the shard: the data CRCs of
+// its first records, read as ScanFile reads them (up to the first bad length)
+// and no further. The file is otherwise left unscanned.
+void ReadHeadSignature(FileResult* file) {
+  FileSource source;
+  // A file that cannot be read keeps no signature; its own shard reports why.
+  if (source.Open(file->info.path)) return;
+  std::string head(static_cast<size_t>(std::min<uint64_t>(kSniffBytes, source.Size())), '\0');
+  if (source.ReadAt(0, head.size(), reinterpret_cast<uint8_t*>(head.data()))) return;
+  if (SniffFormat(head, source.Size()) != FileFormat::kTfRecord) return;
+  RecordReader reader(&source);
+  Record rec;
+  while (file->head_crc_count < kHeadCrcsKept && reader.Next(&rec)) {
+    if (rec.kind == RecordKind::kOk) file->head_crcs[file->head_crc_count++] = rec.stored_crc;
+    if (rec.kind == RecordKind::kBadLengthCrc || rec.kind == RecordKind::kIoError) break;
+  }
+}
 
 }  // namespace
 
-void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options) {
+void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options,
+              ScanObserver* observer) {
+  // Progress is counted against the size discovery saw, so the calls add up
+  // to what OnScanStart announced even when the file changes meanwhile.
+  const uint64_t planned_bytes = file->info.size;
+  uint64_t reported_bytes = 0;
   std::vector<std::unique_ptr<FileCheck>> checks;
   std::vector<Sink> sinks;
   for (const Rule* rule : rules) {
@@ -64,6 +120,9 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       view.after_resync = after_resync;
       if (rec.kind == RecordKind::kOk) {
         ++file->records;
+        if (!after_resync && file->head_crc_count < kHeadCrcsKept) {
+          file->head_crcs[file->head_crc_count++] = rec.stored_crc;  // TB507's content signature
+        }
         // Past a bad length both readers have stopped: such records count for
         // TB103's resync figure and for salvage, but their content is not
         // what TensorBoard shows, so content rules do not see them.
@@ -85,6 +144,11 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       }
       for (size_t i : view.event != nullptr ? on_clean : on_damaged) checks[i]->OnRecord(view, sinks[i]);
       if (rec.kind == RecordKind::kBadLengthCrc) after_resync = reader.Resync().has_value();
+      if (observer != nullptr && rec.end >= reported_bytes + kProgressStepBytes) {
+        const uint64_t at = std::min(rec.end, planned_bytes);
+        observer->OnScanProgress(0, at - reported_bytes);
+        reported_bytes = at;
+      }
     }
     analysis.Finish();
     file->bytes_scanned = reader.size();
@@ -96,6 +160,7 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
   }
   std::stable_sort(file->findings.begin(), file->findings.end(),
                    [](const Finding& a, const Finding& b) { return a.offset.value_or(0) < b.offset.value_or(0); });
+  if (observer != nullptr) observer->OnScanProgress(1, planned_bytes - reported_bytes);
 }
 
 std::string DisplayPath(const LintResult& result, const std::string& rel) {
@@ -118,9 +183,17 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     for (FileResult& f : logdir.files) f.info.open_for_writing = writers.Contains(f.info.dev, f.info.ino);
   }
 
+  // With --shard, only the files of the shard's runs are read.
+  auto in_shard = [&](const std::string& run) { return !config.shard || InShard(run, *config.shard); };
+  std::vector<size_t> order;
+  uint64_t planned_bytes = 0;
+  for (size_t i = 0; i < logdir.files.size(); ++i) {
+    if (!in_shard(logdir.files[i].info.run)) continue;
+    order.push_back(i);
+    planned_bytes += logdir.files[i].info.size;
+  }
+  if (config.observer != nullptr) config.observer->OnScanStart(order.size(), planned_bytes);
   // Largest files first, so one big file does not finish last on its own.
-  std::vector<size_t> order(logdir.files.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return logdir.files[a].info.size > logdir.files[b].info.size; });
   int jobs = config.jobs > 0 ? config.jobs : static_cast<int>(std::thread::hardware_concurrency());
@@ -128,7 +201,7 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < order.size();) {
-      ScanFile(&logdir.files[order[i]], config.rules, config.lint);
+      ScanFile(&logdir.files[order[i]], config.rules, config.lint, config.observer);
     }
   };
   if (jobs <= 1) {
@@ -137,6 +210,18 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     std::vector<std::thread> threads;
     for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
+  }
+  if (config.observer != nullptr) config.observer->OnScanEnd();
+  if (config.shard) {
+    // Logdir-wide rules see every run; TB507 compares files of the same name
+    // across runs by their first records, so a file outside the shard that
+    // shares its name with another file gets its signature read (a few
+    // records, not the file).
+    std::unordered_map<std::string_view, int> names;
+    for (const FileResult& f : logdir.files) ++names[f.info.name];
+    for (FileResult& f : logdir.files) {
+      if (!in_shard(f.info.run) && names[f.info.name] > 1) ReadHeadSignature(&f);
+    }
   }
 
   for (RunResult& run : logdir.runs) {
@@ -147,6 +232,7 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   // Assemble findings in report order.
   std::vector<Finding>& out = result->findings;
   for (const RunResult& run : logdir.runs) {
+    if (!in_shard(run.name)) continue;
     std::vector<Finding> run_findings;
     for (const Rule* rule : config.rules) {
       Sink sink(&rule->info(), &run_findings);
@@ -171,7 +257,16 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   for (Finding& f : global) {
     if (f.path.empty()) f.path = ".";
     if (f.run.empty()) f.run = ".";
-    out.push_back(std::move(f));
+    // A logdir-wide finding goes to the shard of the run it names (TB504's
+    // parent directory, TB506's config directory, "." for TB505): exactly
+    // one shard reports it. The rules saw every run (discovery is whole), and
+    // what they read of files (TB504's read errors) comes from files of that
+    // same run, which this shard has read.
+    if (in_shard(f.run)) out.push_back(std::move(f));
+  }
+  if (config.shard) {
+    KeepShard(&logdir, in_shard);
+    result->shard = config.shard;
   }
   result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return true;

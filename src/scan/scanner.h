@@ -3,19 +3,44 @@
 #ifndef TBLINT_SCAN_SCANNER_H_
 #define TBLINT_SCAN_SCANNER_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rule/model.h"
 #include "rule/rule.h"
+#include "scan/shard.h"
 
 namespace tblint {
+
+// Told how far the scan is, for a progress display (the CLI renders it; the
+// scan never prints). OnScanProgress is called from the scanning threads at
+// once: implementations must be thread-safe (atomics).
+class ScanObserver {
+ public:
+  virtual ~ScanObserver() = default;
+  // Discovery is done: `files` event files of `bytes` bytes will be read.
+  virtual void OnScanStart(uint64_t /*files*/, uint64_t /*bytes*/) {}
+  // `bytes` more of them read (at least every few MiB within a large file),
+  // and `files` (0 or 1) finished. Over a scan the calls add up to the totals
+  // OnScanStart announced.
+  virtual void OnScanProgress(uint64_t /*files*/, uint64_t /*bytes*/) {}
+  // Every file read; the run and logdir checks follow (they are quick).
+  virtual void OnScanEnd() {}
+};
 
 struct ScanConfig {
   LintOptions lint;
   std::vector<const Rule*> rules;  // the enabled rules
   int jobs = 0;                    // 0: one per core
   bool detect_live_writers = true;
+  // --shard I/N: only the runs of that shard are read and reported
+  // (scan/shard.h). Discovery still walks the whole logdir, and logdir-wide
+  // rules see every run; their findings are kept when their run is in the
+  // shard, so the shards' findings together are exactly those of a full scan.
+  std::optional<Shard> shard;
+  ScanObserver* observer = nullptr;  // not owned; may be null
 };
 
 struct LintResult {
@@ -26,6 +51,9 @@ struct LintResult {
   uint64_t records = 0;
   uint64_t bytes = 0;
   double seconds = 0;
+  // The shard scanned, when there was one: then logdir.files and logdir.runs
+  // hold only that shard's runs and their files.
+  std::optional<Shard> shard;
 };
 
 // Lints one path. Returns false, with `error` set, when the path does not
@@ -34,7 +62,10 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
 
 // Scans one discovered file with the given rules (exposed for tests and
 // benchmarks): reads it, classifies its records and runs the file checks.
-void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options);
+// `observer`, when set, hears of the bytes read (OnScanProgress), adding up to
+// the size discovery found (FileInfo::size on entry).
+void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options,
+              ScanObserver* observer = nullptr);
 
 // The path a person would open: the given path joined with a relative one.
 std::string DisplayPath(const LintResult& result, const std::string& rel);

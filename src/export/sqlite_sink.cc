@@ -1,0 +1,346 @@
+// The SQLite writer: one table per kind plus runs, files and skipped, filled
+// in one transaction through prepared statements; indexes on
+// (dir_name, tag, step) are built once the rows are in.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "export/sinks.h"
+#include "util/text.h"
+
+namespace tblint::xport {
+namespace {
+
+constexpr const char* kCommon = "dir_name TEXT, file_name TEXT, tag TEXT, step INTEGER, wall_time REAL, ";
+constexpr const char* kProvenance = "\"offset\" INTEGER, record INTEGER";
+
+// Kind-specific columns of each table, between the common ones and provenance.
+constexpr const char* kKindColumns[kKindCount] = {
+    "value REAL, ",
+    "value TEXT, dtype TEXT, shape TEXT, ",
+    "counts TEXT, limits TEXT, min REAL, max REAL, num REAL, sum REAL, sum_squares REAL, ",
+    "sample INTEGER, width INTEGER, height INTEGER, channels INTEGER, content_type TEXT, sha256 TEXT, path TEXT, ",
+    "sample INTEGER, sample_rate REAL, length INTEGER, channels INTEGER, content_type TEXT, sha256 TEXT, path TEXT, ",
+    "value TEXT, value_bytes BLOB, ",
+    "value, ",  // no affinity: numbers stay numbers, strings strings, booleans 0/1
+    "value TEXT, group_name TEXT, ",
+};
+constexpr int kKindColumnCount[kKindCount] = {1, 3, 7, 7, 7, 2, 1, 2};
+
+class SqliteSink : public RowSink {
+ public:
+  SqliteSink(std::string path, sqlite3* db) : path_(std::move(path)), db_(db), owned_(db == nullptr) {}
+
+  ~SqliteSink() override {
+    for (sqlite3_stmt* s : insert_) sqlite3_finalize(s);
+    sqlite3_finalize(run_stmt_);
+    sqlite3_finalize(file_stmt_);
+    sqlite3_finalize(skip_stmt_);
+    if (owned_ && db_ != nullptr) {
+      sqlite3_close(db_);
+      if (!finished_) std::remove(tmp_.c_str());
+    }
+  }
+
+  bool Begin(std::string* error) override {
+    if (owned_) {
+      tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+      std::remove(tmp_.c_str());
+      if (sqlite3_open_v2(tmp_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                          nullptr) != SQLITE_OK) {
+        *error = "cannot create " + tmp_ + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+        return false;
+      }
+      if (!Exec(
+              "PRAGMA page_size=65536; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;",
+              error)) {
+        return false;
+      }
+    }
+    if (!Exec("PRAGMA cache_size=-16384; PRAGMA temp_store=FILE;", error)) return false;
+    std::string ddl = "BEGIN;";
+    for (int k = 0; k < kKindCount; ++k) {
+      const char* table = KindTableName(static_cast<Kind>(k));
+      ddl += std::string("DROP TABLE IF EXISTS ") + table + "; CREATE TABLE " + table + " (" + kCommon +
+             kKindColumns[k] + kProvenance + ");";
+    }
+    ddl +=
+        "DROP TABLE IF EXISTS runs; CREATE TABLE runs (dir_name TEXT, logdir TEXT, path TEXT, files INTEGER, "
+        "dir_name_bytes BLOB);"
+        "DROP TABLE IF EXISTS files; CREATE TABLE files (dir_name TEXT, file_name TEXT, path TEXT, size INTEGER, "
+        "records INTEGER, rows INTEGER, skipped INTEGER, file_name_bytes BLOB);"
+        "DROP TABLE IF EXISTS skipped; CREATE TABLE skipped (dir_name TEXT, file_name TEXT, path TEXT, "
+        "\"offset\" INTEGER, record INTEGER, bytes INTEGER, reason TEXT);";
+    if (!Exec(ddl.c_str(), error)) return false;
+    for (int k = 0; k < kKindCount; ++k) {
+      std::string sql = std::string("INSERT INTO ") + KindTableName(static_cast<Kind>(k)) + " VALUES (?,?,?,?,?";
+      for (int i = 0; i < kKindColumnCount[k] + 2; ++i) sql += ",?";
+      sql += ")";
+      if (!Prepare(sql.c_str(), &insert_[k], error)) return false;
+    }
+    return Prepare("INSERT INTO runs VALUES (?,?,?,?,?)", &run_stmt_, error) &&
+           Prepare("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)", &file_stmt_, error) &&
+           Prepare("INSERT INTO skipped VALUES (?,?,?,?,?,?,?)", &skip_stmt_, error);
+  }
+
+  void OnRow(const Row& r) override {
+    if (failed_) return;
+    sqlite3_stmt* s = insert_[static_cast<int>(r.kind)];
+    int i = 1;
+    BindName(s, i++, &dir_, r.dir_name);
+    BindName(s, i++, &file_, r.file_name);
+    BindText(s, i++, r.tag);
+    if (r.has_step) {
+      sqlite3_bind_int64(s, i++, r.step);
+    } else {
+      sqlite3_bind_null(s, i++);
+    }
+    if (r.has_wall_time) {
+      sqlite3_bind_double(s, i++, r.wall_time);
+    } else {
+      sqlite3_bind_null(s, i++);
+    }
+    switch (r.kind) {
+      case Kind::kScalar:
+        BindValue(s, i++, r);
+        break;
+      case Kind::kTensor:
+        BindValue(s, i++, r);
+        BindText(s, i++, r.dtype);
+        BindText(s, i++, r.shape);
+        break;
+      case Kind::kHistogram:
+        BindText(s, i++, r.counts);
+        BindText(s, i++, r.limits);
+        sqlite3_bind_double(s, i++, r.min);
+        sqlite3_bind_double(s, i++, r.max);
+        sqlite3_bind_double(s, i++, r.num);
+        sqlite3_bind_double(s, i++, r.sum);
+        sqlite3_bind_double(s, i++, r.sum_squares);
+        break;
+      case Kind::kImage:
+        sqlite3_bind_int64(s, i++, r.sample);
+        sqlite3_bind_int64(s, i++, r.width);
+        sqlite3_bind_int64(s, i++, r.height);
+        sqlite3_bind_int64(s, i++, r.channels);
+        BindText(s, i++, r.content_type);
+        BindText(s, i++, r.sha256);
+        BindTextOrNull(s, i++, r.path);
+        break;
+      case Kind::kAudio:
+        sqlite3_bind_int64(s, i++, r.sample);
+        sqlite3_bind_double(s, i++, r.sample_rate);
+        sqlite3_bind_int64(s, i++, r.length);
+        sqlite3_bind_int64(s, i++, r.channels);
+        BindText(s, i++, r.content_type);
+        BindText(s, i++, r.sha256);
+        BindTextOrNull(s, i++, r.path);
+        break;
+      case Kind::kText:
+        BindValue(s, i++, r);
+        if (r.value_type == ValueType::kString && !IsValidUtf8(r.str)) {
+          sqlite3_bind_blob64(s, i++, r.str.data(), r.str.size(), SQLITE_TRANSIENT);
+        } else {
+          sqlite3_bind_null(s, i++);
+        }
+        break;
+      case Kind::kHparam:
+        BindValue(s, i++, r);
+        break;
+      case Kind::kMetric:
+        BindValue(s, i++, r);
+        BindText(s, i++, r.group);
+        break;
+    }
+    sqlite3_bind_int64(s, i++, static_cast<sqlite3_int64>(r.offset));
+    sqlite3_bind_int64(s, i++, static_cast<sqlite3_int64>(r.record));
+    Step(s);
+  }
+
+  void OnRun(const RunRow& r) override {
+    if (failed_) return;
+    BindText(run_stmt_, 1, r.dir_name);
+    BindText(run_stmt_, 2, r.logdir);
+    BindText(run_stmt_, 3, r.path);
+    sqlite3_bind_int64(run_stmt_, 4, static_cast<sqlite3_int64>(r.files));
+    BindBytesIfInvalid(run_stmt_, 5, r.dir_name);
+    Step(run_stmt_);
+  }
+
+  void OnFile(const FileRow& f) override {
+    if (failed_) return;
+    BindText(file_stmt_, 1, f.dir_name);
+    BindText(file_stmt_, 2, f.file_name);
+    BindText(file_stmt_, 3, f.path);
+    sqlite3_bind_int64(file_stmt_, 4, static_cast<sqlite3_int64>(f.size));
+    sqlite3_bind_int64(file_stmt_, 5, static_cast<sqlite3_int64>(f.records));
+    sqlite3_bind_int64(file_stmt_, 6, static_cast<sqlite3_int64>(f.rows));
+    sqlite3_bind_int64(file_stmt_, 7, static_cast<sqlite3_int64>(f.skipped));
+    BindBytesIfInvalid(file_stmt_, 8, f.file_name);
+    Step(file_stmt_);
+  }
+
+  void OnSkipped(const SkippedRow& k) override {
+    if (failed_) return;
+    BindText(skip_stmt_, 1, k.dir_name);
+    BindText(skip_stmt_, 2, k.file_name);
+    BindText(skip_stmt_, 3, k.path);
+    sqlite3_bind_int64(skip_stmt_, 4, static_cast<sqlite3_int64>(k.offset));
+    sqlite3_bind_int64(skip_stmt_, 5, static_cast<sqlite3_int64>(k.record));
+    sqlite3_bind_int64(skip_stmt_, 6, static_cast<sqlite3_int64>(k.bytes));
+    BindText(skip_stmt_, 7, k.reason);
+    Step(skip_stmt_);
+  }
+
+  bool Finish(std::string* error) override {
+    if (failed_) {
+      *error = error_;
+      return false;
+    }
+    std::string sql;
+    for (int k = 0; k < kKindCount; ++k) {
+      const std::string table = KindTableName(static_cast<Kind>(k));
+      sql += "CREATE INDEX " + table + "_run_tag_step ON " + table + " (dir_name, tag, step);";
+    }
+    sql += "CREATE INDEX files_run ON files (dir_name, file_name); COMMIT;";
+    if (!Exec(sql.c_str(), error)) return false;
+    if (owned_) {
+      for (sqlite3_stmt*& s : insert_) {
+        sqlite3_finalize(s);
+        s = nullptr;
+      }
+      sqlite3_finalize(run_stmt_);
+      sqlite3_finalize(file_stmt_);
+      sqlite3_finalize(skip_stmt_);
+      run_stmt_ = file_stmt_ = skip_stmt_ = nullptr;
+      if (sqlite3_close(db_) != SQLITE_OK) {
+        *error = "cannot close " + tmp_;
+        return false;
+      }
+      db_ = nullptr;
+      if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+        *error = "cannot rename " + tmp_ + " to " + path_;
+        std::remove(tmp_.c_str());
+        return false;
+      }
+      finished_ = true;
+    }
+    return true;
+  }
+
+  bool failed() const override { return failed_; }
+
+ private:
+  struct Cached {
+    bool set = false;
+    std::string key, text;
+  };
+
+  bool Exec(const char* sql, std::string* error) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+      *error = std::string("sqlite: ") + (msg ? msg : sqlite3_errmsg(db_));
+      sqlite3_free(msg);
+      return false;
+    }
+    return true;
+  }
+
+  bool Prepare(const char* sql, sqlite3_stmt** stmt, std::string* error) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr) != SQLITE_OK) {
+      *error = std::string("sqlite: ") + sqlite3_errmsg(db_);
+      return false;
+    }
+    return true;
+  }
+
+  void Step(sqlite3_stmt* s) {
+    if (sqlite3_step(s) != SQLITE_DONE) {
+      failed_ = true;
+      error_ = std::string("sqlite: ") + sqlite3_errmsg(db_);
+    }
+    sqlite3_reset(s);
+  }
+
+  // Text columns hold valid UTF-8 (sqlite3 and Python's module decode them);
+  // invalid bytes become U+FFFD here and are kept exactly in *_bytes columns.
+  static void BindText(sqlite3_stmt* s, int i, std::string_view v) {
+    if (IsValidUtf8(v)) {
+      // The row outlives the statement's step (every column is bound again
+      // before the next one), so SQLite need not copy it.
+      sqlite3_bind_text64(s, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+    } else {
+      const std::string valid = ToValidUtf8(v);
+      sqlite3_bind_text64(s, i, valid.data(), valid.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+  }
+  static void BindTextOrNull(sqlite3_stmt* s, int i, std::string_view v) {
+    if (v.empty()) {
+      sqlite3_bind_null(s, i);
+    } else {
+      BindText(s, i, v);
+    }
+  }
+  static void BindBytesIfInvalid(sqlite3_stmt* s, int i, std::string_view v) {
+    if (IsValidUtf8(v)) {
+      sqlite3_bind_null(s, i);
+    } else {
+      sqlite3_bind_blob64(s, i, v.data(), v.size(), SQLITE_TRANSIENT);
+    }
+  }
+  // A name repeated row after row: checked and converted once.
+  static void BindName(sqlite3_stmt* s, int i, Cached* c, std::string_view v) {
+    if (!c->set || c->key != v) {
+      c->set = true;
+      c->key.assign(v);
+      c->text = IsValidUtf8(v) ? c->key : ToValidUtf8(v);
+    }
+    sqlite3_bind_text64(s, i, c->text.data(), c->text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+
+  static void BindValue(sqlite3_stmt* s, int i, const Row& r) {
+    switch (r.value_type) {
+      case ValueType::kNull:
+        sqlite3_bind_null(s, i);
+        break;
+      case ValueType::kFloat32:
+        sqlite3_bind_double(s, i, static_cast<double>(r.f32));
+        break;
+      case ValueType::kFloat64:
+        sqlite3_bind_double(s, i, r.f64);
+        break;
+      case ValueType::kInt:
+        sqlite3_bind_int64(s, i, r.i64);
+        break;
+      case ValueType::kBool:
+        sqlite3_bind_int(s, i, r.b ? 1 : 0);
+        break;
+      case ValueType::kString:
+      case ValueType::kJson:
+        BindText(s, i, r.str);
+        break;
+    }
+  }
+
+  std::string path_, tmp_;
+  sqlite3* db_;
+  bool owned_;
+  bool finished_ = false;
+  bool failed_ = false;
+  std::string error_;
+  sqlite3_stmt* insert_[kKindCount] = {};
+  sqlite3_stmt* run_stmt_ = nullptr;
+  sqlite3_stmt* file_stmt_ = nullptr;
+  sqlite3_stmt* skip_stmt_ = nullptr;
+  Cached dir_, file_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowSink> MakeSqliteSink(const std::string& path, sqlite3* db) {
+  return std::make_unique<SqliteSink>(path, db);
+}
+
+}  // namespace tblint::xport
