@@ -618,5 +618,26 @@ TEST_CASE("each subcommand has its own --help, and tblint --help lists them") {
   CHECK(restore.out.find("--jobs") == std::string::npos);
 }
 
+TEST_CASE("a PATH that is itself a run gets one note, never a failure; a logdir of runs gets none") {
+  test::TempDir dir;
+  test::WriteFile(dir / "run/events.out.tfevents.1795298000.host.1.0", test::SmallEventFile(3));
+  test::SetMtime(dir / "run/events.out.tfevents.1795298000.host.1.0", 1795298100.0);
+  const test::CliResult run = test::RunCli({dir / "run"});
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("is a run (event files directly in it, no runs below); its parent is the logdir") !=
+        std::string::npos);
+  const nlohmann::json doc = nlohmann::json::parse(test::RunCli({"--format", "json", dir / "run"}).out);
+  CHECK(doc["paths"][0]["is_run"] == true);
+  CHECK(doc["findings"].empty());
+
+  const test::CliResult logdir = test::RunCli({dir.path()});
+  CHECK(logdir.exit_code == 0);
+  CHECK(logdir.out.find("is a run") == std::string::npos);
+  CHECK(nlohmann::json::parse(test::RunCli({"--format", "json", dir.path()}).out)["paths"][0]["is_run"] == false);
+  // Quiet output is findings only.
+  CHECK(test::RunCli({"-q", dir / "run"}).out.find("is a run") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace tblint

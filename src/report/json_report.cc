@@ -14,7 +14,7 @@ nlohmann::json ToJson(const ReportInput& in) {
   doc["tool"] = {{"name", "tblint"}, {"version", TBLINT_VERSION}};
   json paths = json::array();
   for (const LintResult* r : in.results) {
-    json p = {{"single_file", r->logdir.single_file}};
+    json p = {{"single_file", r->logdir.single_file}, {"is_run", r->logdir.IsARun()}};
     PutName(p, "path", r->logdir.given);
     paths.push_back(std::move(p));
   }

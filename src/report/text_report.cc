@@ -125,6 +125,16 @@ void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& opti
     for (std::string_view code : codes) out << "hint: run 'tblint --explain " << code << "' for details\n";
   }
   if (options.quiet) return;
+  // Information, never a finding: a PATH that is one run works, but it is
+  // often a logdir's sub-folder given by mistake.
+  for (const LintResult* r : in.results) {
+    if (!r->logdir.IsARun()) continue;
+    out << "\n"
+        << c(kDim) << "note: " << esc(r->logdir.given)
+        << " is a run (event files directly in it, no runs below); its parent is the logdir TensorBoard would "
+           "usually be pointed at"
+        << c(kReset) << "\n";
+  }
   const Totals t = ComputeTotals(in);
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f", t.seconds);

@@ -182,6 +182,10 @@ struct LogdirResult {
   std::vector<std::string> projector_configs;    // rel paths of projector_config.pbtxt
   std::vector<ProjectorAsset> projector_assets;  // every asset path those configs name
   std::vector<ProfileSession> profile_sessions;  // plugins/profile/<session> folders (TB801)
+
+  // The given directory is itself a run: its event files are directly in it
+  // and no run lies below it. TensorBoard is usually pointed at its parent.
+  bool IsARun() const { return !single_file && runs.size() == 1 && runs.front().name == "."; }
 };
 
 }  // namespace tblint
