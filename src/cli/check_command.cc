@@ -239,25 +239,8 @@ class CheckCommand : public Command {
         color_ == "always" || (!to_file && &out == &std::cout && UseColor(color_, ProcessTerminalEnv(STDOUT_FILENO)));
     ro.fail_on = fail_level;
     ro.statistics = vm.count("statistics") > 0;
-    if (!to_file) {
-      Render(out, report, *format, ro);
-    } else {
-      std::ostringstream buffer;
-      Render(buffer, report, *format, ro);
-      std::string error;
-      if (!WriteFileAtomically(output_file_, buffer.str(), &error)) {
-        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
-            << "\n";
-        return kExitUsage;
-      }
-    }
-
-    bool failed = false;
-    for (const auto& r : results) {
-      for (const Finding& f : r->findings) failed = failed || (fail_level && f.severity >= *fail_level);
-    }
-    for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
-    return failed ? kExitFindings : kExitClean;
+    if (WriteReport(report, *format, ro, to_file, output_file_, out, err) != kExitClean) return kExitUsage;
+    return ReportExitCode(report, fail_level);
   }
 
  private:

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "cli/output_file.h"
 #include "rule/registry.h"
 #include "util/text.h"
 
@@ -234,6 +235,31 @@ ScanConfig MakeScanConfig(const NumericValues& values, std::vector<const Rule*> 
   config.shard = values.shard;
   config.rules = std::move(rules);
   return config;
+}
+
+int WriteReport(const ReportInput& report, Format format, const RenderOptions& options, bool to_file,
+                const std::string& path, std::ostream& out, std::ostream& err) {
+  if (!to_file) {
+    Render(out, report, format, options);
+    return kExitClean;
+  }
+  std::ostringstream buffer;
+  Render(buffer, report, format, options);
+  std::string error;
+  if (!WriteFileAtomically(path, buffer.str(), &error)) {
+    err << "tblint: cannot write the report to " << EscapeForText(path) << ": " << EscapeForText(error) << "\n";
+    return kExitUsage;
+  }
+  return kExitClean;
+}
+
+int ReportExitCode(const ReportInput& report, std::optional<Severity> fail_on) {
+  bool failed = false;
+  for (const LintResult* r : report.results) {
+    for (const Finding& f : r->findings) failed = failed || (fail_on && f.severity >= *fail_on);
+  }
+  for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
+  return failed ? kExitFindings : kExitClean;
 }
 
 }  // namespace tblint

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/report.h"
 #include "scan/scanner.h"
 
 namespace tblint {
@@ -62,7 +63,7 @@ struct ScanOptionText {
   std::string max_depth = std::to_string(LintOptions{}.max_depth);
   std::vector<std::string> select, ignore;
   std::vector<std::string> extend_select;  // added to a non-empty select (--extend-select)
-  std::string shard;  // --shard I/N; empty: the whole logdir
+  std::string shard;                       // --shard I/N; empty: the whole logdir
 };
 
 struct NumericValues {
@@ -96,6 +97,17 @@ std::vector<std::string> SplitCodes(const std::vector<std::string>& args);
 // The scan configuration for the current time; `skip_dir` (a --backup-dir) is
 // left out of discovery.
 ScanConfig MakeScanConfig(const NumericValues& values, std::vector<const Rule*> rules, const std::string& skip_dir);
+
+// --- reports (check, merge-reports) -------------------------------------------
+
+// Renders `report` to `out`, or, when `to_file`, atomically to `path` (-o);
+// kExitUsage, with a message on `err`, when the file cannot be written.
+int WriteReport(const ReportInput& report, Format format, const RenderOptions& options, bool to_file,
+                const std::string& path, std::ostream& out, std::ostream& err);
+
+// kExitFindings when a finding is at or above `fail_on` (nullopt: never) or a
+// fix failed, else kExitClean.
+int ReportExitCode(const ReportInput& report, std::optional<Severity> fail_on);
 
 // --- subcommands -------------------------------------------------------------
 

@@ -299,25 +299,10 @@ class MergeReportsCommand : public Command {
     ro.text.color = output_file_.empty() && &out == &std::cout && UseColor(color_, ProcessTerminalEnv(STDOUT_FILENO));
     if (color_ == "always") ro.text.color = true;
     ro.fail_on = fail_level;
-    if (output_file_.empty()) {
-      Render(out, report, *format, ro);
-    } else {
-      std::ostringstream buffer;
-      Render(buffer, report, *format, ro);
-      std::string error;
-      if (!WriteFileAtomically(output_file_, buffer.str(), &error)) {
-        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
-            << "\n";
-        return kExitUsage;
-      }
+    if (WriteReport(report, *format, ro, !output_file_.empty(), output_file_, out, err) != kExitClean) {
+      return kExitUsage;
     }
-
-    bool failed = false;
-    for (const auto& r : results) {
-      for (const Finding& f : r->findings) failed = failed || (fail_level && f.severity >= *fail_level);
-    }
-    for (const FixOutcome& o : report.fixes) failed = failed || o.status == FixStatus::kFailed;
-    return failed ? kExitFindings : kExitClean;
+    return ReportExitCode(report, fail_level);
   }
 
  private:
