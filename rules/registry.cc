@@ -36,6 +36,10 @@
   X(TB601)              \
   X(TB602)              \
   X(TB603)              \
+  X(TB701)              \
+  X(TB702)              \
+  X(TB703)              \
+  X(TB704)              \
   X(TB801)
 
 namespace tblint {

@@ -11,12 +11,34 @@ constexpr RuleInfo kInfo = {"TB502", "events-beside-runs", Severity::kWarning,
                             "a directory holds event files and also has sub-directories that are runs",
                             Applicability::kNone};
 
+// A run that is an hparams session (it holds `_hparams_/session_start_info`:
+// hp.hparams in a trial's run above Keras' train/ and validation/ runs), or
+// whose files hold nothing but hparams data (TF's hp.hparams_config at a
+// sweep's root). The hparams plugin reads a session's metrics from the runs
+// below it (`<session>/<group>`): this nesting is the layout it expects.
+bool HparamsLayout(const LogdirResult& logdir, const RunResult& run) {
+  bool any = false;
+  for (size_t i : run.file_indices) {
+    const FileResult& f = logdir.files[i];
+    if (f.hparams.session_start_count > 0) return true;
+  }
+  for (size_t i : run.file_indices) {
+    const FileResult& f = logdir.files[i];
+    for (const auto& [tag, stats] : f.tags) {
+      if (stats.kind != event::TagKind::kHparams) return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
 class TB502 : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
 
   void CheckLogdir(const LogdirResult& logdir, const LintOptions&, Sink& sink) const override {
     for (const RunResult& run : logdir.runs) {
+      if (HparamsLayout(logdir, run)) continue;
       // Runs are sorted by name, but "a/b" and "a-c/..." interleave, so
       // compare against every run rather than only the following ones.
       const std::string prefix = run.name == "." ? "" : run.name + "/";

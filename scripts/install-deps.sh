@@ -13,6 +13,8 @@ PACKAGES=(
   dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack, tests/install_test.cc)
   # tests: the SARIF schema check (tests/validate_sarif.py) and JUnit XML (xmllint)
   python3 python3-jsonschema libxml2-utils
+  # tests: the HTML report drawn in headless Chromium (tests/check_html.py, docs/html.md)
+  chromium
 )
 # Only for scripts/fuzz.sh (libFuzzer comes with clang's runtime libraries).
 if [ "${TBLINT_SKIP_FUZZ:-0}" != "1" ]; then

@@ -33,7 +33,8 @@ const std::map<std::string, std::set<std::string>>& Allowed() {
       {"src/fix", {"scan", "rule", "event", "record", "util"}},
       {"src/report", {"fix", "scan", "rule", "event", "record", "util"}},
       {"src/export", {"scan", "rule", "event", "record", "util"}},
-      {"src/cli", {"cli", "export", "fix", "report", "scan", "rule", "event", "record", "util"}},
+      {"src/merge", {"export", "scan", "rule", "event", "record", "util"}},
+      {"src/cli", {"cli", "export", "fix", "merge", "report", "scan", "rule", "event", "record", "util"}},
       {"rules", {"rule", "event", "record", "util"}},
   };
   return allowed;

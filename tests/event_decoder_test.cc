@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cmath>
 #include <cstdint>
@@ -204,7 +205,42 @@ bool SameDouble(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 // Decodes `payload` both ways and compares everything EventView exposes.
 // Returns "" when the decoder and protobuf agree, else the first difference
 // and the payload in hex, ready to paste into a test.
+// DecodeEvent's fast path, whenever it takes a payload, must give exactly
+// what the validated walker gives. "" when they agree (or the fast path
+// declined the payload).
+std::string PathsDisagree(const std::string& payload) {
+  event::EventView fast, slow;
+  event::WireError err;
+  if (!event::DecodeEventFast(payload, &fast)) return "";
+  if (!event::DecodeEventGeneric(payload, &slow, &err)) return "fast path accepted, walker rejected: " + err.what;
+  std::ostringstream d;
+  auto check = [&](const char* field, bool same) {
+    if (!same && d.tellp() == 0) d << "fast path and walker differ in " << field;
+  };
+  check("has_wall_time", fast.has_wall_time == slow.has_wall_time);
+  check("wall_time", Bits(fast.wall_time) == Bits(slow.wall_time));
+  check("step", fast.step == slow.step);
+  check("what", fast.what == slow.what);
+  check("file_version", fast.file_version == slow.file_version);
+  check("source_writer", fast.source_writer == slow.source_writer);
+  check("session_status", fast.session_status == slow.session_status);
+  check("what_bytes", fast.what_bytes == slow.what_bytes);
+  check("values.size()", fast.values.size() == slow.values.size());
+  for (size_t i = 0; i < std::min(fast.values.size(), slow.values.size()); ++i) {
+    const event::Value& a = fast.values[i];
+    const event::Value& b = slow.values[i];
+    check("a value's tag", a.tag == b.tag);
+    check("a value's plugin_name", a.plugin_name == b.plugin_name);
+    check("a value's kind", a.kind == b.kind);
+    check("a value's has_scalar", a.has_scalar == b.has_scalar);
+    check("a value's scalar", Bits(a.scalar) == Bits(b.scalar));
+    check("a value's dtype", a.dtype == b.dtype);
+  }
+  return d.str();
+}
+
 std::string Disagreement(const std::string& payload) {
+  if (std::string paths = PathsDisagree(payload); !paths.empty()) return paths;
   SilenceProtobufLogs();
   Event e;
   const bool pb = e.ParseFromString(payload);
@@ -723,6 +759,72 @@ TEST_CASE("the decoder extracts what protobuf parses from every corpus payload")
   }
   // The corpus holds exactly one spliced random payload (undecodable_record).
   CHECK(undecodable == 1);
+}
+
+TEST_CASE("the decoder's fast path takes the shapes writers produce, and only as the walker reads them") {
+  // PyTorch's add_scalar: simple_value. TF2's tf.summary.scalar: a rank-0
+  // DT_FLOAT tensor with plugin metadata on every value. A file_version.
+  Event torch;
+  torch.set_wall_time(1.7e9);
+  torch.set_step(42);
+  Summary::Value* v = torch.mutable_summary()->add_value();
+  v->set_tag("train/loss");
+  v->set_simple_value(0.25f);
+  Event tf2;
+  tf2.set_wall_time(1.7e9 + 1);
+  tf2.set_step(7);
+  Summary::Value* t = tf2.mutable_summary()->add_value();
+  t->set_tag("lr");
+  t->mutable_metadata()->mutable_plugin_data()->set_plugin_name("scalars");
+  t->mutable_metadata()->set_data_class(tensorboard::DATA_CLASS_SCALAR);
+  t->mutable_tensor()->set_dtype(tensorboard::DT_FLOAT);
+  t->mutable_tensor()->mutable_tensor_shape();
+  const float lr = 1e-3f;
+  t->mutable_tensor()->set_tensor_content(std::string(reinterpret_cast<const char*>(&lr), 4));
+  Event fv;
+  fv.set_wall_time(1.7e9);
+  fv.set_file_version("brain.Event:2");
+  for (const Event* e : {&torch, &tf2, &fv}) {
+    const std::string p = e->SerializeAsString();
+    event::EventView ev;
+    CHECK(event::DecodeEventFast(p, &ev));
+    CHECK(PathsDisagree(p) == "");
+    CHECK(Disagreement(p) == "");
+  }
+  event::EventView ev;
+  REQUIRE(event::DecodeEventFast(tf2.SerializeAsString(), &ev));
+  REQUIRE(ev.values.size() == 1);
+  CHECK(ev.values[0].plugin_name == "scalars");
+  CHECK(ev.values[0].has_scalar);
+  CHECK(ev.values[0].scalar == doctest::Approx(1e-3));
+
+  // Real payloads: most take the fast path, every one agrees with the walker.
+  size_t fast = 0;
+  const std::vector<std::string> payloads = CorpusPayloads();
+  for (const std::string& p : payloads) {
+    CHECK(PathsDisagree(p) == "");
+    fast += event::DecodeEventFast(p, &ev) ? 1 : 0;
+  }
+  MESSAGE(fast << " of " << payloads.size() << " corpus payloads take the fast path");
+  CHECK(fast > payloads.size() / 2);
+
+  // What the fast path declines, the walker still reads: a field out of
+  // serializer order, a repeated oneof member, an unknown field.
+  const std::string torch_bytes = torch.SerializeAsString();
+  const std::string reordered = torch_bytes.substr(9, 2) + torch_bytes.substr(0, 9) + torch_bytes.substr(11);
+  REQUIRE(ProtobufAccepts(reordered));
+  CHECK_FALSE(event::DecodeEventFast(reordered, &ev));
+  CHECK(Disagreement(reordered) == "");
+  event::WireError err;
+  REQUIRE(event::DecodeEvent(reordered, &ev, &err));
+  CHECK(ev.step == 42);
+  REQUIRE(ev.values.size() == 1);
+  CHECK(ev.values[0].scalar == 0.25);
+  const std::string twice = torch_bytes + torch_bytes;  // summary twice: merged, two values
+  CHECK_FALSE(event::DecodeEventFast(twice, &ev));
+  REQUIRE(event::DecodeEvent(twice, &ev, &err));
+  CHECK(ev.values.size() == 2);
+  CHECK(Disagreement(twice) == "");
 }
 
 TEST_CASE("the decoder agrees with protobuf on random mutations of real payloads") {

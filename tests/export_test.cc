@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/filesystem.hpp>
 #include <cmath>
@@ -355,6 +356,144 @@ TEST_CASE("export: text, tensors, images, audio and hparams") {
   CHECK(metrics[0]["value"] == "accuracy");
 }
 
+// A PCM WAV clip as TF's encode_wav writes it: RIFF header, a 16-byte fmt
+// chunk (16-bit samples), a data chunk; the samples cover every byte value.
+std::string Wav(uint32_t rate, uint16_t channels, uint32_t frames) {
+  auto le = [](std::string* s, uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  const uint32_t data = frames * channels * 2;
+  std::string w = "RIFF";
+  le(&w, 36 + data, 4);
+  w += "WAVEfmt ";
+  le(&w, 16, 4);
+  le(&w, 1, 2);  // PCM
+  le(&w, channels, 2);
+  le(&w, rate, 4);
+  le(&w, rate * channels * 2, 4);
+  le(&w, channels * 2, 2);
+  le(&w, 16, 2);
+  w += "data";
+  le(&w, data, 4);
+  for (uint32_t i = 0; i < data; ++i) w.push_back(static_cast<char>(i * 37 % 256));
+  return w;
+}
+
+// Bytes that start like a PNG (signature, IHDR) and hold NULs, CR, LF and
+// high bytes, so a file that is not byte-identical shows.
+std::string FakePng(char salt) {
+  std::string p("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x1c\0\0\0\x0e\x08\x02\0\0\0", 29);
+  for (int i = 0; i < 300; ++i) p.push_back(static_cast<char>(i * 7 + salt));
+  return p;
+}
+
+std::string Shell(const std::string& cmd);  // below
+
+std::set<std::string> FilesIn(const std::string& dir) {
+  std::set<std::string> out;
+  for (boost::filesystem::directory_iterator it(dir), end; it != end; ++it) out.insert(it->path().string());
+  return out;
+}
+
+TEST_CASE("export: new-style image tensors (TF2's tf.summary.image): one row per image, files byte-identical") {
+  TempDir dir;
+  const std::string a = FakePng(1), b = FakePng(2);
+  // TF2 sends the metadata (plugin "images") with a tag's first value only;
+  // step 3 holds the same image twice; "odd" is an images tensor too short to
+  // hold width and height (exported as a plain tensor, not dropped).
+  tensorboard::TensorProto odd;
+  odd.set_dtype(tensorboard::DT_STRING);
+  odd.mutable_tensor_shape()->add_dim()->set_size(1);
+  odd.add_string_val("28");
+  WriteFile(dir / "tf2/events.out.tfevents.1795298001.host.2.0.v2",
+            Frame({events::PlainHeader(kWall), events::ImagesTensor(kWall + 1, 1, "gen/samples", 28, 14, {a, b}),
+                   events::ImagesTensor(kWall + 2, 2, "gen/samples", 28, 14, {a}, false),
+                   events::ImagesTensor(kWall + 3, 3, "gen/samples", 28, 14, {b, b}, false),
+                   TensorValue(4, "odd", "images", odd)}));
+  const std::string media = dir / "media-out";
+  const std::vector<json> rows = ExportJsonl({"--media-dir", media, dir.path()});
+  const std::vector<json> images = OfKind(rows, "image");
+  REQUIRE(images.size() == 5);
+  const std::vector<std::pair<int, int>> step_sample = {{1, 0}, {1, 1}, {2, 0}, {3, 0}, {3, 1}};
+  const std::vector<std::string> bytes = {a, b, a, b, b};
+  for (size_t i = 0; i < images.size(); ++i) {
+    CAPTURE(i);
+    const json& r = images[i];
+    CHECK(r["dir_name"] == "tf2");
+    CHECK(r["tag"] == "gen/samples");
+    CHECK(r["step"] == step_sample[i].first);
+    CHECK(r["sample"] == step_sample[i].second);
+    CHECK(r["width"] == 28);
+    CHECK(r["height"] == 14);
+    CHECK(r["content_type"] == "image/png");
+    CHECK(r["sha256"] == xport::Sha256Hex(bytes[i]));
+    REQUIRE(r["path"].is_string());
+    const std::string path = r["path"].get<std::string>();
+    CHECK(path.rfind(media + "/", 0) == 0);
+    CHECK(path.ends_with(".png"));
+    CHECK(ReadFile(path) == bytes[i]);
+  }
+  // The same bytes at the same step are one file; the tag's '/' is escaped.
+  CHECK(images[3]["path"] == images[4]["path"]);
+  CHECK(FilesIn(media).size() == 4);
+  CHECK(images[0]["path"].get<std::string>().find("gen%2Fsamples") != std::string::npos);
+  const std::vector<json> tensors = OfKind(rows, "tensor");
+  REQUIRE(tensors.size() == 1);
+  CHECK(tensors[0]["tag"] == "odd");
+  CHECK(tensors[0]["value"] == json::parse(R"(["28"])"));
+
+  // The tensorboard view shows the same images; CSV and SQLite hold the
+  // same rows.
+  CHECK(OfKind(ExportJsonl({"--view", "tensorboard", dir.path()}), "image").size() == 5);
+  const CliResult csv = RunCli({"export", "--format", "csv", "--kinds", "images", dir.path()});
+  CHECK(csv.exit_code == 0);
+  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 6);  // header + 5 rows
+  const std::string db = dir / "out.db";
+  REQUIRE(RunCli({"export", "--format", "sqlite", "--media-dir", media, "-o", db, dir.path()}).exit_code == 0);
+  CHECK(Shell("sqlite3 " + db + " 'select step, sample, width, height, content_type from images order by step, sample'") ==
+        "1|0|28|14|image/png\n1|1|28|14|image/png\n2|0|28|14|image/png\n3|0|28|14|image/png\n3|1|28|14|image/png\n");
+  CHECK(Shell("sqlite3 " + db + " 'select count(distinct path) from images'") == "4\n");
+}
+
+TEST_CASE("export: new-style audio tensors (TF2's tf.summary.audio): one row per clip, WAV header read") {
+  TempDir dir;
+  const std::string mono = Wav(8000, 1, 400), stereo = Wav(44100, 2, 1000);
+  const std::string not_wav("OggS\0\x02", 6);
+  WriteFile(dir / "speech/events.out.tfevents.1795298001.host.2.0.v2",
+            Frame({events::PlainHeader(kWall),
+                   events::AudioTensor(kWall + 1, 5, "speech/clips", {{mono, "hello"}, {stereo, ""}}),
+                   events::AudioTensor(kWall + 2, 6, "speech/clips", {{not_wav, "x"}}, false)}));
+  const std::string media = dir / "media-out";
+  const std::vector<json> audio = OfKind(ExportJsonl({"--media-dir", media, dir.path()}), "audio");
+  REQUIRE(audio.size() == 3);
+  CHECK(audio[0]["step"] == 5);
+  CHECK(audio[0]["sample"] == 0);
+  CHECK(audio[0]["sample_rate"] == 8000);
+  CHECK(audio[0]["channels"] == 1);
+  CHECK(audio[0]["length"] == 400);
+  CHECK(audio[0]["content_type"] == "audio/wav");
+  CHECK(audio[1]["sample"] == 1);
+  CHECK(audio[1]["sample_rate"] == 44100);
+  CHECK(audio[1]["channels"] == 2);
+  CHECK(audio[1]["length"] == 1000);
+  // A clip that is not WAV: described by its bytes only, never guessed.
+  CHECK(audio[2]["step"] == 6);
+  CHECK(audio[2]["sample"] == 0);
+  CHECK(audio[2]["sample_rate"] == 0);
+  CHECK(audio[2]["content_type"] == "application/octet-stream");
+  const std::vector<std::string> bytes = {mono, stereo, not_wav};
+  for (size_t i = 0; i < audio.size(); ++i) {
+    CAPTURE(i);
+    CHECK(audio[i]["tag"] == "speech/clips");
+    CHECK(audio[i]["sha256"] == xport::Sha256Hex(bytes[i]));
+    REQUIRE(audio[i]["path"].is_string());
+    CHECK(ReadFile(audio[i]["path"].get<std::string>()) == bytes[i]);
+  }
+  CHECK(audio[0]["path"].get<std::string>().ends_with(".wav"));
+  CHECK(audio[2]["path"].get<std::string>().ends_with(".bin"));
+  CHECK(FilesIn(media).size() == 3);
+}
+
 TEST_CASE("export: SHA-256 of known inputs") {
   CHECK(xport::Sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(xport::Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -514,6 +653,7 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
       "c = sqlite3.connect(sys.argv[1])\n"
       "out = {}\n"
       "out['tables'] = sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='table'\"))\n"
+      "out['views'] = sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='view'\"))\n"
       "out['indexes'] = sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='index'\"))\n"
       "out['loss'] = [[s, str(v)] for s, v in c.execute(\"select step, value from scalars where tag='loss' "
       "order by step\")]\n"
@@ -527,8 +667,11 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
   const std::string got = Shell("python3 " + script + " " + db);
   CAPTURE(got);
   const json j = json::parse(got);
-  CHECK(j["tables"] == json::parse(R"(["audio","files","histograms","hparams","images","metrics","runs","scalars",
-                                   "skipped","tensors","text"])"));
+  // Each kind's rows are in <table>_data, keyed by file_id and tag_id; a view
+  // named as the table joins the names back (docs/export.md).
+  CHECK(j["tables"] == json::parse(R"(["audio_data","files","histograms_data","hparams_data","images_data",
+                                   "metrics_data","runs","scalars_data","skipped","tags","tensors_data","text_data"])"));
+  CHECK(j["views"] == json::parse(R"(["audio","histograms","hparams","images","metrics","scalars","tensors","text"])"));
   CHECK(j["indexes"].size() == 9);
   // NaN has no SQLite representation (it is stored as NULL); infinities are real.
   CHECK(j["loss"].dump() == R"([[0,"0.10000000149011612"],[1,"None"],[2,"inf"],[3,"-inf"]])");
@@ -565,6 +708,14 @@ TEST_CASE("query: aligned table, csv and json, and the seed questions") {
       {"query", "--format", "csv", dir.path(),
        "SELECT dir_name FROM runs WHERE dir_name NOT IN (SELECT dir_name FROM scalars WHERE tag = 'train/loss')"});
   CHECK(missing.out == "dir_name\r\nr1\r\n");
+  // --db FILE replaces an earlier export's tables and views (twice, the second over the first).
+  const std::string db = dir / "q.db";
+  for (int i = 0; i < 2; ++i) {
+    const CliResult kept = RunCli({"query", "--db", db, "--format", "csv", dir.path(),
+                                   "SELECT count(*) AS n, count(DISTINCT tag) AS tags FROM scalars"});
+    CAPTURE(kept.err);
+    CHECK(kept.out == "n,tags\r\n7,2\r\n");
+  }
   const CliResult bad = RunCli({"query", dir.path(), "SELECT nope FROM scalars"});
   CHECK(bad.exit_code == kExitUsage);
   CHECK(bad.err.find("no such column") != std::string::npos);

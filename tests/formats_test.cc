@@ -450,14 +450,14 @@ TEST_CASE("text output ends with one --explain hint per distinct code, not with 
 }
 
 TEST_CASE("subcommands that cannot produce the CI formats say so") {
-  for (const char* format : {"sarif", "github", "junit"}) {
+  for (const char* format : {"sarif", "github", "junit", "html"}) {
     const test::CliResult r = test::RunCli({"runs", "--format", format, "."});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(std::string("cannot produce ") + format) != std::string::npos);
   }
   const test::CliResult r = test::RunCli({"--format", "xml", "."});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("--format must be text, json, sarif, github or junit") != std::string::npos);
+  CHECK(r.err.find("--format must be text, json, sarif, github, junit or html") != std::string::npos);
 }
 
 }  // namespace

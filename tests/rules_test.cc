@@ -29,6 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include "event_builders.h"
+#include "record/record_reader.h"
 #include "rule/registry.h"
 #include "rule/writer_name.h"
 #include "scan/discover.h"
@@ -1105,6 +1107,172 @@ TEST_CASE("TB603 oversized-event-file keeps its limits at 1 GiB and 32 MiB by de
 
 // ---------------------------------------------------------------------------
 // TB8xx
+
+// ---------------------------------------------------------------------------
+// TB7xx: the HParams dashboard. Besides the fixtures, the real writers'
+// layouts are built here with tools/event_builders: torch's and tensorboardX's
+// add_hparams (a <time.time()> run inside the trial's run) and TF's
+// hp.hparams_config + hp.hparams.
+
+// One trial as torch (or tensorboardX) leaves it: the writer's run logging
+// train/loss, and add_hparams' nested run. Returns the nested run's name.
+std::string WriteAddHparamsTrial(const TempDir& tmp, const std::string& trial, int index,
+                                 const std::vector<events::HparamSetting>& hp,
+                                 const std::vector<std::pair<std::string, float>>& metrics, bool tbx = false,
+                                 double mtime = 0) {
+  const double t0 = 1795298000.0 + 100 * index;
+  std::string run_file;
+  AppendRecord(&run_file, tbx ? events::PlainHeader(t0) : events::TorchHeader(t0));
+  for (int step = 0; step < 5; ++step) AppendRecord(&run_file, events::Scalar(t0 + step, step, "train/loss", 1.0f));
+  const std::string name = "events.out.tfevents." + std::to_string(static_cast<int64_t>(t0)) + ".gpu-node-1.4242." +
+                           std::to_string(2 * index);
+  fs::create_directories(tmp / trial);
+  WriteFile(tmp / (trial + "/" + name), run_file);
+  const double at = t0 + 50.25;
+  std::string hp_file;
+  for (const std::string& e : tbx ? events::TbxAddHparams(at, hp, metrics) : events::TorchAddHparams(at, hp, metrics)) {
+    AppendRecord(&hp_file, e);
+  }
+  const std::string run = trial + "/" + events::TimeDotTimeName(at);
+  fs::create_directories(tmp / run);
+  const std::string hp_name = "events.out.tfevents." + std::to_string(static_cast<int64_t>(at)) + ".gpu-node-1.4242." +
+                              std::to_string(2 * index + 1);
+  WriteFile(tmp / (run + "/" + hp_name), hp_file);
+  const double when = mtime > 0 ? mtime : Now() - 3600;
+  SetMtime(tmp / (trial + "/" + name), when);
+  SetMtime(tmp / (run + "/" + hp_name), when);
+  return run;
+}
+
+int CountTB7(const LintResult& r) {
+  int n = 0;
+  for (const Finding& f : r.findings) n += std::string(f.rule->code).rfind("TB7", 0) == 0 ? 1 : 0;
+  return n;
+}
+
+TEST_CASE("TB701 hparams-run-missing fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB701"); }
+
+TEST_CASE("TB702 hparams-metric-not-logged fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB702");
+}
+
+TEST_CASE("TB703 hparams-type-conflict fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB703"); }
+
+TEST_CASE("TB704 hparams-config-mismatch fires on bad fixtures and stays quiet on good ones") {
+  RunFixtureCases("TB704");
+}
+
+TEST_CASE("TB701-TB704 stay quiet on a clean sweep in torch's and in tensorboardX's add_hparams layout") {
+  for (const bool tbx : {false, true}) {
+    CAPTURE(tbx);
+    TempDir tmp;
+    for (int i = 0; i < 3; ++i) {
+      WriteAddHparamsTrial(tmp, "sweep/trial_" + std::to_string(i), i,
+                           {events::HpNumber("lr", 0.01 * (i + 1)), events::HpString("opt", "adam"),
+                            events::HpBool("amsgrad", i == 1)},
+                           {{"hparam/accuracy", 0.8f}, {"hparam/loss", 0.2f}}, tbx);
+    }
+    const LintResult r = LintPath(tmp.path());
+    INFO("reported:" << DescribeAll(r));
+    CHECK(CountTB7(r) == 0);
+    // The scan saw the three sessions (TB501 flags the nested runs, as designed).
+    int sessions = 0;
+    for (const FileResult& f : r.logdir.files) sessions += static_cast<int>(f.hparams.session_start_count);
+    CHECK(sessions == 3);
+  }
+}
+
+TEST_CASE("TB701 hparams-run-missing flags the crashed torch trial, in the real torch 1.13 corpus layout too") {
+  // The corpus case as written by torch 1.13: no TB7xx finding.
+  const LintResult clean = LintCorpusCase("layout_hparams_scalars_deep");
+  CHECK(CountTB7(clean) == 0);
+  // The same sweep with a second trial that crashed before add_hparams: a
+  // copy of trial_0's own event file only.
+  TempDir tmp;
+  Materialize(SourceDir() + "/fixtures/corpus/cases/layout_hparams_scalars_deep", tmp.path(), Now() - 3600);
+  const std::string file = "events.out.tfevents.1795300613.vm.17742.0";
+  fs::create_directories(tmp / "sweep/trial_1");
+  WriteFile(tmp / ("sweep/trial_1/" + file), ReadFile(tmp / ("sweep/trial_0/" + file)));
+  SetMtime(tmp / ("sweep/trial_1/" + file), Now() - 3600);
+  const LintResult r = LintPath(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  CHECK(Count(r, "TB701") == 1);
+  const Finding* f = FindingAt(r, "TB701", "sweep/trial_1");
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("'sweep/trial_0/1795300613.1663823'") != std::string::npos);
+  CHECK(f->impact.find("HParams dashboard has no row") != std::string::npos);
+  // The trial's add_scalars runs and the unrelated deep experiment are not trials.
+  CHECK(FindingAt(r, "TB701", "sweep/trial_0/loss_cmp_train") == nullptr);
+  CHECK(FindingAt(r, "TB701", "projects/vision/resnet/2026-11/seed_7") == nullptr);
+}
+
+TEST_CASE("TB701 hparams-run-missing is info for a trial that may still be written") {
+  TempDir tmp;
+  WriteAddHparamsTrial(tmp, "sweep/trial_0", 0, {events::HpNumber("lr", 0.1)}, {{"hparam/accuracy", 0.8f}});
+  std::string running;
+  AppendRecord(&running, events::TorchHeader(Now() - 10));
+  AppendRecord(&running, events::Scalar(Now() - 5, 0, "train/loss", 1.0f));
+  fs::create_directories(tmp / "sweep/trial_1");
+  WriteFile(tmp / "sweep/trial_1/events.out.tfevents.1795298100.gpu-node-1.4242.2", running);
+  const LintResult r = LintPath(tmp.path());
+  const Finding* f = FindingAt(r, "TB701", "sweep/trial_1");
+  REQUIRE(f != nullptr);
+  CHECK(f->severity == Severity::kInfo);
+  CHECK(f->message.find("still being written") != std::string::npos);
+}
+
+TEST_CASE("TB702 hparams-metric-not-logged suggests the Keras tag and group the sessions do log") {
+  const LintResult r = LintFixture("TB702/bad/keras_metric_named_without_group");
+  const Finding* f = FindingAt(r, "TB702", ".");
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("logged by none of the 3 sessions") != std::string::npos);
+  CHECK(f->message.find("hp.Metric(\"epoch_accuracy\", group=\"validation\")") != std::string::npos);
+  CHECK(f->tag == "accuracy");
+  CHECK(f->impact.find("empty column") != std::string::npos);
+
+  const LintResult partial = LintFixture("TB702/bad/torch_metric_in_some_trials");
+  REQUIRE(Count(partial, "TB702") == 1);
+  for (const Finding& g : partial.findings) {
+    if (std::string(g.rule->code) != "TB702") continue;
+    CHECK(g.message.find("'hparam/loss'") != std::string::npos);
+    CHECK(g.message.find("logged by 1 of the 2 sessions") != std::string::npos);
+    CHECK(g.message.find("sweep/trial_1/") != std::string::npos);
+  }
+}
+
+TEST_CASE("TB703 hparams-type-conflict names each type, its sessions and a value") {
+  TempDir tmp;
+  WriteAddHparamsTrial(tmp, "sweep/trial_0", 0, {events::HpNumber("lr", 0.01)}, {{"hparam/accuracy", 0.8f}});
+  WriteAddHparamsTrial(tmp, "sweep/trial_1", 1, {events::HpNumber("lr", 0.02)}, {{"hparam/accuracy", 0.8f}});
+  const std::string odd =
+      WriteAddHparamsTrial(tmp, "sweep/trial_2", 2, {events::HpString("lr", "1e-3")}, {{"hparam/accuracy", 0.8f}});
+  const LintResult r = LintPath(tmp.path());
+  INFO("reported:" << DescribeAll(r));
+  REQUIRE(Count(r, "TB703") == 1);
+  const Finding* f = FindingAt(r, "TB703", odd);
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("'lr' is a number in 2 sessions") != std::string::npos);
+  CHECK(f->message.find("a string in 1 session") != std::string::npos);
+  CHECK(f->message.find(": 1e-3)") != std::string::npos);
+  CHECK(f->impact.find("sorting the table by it fails") != std::string::npos);
+}
+
+TEST_CASE("TB704 hparams-config-mismatch names the hyperparameters that get no column") {
+  const LintResult one = LintFixture("TB704/bad/tf_config_missing_a_hparam");
+  const Finding* f = FindingAt(one, "TB704", ".");
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("declares 2 hyperparameters, but sessions also set 'units' (3 sessions)") !=
+        std::string::npos);
+  CHECK(f->impact.find("'units' are missing") != std::string::npos);
+
+  const LintResult two = LintFixture("TB704/bad/torch_trials_with_different_keys");
+  REQUIRE(Count(two, "TB704") == 1);
+  for (const Finding& g : two.findings) {
+    if (std::string(g.rule->code) != "TB704") continue;
+    CHECK(g.message.find("2 experiment configs declare different hyperparameters") != std::string::npos);
+    CHECK(g.message.find("depending on the one taken, these get no column: 'dropout'") != std::string::npos);
+  }
+}
 
 TEST_CASE("TB801 empty-profile-session fires on bad fixtures and stays quiet on good ones") {
   RunFixtureCases("TB801");

@@ -1777,6 +1777,224 @@ std::string TraceJson(int events) {
   return json + "]}";
 }
 
+// ---------------------------------------------------------------------------
+// TB7xx: the HParams dashboard. Two real layouts: torch's and tensorboardX's
+// add_hparams (a trial's writer run, and inside it a <time.time()> run holding
+// experiment, session start, session end and the metric scalars), and TF's
+// hp.hparams_config at the sweep's root with hp.hparams in each trial's run
+// (Keras writing the metrics into <run>/train and <run>/validation).
+
+// One torch trial: `trial` logs train/loss; add_hparams at the end nests its
+// run. Returns the nested run's path.
+std::string TorchTrial(Case& c, const std::string& trial, int index, const std::vector<HparamSetting>& hp,
+                       const std::vector<std::pair<std::string, float>>& metrics, bool tbx = false) {
+  const double t0 = kT0 + 100.0 * index;
+  c.File(trial + "/" + (tbx ? kTbxName : kTorchName), tbx ? TbxRun(5, t0) : TorchRun(5, t0));
+  const double at = t0 + 5.4122984;
+  EventFile f;
+  for (const std::string& e : tbx ? TbxAddHparams(at, hp, metrics) : TorchAddHparams(at, hp, metrics)) f.Add(e);
+  const std::string run = trial + "/" + TimeDotTimeName(at);
+  const std::string name = tbx ? "events.out.tfevents." + std::to_string(static_cast<int64_t>(at)) + ".gpu-node-2"
+                               : "events.out.tfevents." + std::to_string(static_cast<int64_t>(at)) +
+                                     ".gpu-node-1.4242." + std::to_string(index + 1);
+  c.File(run + "/" + name, f);
+  return run;
+}
+
+// TF's hp.hparams_config, written once at `dir` by its own writer.
+void TfConfig(Case& c, const std::string& dir, const std::vector<std::pair<std::string, HpType>>& hparams,
+              const std::vector<HpMetric>& metrics) {
+  EventFile f;
+  f.Add(PlainHeader(kT0));
+  f.Add(HparamsEvent(kT0, "_hparams_/experiment", ExperimentContent(hparams, metrics)));
+  c.File((dir == "." ? "" : dir + "/") + "events.out.tfevents.1795298000.gpu-node-1.4242.0.v2", f);
+}
+
+// One TF trial: hp.hparams(...) under a writer at `run` (names sorted, a
+// group name, the start time), Keras' train/validation runs below it with
+// epoch_loss / epoch_accuracy as TF2 tensor scalars, and optionally the
+// metric `final` logged in the trial's run itself.
+void TfTrial(Case& c, const std::string& run, int index, std::vector<HparamSetting> hp, const std::string& final) {
+  const double t0 = kT0 + 100.0 * (index + 1);
+  std::sort(hp.begin(), hp.end(), [](const HparamSetting& a, const HparamSetting& b) { return a.name < b.name; });
+  EventFile s;
+  s.Add(PlainHeader(t0));
+  s.Add(HparamsEvent(t0, "_hparams_/session_start_info",
+                     SessionStartContent(hp, "5f3b2c" + std::to_string(1000 + index) + "a9e1", t0)));
+  if (!final.empty()) s.Add(TensorScalar(t0 + 50, 1, final, 0.8f + 0.01f * index));
+  c.File(run + "/events.out.tfevents." + std::to_string(static_cast<int64_t>(t0)) + ".gpu-node-1.4242.0.v2", s);
+  // Keras' TensorBoard callback: one writer per split, created a second
+  // apart, each logging its own values (a trial's train and validation
+  // files never share content, so they are no copies of each other).
+  for (int split = 0; split < 2; ++split) {
+    const double t1 = t0 + 1 + split;
+    EventFile k;
+    k.Add(PlainHeader(t1));
+    for (int epoch = 0; epoch < 4; ++epoch) {
+      const float shift = 0.01f * index + 0.05f * split;
+      k.Add(TensorScalar(t1 + 1 + epoch * 10, epoch, "epoch_loss", 1.0f / (1 + epoch) + shift));
+      k.Add(TensorScalar(t1 + 1 + epoch * 10, epoch, "epoch_accuracy", 0.5f + 0.1f * epoch - shift));
+    }
+    c.File(run + "/" + (split == 0 ? "train" : "validation") + "/events.out.tfevents." +
+               std::to_string(static_cast<int64_t>(t1)) + ".gpu-node-1.4242.0.v2",
+           k);
+  }
+}
+
+const std::vector<std::pair<std::string, HpType>> kTfHparams = {{"dropout", HpType::kFloat64},
+                                                                 {"optimizer", HpType::kString}};
+std::vector<HparamSetting> TfTrialHparams(int i) {
+  return {HpNumber("dropout", 0.1 * (i + 1)), HpString("optimizer", i % 2 == 0 ? "adam" : "sgd")};
+}
+
+// The TF hparams tutorial's sweep, clean: config at the root, three trials.
+void CleanTfSweep(Case& c, const std::string& dir) {
+  TfConfig(c, dir, kTfHparams, {{"validation", "epoch_accuracy"}, {"", "accuracy"}});
+  for (int i = 0; i < 3; ++i) {
+    TfTrial(c, (dir == "." ? "" : dir + "/") + "run-" + std::to_string(i), i, TfTrialHparams(i), "accuracy");
+  }
+}
+
+void MakeTB701(const fs::path& root) {
+  {
+    Case c(root, "TB701", "bad", "torch_trial_crashed_before_add_hparams",
+           "a torch sweep: trial_0 and trial_1 called add_hparams at the end (nested <time.time()> runs); "
+           "trial_2 logged train/loss and crashed before add_hparams, so it has no session");
+    for (int i = 0; i < 2; ++i) {
+      TorchTrial(c, "sweep/trial_" + std::to_string(i), i, {HpNumber("lr", 0.01 * (i + 1)), HpNumber("bs", 32)},
+                 {{"hparam/accuracy", 0.8f + 0.01f * i}});
+    }
+    c.File("sweep/trial_2/" + kTorchName, TorchRun(5, kT0 + 200));
+    c.Expect("TB701", "sweep/trial_2", "warning");
+  }
+  {
+    Case c(root, "TB701", "bad", "tf_trial_crashed",
+           "the TF hparams tutorial's layout: config at the root, run-0 and run-1 called hp.hparams; run-2 "
+           "wrote Keras' train/validation runs but never its session start info");
+    TfConfig(c, ".", kTfHparams, {{"validation", "epoch_accuracy"}});
+    TfTrial(c, "run-0", 0, TfTrialHparams(0), "");
+    TfTrial(c, "run-1", 1, TfTrialHparams(1), "");
+    EventFile k = TorchRun(4, kT0 + 300, "epoch_loss");
+    c.File("run-2/events.out.tfevents.1795298300.gpu-node-1.4242.0.v2", k);
+    c.Expect("TB701", "run-2", "warning");
+  }
+  {
+    Case c(root, "TB701", "bad", "hparams_written_to_another_folder",
+           "hp.hparams went to hparams/run-0 and hparams/run-1, while the trials logged their metric "
+           "'accuracy' (named by the config) into train/run-0 and train/run-1: no session has metrics and "
+           "the metric runs are no sessions (TB702 fires as well)");
+    TfConfig(c, "hparams", kTfHparams, {{"", "accuracy"}});
+    for (int i = 0; i < 2; ++i) {
+      EventFile s;
+      s.Add(PlainHeader(kT0 + i));
+      s.Add(HparamsEvent(kT0 + i, "_hparams_/session_start_info", SessionStartContent(TfTrialHparams(i))));
+      c.File("hparams/run-" + std::to_string(i) + "/events.out.tfevents.1795298000.gpu-node-1.4242.0.v2", s);
+      EventFile m;
+      m.Add(PlainHeader(kT0 + i));
+      for (int step = 0; step < 3; ++step) m.Add(TensorScalar(kT0 + 10 + step, step, "accuracy", 0.5f + 0.1f * step));
+      c.File("train/run-" + std::to_string(i) + "/events.out.tfevents.1795298000.gpu-node-1.4242.0.v2", m);
+    }
+    c.Expect("TB701", "train/run-0", "warning");
+    c.Expect("TB701", "train/run-1", "warning");
+    c.Expect("TB702", "hparams", "warning");
+  }
+  {
+    Case c(root, "TB701", "good", "tf_sweep_every_trial_logged",
+           "the TF hparams tutorial's sweep: hp.hparams_config at the root, hp.hparams in run-0..run-2, "
+           "Keras' train/validation runs below each (TB502 leaves runs holding only hparams data alone)");
+    CleanTfSweep(c, ".");
+  }
+  {
+    Case c(root, "TB701", "good", "other_experiment_beside_the_sweep",
+           "a clean TF sweep under sweep/, and an unrelated experiment baseline/train logging its own tags "
+           "in the same logdir: not a trial of the sweep");
+    CleanTfSweep(c, "sweep");
+    c.File("baseline/train/" + kTorchName, TorchRun(5));
+  }
+}
+
+void MakeTB702(const fs::path& root) {
+  {
+    Case c(root, "TB702", "bad", "keras_metric_named_without_group",
+           "hp.Metric('accuracy') in the config, but Keras logs epoch_accuracy in <run>/validation: no "
+           "session has scalar 'accuracy' in its own run, an empty column");
+    TfConfig(c, ".", kTfHparams, {{"", "accuracy"}});
+    for (int i = 0; i < 3; ++i) TfTrial(c, "run-" + std::to_string(i), i, TfTrialHparams(i), "");
+    c.Expect("TB702", ".", "warning");
+  }
+  {
+    Case c(root, "TB702", "bad", "torch_metric_in_some_trials",
+           "torch trials passed different metric_dicts to add_hparams: trial_0 hparam/accuracy and "
+           "hparam/loss, trial_1 hparam/accuracy only; whichever config TensorBoard takes may show "
+           "hparam/loss, blank for trial_1");
+    TorchTrial(c, "sweep/trial_0", 0, {HpNumber("lr", 0.01)}, {{"hparam/accuracy", 0.8f}, {"hparam/loss", 0.3f}});
+    TorchTrial(c, "sweep/trial_1", 1, {HpNumber("lr", 0.02)}, {{"hparam/accuracy", 0.82f}});
+    c.Expect("TB702", "sweep/trial_0/" + TimeDotTimeName(kT0 + 5.4122984), "warning");
+  }
+  {
+    Case c(root, "TB702", "good", "keras_metrics_with_groups",
+           "the config names epoch_accuracy in group 'validation' and 'accuracy' in the session's own run; "
+           "every trial logs both");
+    CleanTfSweep(c, ".");
+  }
+}
+
+void MakeTB703(const fs::path& root) {
+  {
+    Case c(root, "TB703", "bad", "torch_lr_string_in_one_trial",
+           "torch add_hparams in three trials: lr 0.01 and 0.02 as numbers, '1e-3' as a string (read from a "
+           "YAML file) in trial_2");
+    TorchTrial(c, "sweep/trial_0", 0, {HpNumber("lr", 0.01), HpNumber("bs", 32)}, {{"hparam/accuracy", 0.8f}});
+    TorchTrial(c, "sweep/trial_1", 1, {HpNumber("lr", 0.02), HpNumber("bs", 32)}, {{"hparam/accuracy", 0.81f}});
+    const std::string run =
+        TorchTrial(c, "sweep/trial_2", 2, {HpString("lr", "1e-3"), HpNumber("bs", 32)}, {{"hparam/accuracy", 0.7f}});
+    c.Expect("TB703", run, "warning");
+  }
+  {
+    Case c(root, "TB703", "bad", "bool_from_torch_and_tensorboardX",
+           "'amsgrad' True logged by tensorboardX's add_hparams (a bool) in trial_0 and by torch's (which "
+           "writes a bool as the number 1.0) in trial_1 and trial_2");
+    TorchTrial(c, "sweep/trial_0", 0, {HpBool("amsgrad", true)}, {{"hparam/accuracy", 0.8f}}, true);
+    const std::string run1 = TorchTrial(c, "sweep/trial_1", 1, {HpBool("amsgrad", true)}, {{"hparam/accuracy", 0.8f}});
+    TorchTrial(c, "sweep/trial_2", 2, {HpBool("amsgrad", false)}, {{"hparam/accuracy", 0.8f}});
+    c.Expect("TB703", "sweep/trial_0/" + TimeDotTimeName(kT0 + 5.4122984), "warning");
+    (void)run1;
+  }
+  {
+    Case c(root, "TB703", "good", "tf_sweep_consistent_types",
+           "every trial sets dropout as a number and optimizer as a string");
+    CleanTfSweep(c, ".");
+  }
+}
+
+void MakeTB704(const fs::path& root) {
+  {
+    Case c(root, "TB704", "bad", "tf_config_missing_a_hparam",
+           "hp.hparams_config declares dropout and optimizer, but every trial's hp.hparams also sets "
+           "'units': it gets no column");
+    TfConfig(c, ".", kTfHparams, {{"validation", "epoch_accuracy"}});
+    for (int i = 0; i < 3; ++i) {
+      std::vector<HparamSetting> hp = TfTrialHparams(i);
+      hp.push_back(HpNumber("units", 16 << i));
+      TfTrial(c, "run-" + std::to_string(i), i, hp, "");
+    }
+    c.Expect("TB704", ".", "warning");
+  }
+  {
+    Case c(root, "TB704", "bad", "torch_trials_with_different_keys",
+           "torch add_hparams with 'dropout' only in trial_1's hparam_dict: two different experiment configs, "
+           "TensorBoard takes one, and with trial_0's 'dropout' has no column");
+    TorchTrial(c, "sweep/trial_0", 0, {HpNumber("lr", 0.01)}, {{"hparam/accuracy", 0.8f}});
+    TorchTrial(c, "sweep/trial_1", 1, {HpNumber("lr", 0.02), HpNumber("dropout", 0.5)}, {{"hparam/accuracy", 0.8f}});
+    c.Expect("TB704", "sweep/trial_0/" + TimeDotTimeName(kT0 + 5.4122984), "warning");
+  }
+  {
+    Case c(root, "TB704", "good", "tf_config_declares_every_hparam",
+           "the config declares dropout and optimizer, the hyperparameters every trial sets");
+    CleanTfSweep(c, ".");
+  }
+}
+
 void MakeTB801(const fs::path& root) {
   const std::string session = "train/plugins/profile/2026_11_21_21_53_20/";
   {
@@ -1931,6 +2149,10 @@ void Generate(const fs::path& root) {
   MakeTB601(root);
   MakeTB602(root);
   MakeTB603(root);
+  MakeTB701(root);
+  MakeTB702(root);
+  MakeTB703(root);
+  MakeTB704(root);
   MakeTB801(root);
   MakeDemo(root);
 }

@@ -29,7 +29,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr Format kCheckFormats[] = {Format::kText, Format::kJson, Format::kSarif, Format::kGithub, Format::kJunit};
+constexpr Format kCheckFormats[] = {Format::kText,   Format::kJson,  Format::kSarif,
+                                   Format::kGithub, Format::kJunit, Format::kHtml};
 
 void ListRules(std::ostream& out, Format format) {
   if (format != Format::kText) {  // json; the CI formats list rules as json too
@@ -81,6 +82,8 @@ class CheckCommand : public Command {
            "  tblint -f github ./logs            annotations in a GitHub Actions job\n"
            "  tblint -f junit -o junit.xml ./logs\n"
            "                                     JUnit XML: a test suite per run, a test per file\n"
+           "  tblint -f html -o report.html ./logs\n"
+           "                                     one self-contained page, a timeline per run (docs/html.md)\n"
            "  tblint --statistics ./logs         also count the findings of each rule\n"
            "  tblint --write-baseline tblint-baseline.json ./logs\n"
            "                                     accept today's findings (docs/baseline.md) ...\n"
@@ -183,6 +186,7 @@ class CheckCommand : public Command {
     Baseline baseline;  // --baseline (docs/baseline.md), read before anything is scanned
     if (ReadBaselineOption(baseline_text_, &baseline, err) != kExitClean) return kExitUsage;
     ScanConfig config = MakeScanConfig(values, std::move(rules), backup_dir_);
+    config.lint.sample_scalars = *format == Format::kHtml;  // the sparklines' values, only when drawn
     // A progress line on standard error when it is a terminal (cli/progress.h).
     const std::unique_ptr<ProgressMeter> progress = MaybeProgressMeter(&err, vm.count("quiet") > 0);
     config.observer = progress.get();

@@ -20,6 +20,66 @@ double HalfToDouble(uint16_t h) {
   return sign * std::ldexp(mant + 1024, exp - 25);
 }
 
+// The Value's tensor as merged so far: a second tensor member adds to the
+// repeated *_val fields and replaces dtype and tensor_content, as
+// protobuf's parser merges it. Each typed field is counted on its own,
+// because only the one matching the dtype holds the tensor's values
+// (TensorBoard's make_ndarray reads float_val for DT_FLOAT, and so on).
+// 32-bit counts suffice: a payload is under 2 GiB and each element takes a
+// byte at least. Reset for every tensor value, so kept small.
+struct TensorState {
+  int32_t dtype = 0;
+  uint32_t float_count = 0;   // float_val
+  uint32_t double_count = 0;  // double_val
+  uint32_t half_count = 0;    // half_val
+  float float_value = 0;      // the last of each
+  uint16_t half = 0;
+  double double_value = 0;
+  std::string_view content;
+};
+
+template <class T>
+T Load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// A scalar tensor holds exactly one float, double or half, either in the
+// typed repeated field or packed into tensor_content. Called at the end of
+// every tensor member, each time with the tensor merged so far, so the last
+// call describes the merged tensor.
+void FinishScalarTensor(const TensorState& t, Value& v) {
+  v.dtype = t.dtype;
+  v.has_scalar = false;
+  v.scalar = 0;
+  if (t.dtype == kDtFloat) {
+    if (t.content.size() == 4) {
+      v.has_scalar = true;
+      v.scalar = std::bit_cast<float>(Load<uint32_t>(t.content.data()));
+    } else if (t.content.empty() && t.float_count == 1) {
+      v.has_scalar = true;
+      v.scalar = t.float_value;
+    }
+  } else if (t.dtype == kDtDouble) {
+    if (t.content.size() == 8) {
+      v.has_scalar = true;
+      v.scalar = std::bit_cast<double>(Load<uint64_t>(t.content.data()));
+    } else if (t.content.empty() && t.double_count == 1) {
+      v.has_scalar = true;
+      v.scalar = t.double_value;
+    }
+  } else if (t.dtype == kDtHalf) {
+    if (t.content.size() == 2) {
+      v.has_scalar = true;
+      v.scalar = HalfToDouble(Load<uint16_t>(t.content.data()));
+    } else if (t.content.empty() && t.half_count == 1) {
+      v.has_scalar = true;
+      v.scalar = HalfToDouble(t.half);
+    }
+  }
+}
+
 // Collects the fields rules need. Depth: 0 Event, 1 Summary, 2 Summary.Value,
 // 3 its metadata or tensor, 4 plugin_data or the tensor's shape.
 //
@@ -138,31 +198,6 @@ class EventDecoder {
   }
 
  private:
-  // The Value's tensor as merged so far: a second tensor member adds to the
-  // repeated *_val fields and replaces dtype and tensor_content, as
-  // protobuf's parser merges it. Each typed field is counted on its own,
-  // because only the one matching the dtype holds the tensor's values
-  // (TensorBoard's make_ndarray reads float_val for DT_FLOAT, and so on).
-  // 32-bit counts suffice: a payload is under 2 GiB and each element takes a
-  // byte at least. Reset for every tensor value, so kept small.
-  struct TensorState {
-    int32_t dtype = 0;
-    uint32_t float_count = 0;   // float_val
-    uint32_t double_count = 0;  // double_val
-    uint32_t half_count = 0;    // half_val
-    float float_value = 0;      // the last of each
-    uint16_t half = 0;
-    double double_value = 0;
-    std::string_view content;
-  };
-
-  template <class T>
-  static T Load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-
   // A message member of Event.what begins.
   void SetWhat(uint32_t field) {
     switch (field) {
@@ -237,47 +272,320 @@ class EventDecoder {
     v.dtype = 0;
   }
 
-  // A scalar tensor holds exactly one float, double or half, either in the
-  // typed repeated field or packed into tensor_content. Called at the end of
-  // every tensor member, each time with the tensor merged so far, so the last
-  // call describes the merged tensor.
-  void FinishTensor() {
-    Value& v = out_->values.back();
-    v.dtype = tensor_.dtype;
-    v.has_scalar = false;
-    v.scalar = 0;
-    const auto& t = tensor_;
-    if (t.dtype == kDtFloat) {
-      if (t.content.size() == 4) {
-        v.has_scalar = true;
-        v.scalar = std::bit_cast<float>(Load<uint32_t>(t.content.data()));
-      } else if (t.content.empty() && t.float_count == 1) {
-        v.has_scalar = true;
-        v.scalar = t.float_value;
-      }
-    } else if (t.dtype == kDtDouble) {
-      if (t.content.size() == 8) {
-        v.has_scalar = true;
-        v.scalar = std::bit_cast<double>(Load<uint64_t>(t.content.data()));
-      } else if (t.content.empty() && t.double_count == 1) {
-        v.has_scalar = true;
-        v.scalar = t.double_value;
-      }
-    } else if (t.dtype == kDtHalf) {
-      if (t.content.size() == 2) {
-        v.has_scalar = true;
-        v.scalar = HalfToDouble(Load<uint16_t>(t.content.data()));
-      } else if (t.content.empty() && t.half_count == 1) {
-        v.has_scalar = true;
-        v.scalar = HalfToDouble(t.half);
-      }
-    }
-  }
+  void FinishTensor() { FinishScalarTensor(tensor_, out_->values.back()); }
 
   EventView* out_;
   bool in_value_ = false;
   TensorState tensor_;
 };
+
+// The fast path: the shapes writers produce, decoded without the walker's
+// per-field schema lookups and visitor dispatch. An Event of wall_time, step
+// and a file_version or a summary; values of tag, simple_value or a tensor
+// (dtype, shape, version, tensor_content, packed float_val / double_val) and
+// metadata (plugin_data, display_name, summary_description, data_class).
+//
+// It accepts a strict subset of what protobuf accepts: one-byte field tags
+// with the schema's wire type, every field of a message at most once and in
+// ascending number order (the order every protobuf serializer writes; only
+// Summary.value and TensorShapeProto.dim repeat), and no second member of a
+// oneof. Then no oneof switch or message merge can happen, and the result is
+// what the walker would produce. Anything else (an unknown field, another
+// order, a length past the end, invalid UTF-8, ...) returns false and the
+// caller runs the validated walker from the start, which gives protobuf's
+// verdict and error message.
+class FastDecoder {
+ public:
+  explicit FastDecoder(EventView* out) : out_(out) {}
+
+  bool Event(const uint8_t* p, const uint8_t* end) {
+    uint32_t last = 0;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      switch (tag) {
+        case (1 << 3) | 1:  // wall_time, double
+          if (end - p < 8) return false;
+          out_->wall_time = std::bit_cast<double>(Load<uint64_t>(reinterpret_cast<const char*>(p)));
+          out_->has_wall_time = true;
+          p += 8;
+          break;
+        case (2 << 3) | 0: {  // step, int64
+          uint64_t v;
+          if (!wire_internal::ReadVarint(p, end, &v)) return false;
+          out_->step = static_cast<int64_t>(v);
+          break;
+        }
+        case (3 << 3) | 2: {  // file_version, string
+          std::string_view s;
+          if (!String(p, end, &s)) return false;
+          out_->file_version = s;
+          out_->what = What::kFileVersion;
+          break;
+        }
+        case (5 << 3) | 2: {  // summary
+          const uint8_t* sub;
+          if (out_->what != What::kNone || !Length(p, end, &sub)) return false;
+          out_->what = What::kSummary;
+          if (!Summary(p, sub)) return false;
+          p = sub;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  // Field tags of one byte, in ascending field order.
+  static bool Ascending(uint32_t tag, uint32_t* last) {
+    if (tag >= 0x80 || (tag >> 3) <= *last) return false;
+    *last = tag >> 3;
+    return true;
+  }
+
+  // A length prefix whose bytes lie inside [p, end): `*sub` is their end.
+  static bool Length(const uint8_t*& p, const uint8_t* end, const uint8_t** sub) {
+    uint64_t len;
+    if (p < end && *p < 0x80) {
+      len = *p++;
+    } else if (!wire_internal::ReadVarint(p, end, &len)) {
+      return false;
+    }
+    if (len > static_cast<uint64_t>(end - p)) return false;
+    *sub = p + len;
+    return true;
+  }
+
+  static bool Bytes(const uint8_t*& p, const uint8_t* end, std::string_view* s) {
+    const uint8_t* sub;
+    if (!Length(p, end, &sub)) return false;
+    *s = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(sub - p));
+    p = sub;
+    return true;
+  }
+
+  static bool String(const uint8_t*& p, const uint8_t* end, std::string_view* s) {
+    return Bytes(p, end, s) && ValidUtf8Fast(*s);
+  }
+
+  bool Summary(const uint8_t* p, const uint8_t* end) {
+    while (p < end) {
+      if (*p++ != ((1 << 3) | 2)) return false;  // only `repeated Value value = 1`
+      const uint8_t* sub;
+      if (!Length(p, end, &sub)) return false;
+      if (!SummaryValue(p, sub, out_->values.emplace_back())) return false;
+      p = sub;
+    }
+    return true;
+  }
+
+  bool SummaryValue(const uint8_t* p, const uint8_t* end, Value& v) {
+    uint32_t last = 0;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      switch (tag) {
+        case (1 << 3) | 2:  // tag, string
+          if (!String(p, end, &v.tag)) return false;
+          break;
+        case (2 << 3) | 5:  // simple_value, float
+          if (end - p < 4) return false;
+          v.kind = ValueKind::kSimpleValue;
+          v.has_scalar = true;
+          v.scalar = std::bit_cast<float>(Load<uint32_t>(reinterpret_cast<const char*>(p)));
+          p += 4;
+          break;
+        case (8 << 3) | 2: {  // tensor
+          const uint8_t* sub;
+          if (v.kind != ValueKind::kNone || !Length(p, end, &sub)) return false;
+          v.kind = ValueKind::kTensor;
+          if (!Tensor(p, sub, v)) return false;
+          p = sub;
+          break;
+        }
+        case (9 << 3) | 2: {  // metadata
+          const uint8_t* sub;
+          if (!Length(p, end, &sub) || !Metadata(p, sub, v)) return false;
+          p = sub;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  static bool Metadata(const uint8_t* p, const uint8_t* end, Value& v) {
+    uint32_t last = 0;
+    std::string_view s;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      switch (tag) {
+        case (1 << 3) | 2: {  // plugin_data
+          const uint8_t* sub;
+          if (!Length(p, end, &sub) || !PluginData(p, sub, v)) return false;
+          p = sub;
+          break;
+        }
+        case (2 << 3) | 2:  // display_name, string
+        case (3 << 3) | 2:  // summary_description, string
+          if (!String(p, end, &s)) return false;
+          break;
+        case (4 << 3) | 0: {  // data_class, enum
+          uint64_t x;
+          if (!wire_internal::ReadVarint(p, end, &x)) return false;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  static bool PluginData(const uint8_t* p, const uint8_t* end, Value& v) {
+    uint32_t last = 0;
+    std::string_view s;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      if (tag == ((1 << 3) | 2)) {  // plugin_name, string
+        if (!String(p, end, &v.plugin_name)) return false;
+      } else if (tag == ((2 << 3) | 2)) {  // content, bytes
+        if (!Bytes(p, end, &s)) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static bool Tensor(const uint8_t* p, const uint8_t* end, Value& v) {
+    TensorState t;
+    uint32_t last = 0;
+    std::string_view s;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      switch (tag) {
+        case (1 << 3) | 0:    // dtype, enum
+        case (3 << 3) | 0: {  // version_number, int32
+          uint64_t x;
+          if (!wire_internal::ReadVarint(p, end, &x)) return false;
+          if (tag == ((1 << 3) | 0)) t.dtype = static_cast<int32_t>(x);
+          break;
+        }
+        case (2 << 3) | 2: {  // tensor_shape
+          const uint8_t* sub;
+          if (!Length(p, end, &sub) || !Shape(p, sub)) return false;
+          p = sub;
+          break;
+        }
+        case (4 << 3) | 2:  // tensor_content, bytes
+          if (!Bytes(p, end, &t.content)) return false;
+          break;
+        case (5 << 3) | 2:  // float_val, packed
+          if (!Bytes(p, end, &s) || s.size() % 4 != 0) return false;
+          t.float_count = static_cast<uint32_t>(s.size() / 4);
+          if (!s.empty()) t.float_value = std::bit_cast<float>(Load<uint32_t>(s.data() + s.size() - 4));
+          break;
+        case (6 << 3) | 2:  // double_val, packed
+          if (!Bytes(p, end, &s) || s.size() % 8 != 0) return false;
+          t.double_count = static_cast<uint32_t>(s.size() / 8);
+          if (!s.empty()) t.double_value = std::bit_cast<double>(Load<uint64_t>(s.data() + s.size() - 8));
+          break;
+        default:
+          return false;
+      }
+    }
+    FinishScalarTensor(t, v);
+    return true;
+  }
+
+  // TensorShapeProto: `repeated Dim dim = 2` (may repeat), unknown_rank = 3.
+  static bool Shape(const uint8_t* p, const uint8_t* end) {
+    uint32_t last = 0;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (tag == ((2 << 3) | 2) && last == 2) last = 1;  // another dim
+      if (!Ascending(tag, &last)) return false;
+      if (tag == ((2 << 3) | 2)) {
+        const uint8_t* sub;
+        if (!Length(p, end, &sub) || !Dim(p, sub)) return false;
+        p = sub;
+      } else if (tag == ((3 << 3) | 0)) {
+        uint64_t x;
+        if (!wire_internal::ReadVarint(p, end, &x)) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // TensorShapeProto.Dim: size = 1 (int64), name = 2 (string).
+  static bool Dim(const uint8_t* p, const uint8_t* end) {
+    uint32_t last = 0;
+    while (p < end) {
+      const uint32_t tag = *p++;
+      if (!Ascending(tag, &last)) return false;
+      if (tag == ((1 << 3) | 0)) {
+        uint64_t x;
+        if (!wire_internal::ReadVarint(p, end, &x)) return false;
+      } else if (tag == ((2 << 3) | 2)) {
+        std::string_view s;
+        if (!String(p, end, &s)) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  EventView* out_;
+};
+
+// The fast path hard-codes field numbers, wire types and which fields are
+// UTF-8 checked. Checked once against the schema built from the protobuf
+// descriptors: if the protos ever disagree, every payload takes the walker.
+bool FastPathMatchesSchema() {
+  const MessageSpec* s = Schema();
+  auto is = [&](uint8_t msg, uint32_t number, FieldKind kind, bool repeated, uint8_t sub = 0) {
+    const FieldSpec* f = s[msg].Find(number);
+    return f != nullptr && f->kind == kind && f->repeated == repeated && (kind != FieldKind::kMessage || f->message == sub);
+  };
+  using K = FieldKind;
+  return is(kEvent, 1, K::kFixed64, false) && is(kEvent, 2, K::kVarint, false) && is(kEvent, 3, K::kString, false) &&
+         is(kEvent, 5, K::kMessage, false, kSummary) && is(kSummary, 1, K::kMessage, true, kSummaryValue) &&
+         is(kSummaryValue, 1, K::kString, false) && is(kSummaryValue, 2, K::kFixed32, false) &&
+         is(kSummaryValue, 8, K::kMessage, false, kTensorProto) &&
+         is(kSummaryValue, 9, K::kMessage, false, kSummaryMetadata) &&
+         is(kSummaryMetadata, 1, K::kMessage, false, kPluginData) && is(kSummaryMetadata, 2, K::kString, false) &&
+         is(kSummaryMetadata, 3, K::kString, false) && is(kSummaryMetadata, 4, K::kVarint, false) &&
+         is(kPluginData, 1, K::kString, false) && is(kPluginData, 2, K::kBytes, false) &&
+         is(kTensorProto, 1, K::kVarint, false) && is(kTensorProto, 2, K::kMessage, false, kTensorShapeProto) &&
+         is(kTensorProto, 3, K::kVarint, false) && is(kTensorProto, 4, K::kBytes, false) &&
+         is(kTensorProto, 5, K::kFixed32, true) && is(kTensorProto, 6, K::kFixed64, true) &&
+         is(kTensorShapeProto, 2, K::kMessage, true, kTensorShapeDim) && is(kTensorShapeProto, 3, K::kVarint, false) &&
+         is(kTensorShapeDim, 1, K::kVarint, false) && is(kTensorShapeDim, 2, K::kString, false);
+}
+
+void Reset(EventView* out) {
+  out->has_wall_time = false;
+  out->wall_time = 0;
+  out->step = 0;
+  out->what = What::kNone;
+  out->file_version = {};
+  out->source_writer = {};
+  out->session_status = 0;
+  out->what_bytes = 0;
+  out->values.clear();
+}
 
 }  // namespace
 
@@ -373,16 +681,8 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
-bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
-  out->has_wall_time = false;
-  out->wall_time = 0;
-  out->step = 0;
-  out->what = What::kNone;
-  out->file_version = {};
-  out->source_writer = {};
-  out->session_status = 0;
-  out->what_bytes = 0;
-  out->values.clear();
+bool DecodeEventGeneric(std::string_view payload, EventView* out, WireError* error) {
+  Reset(out);
   EventDecoder decoder(out);
   const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
   Walker<EventDecoder> walker(&decoder, base);
@@ -391,6 +691,19 @@ bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
     return false;
   }
   return true;
+}
+
+bool DecodeEventFast(std::string_view payload, EventView* out) {
+  static const bool usable = FastPathMatchesSchema();
+  if (!usable) return false;
+  Reset(out);
+  const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
+  return FastDecoder(out).Event(base, base + payload.size());
+}
+
+bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
+  if (DecodeEventFast(payload, out)) [[likely]] return true;
+  return DecodeEventGeneric(payload, out, error);
 }
 
 }  // namespace tblint::event

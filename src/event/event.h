@@ -75,6 +75,14 @@ struct EventView {
 // what, when the payload is not something protobuf would parse as an Event.
 bool DecodeEvent(std::string_view payload, EventView* out, WireError* error);
 
+// DecodeEvent's two paths, for tests. DecodeEventFast handles the shapes
+// writers produce (fields in serializer order, no repeated oneof member): it
+// returns false, leaving `out` unspecified, for anything else, and whenever
+// it returns true `out` equals what DecodeEventGeneric, the validated walker
+// that handles every input, produces.
+bool DecodeEventFast(std::string_view payload, EventView* out);
+bool DecodeEventGeneric(std::string_view payload, EventView* out, WireError* error);
+
 }  // namespace tblint::event
 
 #endif  // TBLINT_EVENT_EVENT_H_

@@ -2,33 +2,42 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "util/text.h"
 
 namespace tblint::xport {
 namespace {
 
-void AppendNonFinite(std::string* out, double v, bool json) {
-  const char* word = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
-  if (json) out->push_back('"');
-  out->append(word);
-  if (json) out->push_back('"');
+char* WriteNonFinite(char* p, double v, bool json) {
+  const std::string_view word = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  if (json) *p++ = '"';
+  std::memcpy(p, word.data(), word.size());
+  p += word.size();
+  if (json) *p++ = '"';
+  return p;
 }
 
 }  // namespace
 
+char* WriteDouble(char* p, double v, bool json) {
+  if (!std::isfinite(v)) return WriteNonFinite(p, v, json);
+  return std::to_chars(p, p + kMaxNumberChars, v).ptr;
+}
+
+char* WriteFloat(char* p, float v, bool json) {
+  if (!std::isfinite(v)) return WriteNonFinite(p, v, json);
+  return std::to_chars(p, p + kMaxNumberChars, v).ptr;
+}
+
 void AppendDouble(std::string* out, double v, bool json) {
-  if (!std::isfinite(v)) return AppendNonFinite(out, v, json);
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
+  char buf[kMaxNumberChars];
+  out->append(buf, WriteDouble(buf, v, json));
 }
 
 void AppendFloat(std::string* out, float v, bool json) {
-  if (!std::isfinite(v)) return AppendNonFinite(out, v, json);
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
+  char buf[kMaxNumberChars];
+  out->append(buf, WriteFloat(buf, v, json));
 }
 
 void AppendInt(std::string* out, int64_t v) {

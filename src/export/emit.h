@@ -3,6 +3,7 @@
 #ifndef TBLINT_EXPORT_EMIT_H_
 #define TBLINT_EXPORT_EMIT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +14,11 @@ namespace tblint::xport {
 // (std::to_chars). Non-finite values: "NaN", "Infinity", "-Infinity", quoted
 // when `json` (JSON has no such numbers) and bare otherwise (CSV).
 void AppendDouble(std::string* out, double v, bool json);
+// The same, written at `p` (which must have room for kMaxNumberChars bytes);
+// return the end of what was written.
+inline constexpr size_t kMaxNumberChars = 32;
+char* WriteDouble(char* p, double v, bool json);
+char* WriteFloat(char* p, float v, bool json);
 void AppendFloat(std::string* out, float v, bool json);
 void AppendInt(std::string* out, int64_t v);
 void AppendUint(std::string* out, uint64_t v);

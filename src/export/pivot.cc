@@ -155,15 +155,16 @@ bool ExportPivot(const std::vector<LogdirSpec>& logdirs, const ExportOptions& op
   }
   std::vector<std::string> tags;
   sqlite3_stmt* s = nullptr;
-  bool ok = sqlite3_prepare_v2(db, "SELECT DISTINCT tag FROM scalars ORDER BY tag", -1, &s, nullptr) == SQLITE_OK;
+  bool ok = sqlite3_prepare_v2(db, "SELECT tag FROM tags ORDER BY tag", -1, &s, nullptr) == SQLITE_OK;
   while (ok && sqlite3_step(s) == SQLITE_ROW) tags.push_back(Column(s, 0));
   sqlite3_finalize(s);
   s = nullptr;
   if (ok) {
     Writer w(csv, out, tags);
     ok = sqlite3_prepare_v2(db,
-                            "SELECT dir_name, file_name, step, tag, value, wall_time FROM scalars "
-                            "ORDER BY dir_name, file_name, step, rowid",
+                            "SELECT f.dir_name, f.file_name, d.step, t.tag, d.value, d.wall_time FROM scalars_data d "
+                            "JOIN files f ON f.file_id = d.file_id JOIN tags t ON t.tag_id = d.tag_id "
+                            "ORDER BY f.dir_name, f.file_name, d.step, d.rowid",
                             -1, &s, nullptr) == SQLITE_OK;
     while (ok && sqlite3_step(s) == SQLITE_ROW) {
       std::string value, wall;

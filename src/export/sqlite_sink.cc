@@ -1,11 +1,19 @@
-// The SQLite writer: one table per kind plus runs, files and skipped, filled
-// in one transaction through prepared statements; indexes on
-// (dir_name, tag, step) are built once the rows are in.
+// The SQLite writer. Each kind's rows go into a narrow table `<kind>_data`
+// keyed by integers (file_id into `files`, tag_id into `tags`), and a view
+// named as the kind's table (`scalars`, ...) joins the names back, so users
+// see the documented columns (dir_name, file_name, tag, ...) while the
+// database stores and indexes small integers instead of repeating the names
+// in every row. Filled in one transaction through prepared statements, the
+// journal off (the file is a temporary one, renamed into place when complete);
+// indexes on (file_id, tag_id, step) are built once the rows are in.
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "export/sinks.h"
 #include "util/text.h"
@@ -13,7 +21,7 @@
 namespace tblint::xport {
 namespace {
 
-constexpr const char* kCommon = "dir_name TEXT, file_name TEXT, tag TEXT, step INTEGER, wall_time REAL, ";
+constexpr const char* kCommon = "file_id INTEGER, tag_id INTEGER, step INTEGER, wall_time REAL, ";
 constexpr const char* kProvenance = "\"offset\" INTEGER, record INTEGER";
 
 // Kind-specific columns of each table, between the common ones and provenance.
@@ -28,6 +36,22 @@ constexpr const char* kKindColumns[kKindCount] = {
     "value TEXT, group_name TEXT, ",
 };
 constexpr int kKindColumnCount[kKindCount] = {1, 3, 7, 7, 7, 2, 1, 2};
+// Their names, for the views.
+constexpr const char* kKindColumnNames[kKindCount] = {
+    "d.value",
+    "d.value, d.dtype, d.shape",
+    "d.counts, d.limits, d.min, d.max, d.num, d.sum, d.sum_squares",
+    "d.sample, d.width, d.height, d.channels, d.content_type, d.sha256, d.path",
+    "d.sample, d.sample_rate, d.length, d.channels, d.content_type, d.sha256, d.path",
+    "d.value, d.value_bytes",
+    "d.value",
+    "d.value, d.group_name",
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 class SqliteSink : public RowSink {
  public:
@@ -38,6 +62,7 @@ class SqliteSink : public RowSink {
     sqlite3_finalize(run_stmt_);
     sqlite3_finalize(file_stmt_);
     sqlite3_finalize(skip_stmt_);
+    sqlite3_finalize(tag_stmt_);
     if (owned_ && db_ != nullptr) {
       sqlite3_close(db_);
       if (!finished_) std::remove(tmp_.c_str());
@@ -60,28 +85,41 @@ class SqliteSink : public RowSink {
       }
     }
     if (!Exec("PRAGMA cache_size=-16384; PRAGMA temp_store=FILE;", error)) return false;
-    std::string ddl = "BEGIN;";
+    if (!Exec("BEGIN;", error)) return false;
+    // A database given to --db may hold an earlier export (or anything):
+    // what this one creates is dropped first, as a table or as a view.
+    std::vector<std::string> names = {"runs", "files", "tags", "skipped"};
     for (int k = 0; k < kKindCount; ++k) {
-      const char* table = KindTableName(static_cast<Kind>(k));
-      ddl += std::string("DROP TABLE IF EXISTS ") + table + "; CREATE TABLE " + table + " (" + kCommon +
-             kKindColumns[k] + kProvenance + ");";
+      names.push_back(KindTableName(static_cast<Kind>(k)));
+      names.push_back(std::string(KindTableName(static_cast<Kind>(k))) + "_data");
     }
-    ddl +=
-        "DROP TABLE IF EXISTS runs; CREATE TABLE runs (dir_name TEXT, logdir TEXT, path TEXT, files INTEGER, "
-        "dir_name_bytes BLOB);"
-        "DROP TABLE IF EXISTS files; CREATE TABLE files (dir_name TEXT, file_name TEXT, path TEXT, size INTEGER, "
+    for (const std::string& name : names) {
+      if (!DropIfExists(name, error)) return false;
+    }
+    std::string ddl =
+        "CREATE TABLE runs (dir_name TEXT, logdir TEXT, path TEXT, files INTEGER, dir_name_bytes BLOB);"
+        "CREATE TABLE files (file_id INTEGER PRIMARY KEY, dir_name TEXT, file_name TEXT, path TEXT, size INTEGER, "
         "records INTEGER, rows INTEGER, skipped INTEGER, file_name_bytes BLOB);"
-        "DROP TABLE IF EXISTS skipped; CREATE TABLE skipped (dir_name TEXT, file_name TEXT, path TEXT, "
-        "\"offset\" INTEGER, record INTEGER, bytes INTEGER, reason TEXT);";
+        "CREATE TABLE tags (tag_id INTEGER PRIMARY KEY, tag TEXT);"
+        "CREATE TABLE skipped (dir_name TEXT, file_name TEXT, path TEXT, \"offset\" INTEGER, record INTEGER, "
+        "bytes INTEGER, reason TEXT);";
+    for (int k = 0; k < kKindCount; ++k) {
+      const std::string table = KindTableName(static_cast<Kind>(k));
+      ddl += "CREATE TABLE " + table + "_data (" + kCommon + kKindColumns[k] + kProvenance + ");";
+      ddl += "CREATE VIEW " + table + " AS SELECT f.dir_name, f.file_name, t.tag, d.step, d.wall_time, " +
+             kKindColumnNames[k] + ", d.\"offset\", d.record FROM " + table +
+             "_data d JOIN files f ON f.file_id = d.file_id JOIN tags t ON t.tag_id = d.tag_id;";
+    }
     if (!Exec(ddl.c_str(), error)) return false;
     for (int k = 0; k < kKindCount; ++k) {
-      std::string sql = std::string("INSERT INTO ") + KindTableName(static_cast<Kind>(k)) + " VALUES (?,?,?,?,?";
+      std::string sql = std::string("INSERT INTO ") + KindTableName(static_cast<Kind>(k)) + "_data VALUES (?,?,?,?";
       for (int i = 0; i < kKindColumnCount[k] + 2; ++i) sql += ",?";
       sql += ")";
       if (!Prepare(sql.c_str(), &insert_[k], error)) return false;
     }
     return Prepare("INSERT INTO runs VALUES (?,?,?,?,?)", &run_stmt_, error) &&
-           Prepare("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)", &file_stmt_, error) &&
+           Prepare("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)", &file_stmt_, error) &&
+           Prepare("INSERT INTO tags VALUES (?,?)", &tag_stmt_, error) &&
            Prepare("INSERT INTO skipped VALUES (?,?,?,?,?,?,?)", &skip_stmt_, error);
   }
 
@@ -89,9 +127,9 @@ class SqliteSink : public RowSink {
     if (failed_) return;
     sqlite3_stmt* s = insert_[static_cast<int>(r.kind)];
     int i = 1;
-    BindName(s, i++, &dir_, r.dir_name);
-    BindName(s, i++, &file_, r.file_name);
-    BindText(s, i++, r.tag);
+    sqlite3_bind_int64(s, i++, FileId(r.dir_name, r.file_name));
+    sqlite3_bind_int64(s, i++, TagId(r.tag));
+    if (failed_) return;
     if (r.has_step) {
       sqlite3_bind_int64(s, i++, r.step);
     } else {
@@ -171,15 +209,17 @@ class SqliteSink : public RowSink {
 
   void OnFile(const FileRow& f) override {
     if (failed_) return;
-    BindText(file_stmt_, 1, f.dir_name);
-    BindText(file_stmt_, 2, f.file_name);
-    BindText(file_stmt_, 3, f.path);
-    sqlite3_bind_int64(file_stmt_, 4, static_cast<sqlite3_int64>(f.size));
-    sqlite3_bind_int64(file_stmt_, 5, static_cast<sqlite3_int64>(f.records));
-    sqlite3_bind_int64(file_stmt_, 6, static_cast<sqlite3_int64>(f.rows));
-    sqlite3_bind_int64(file_stmt_, 7, static_cast<sqlite3_int64>(f.skipped));
-    BindBytesIfInvalid(file_stmt_, 8, f.file_name);
+    sqlite3_bind_int64(file_stmt_, 1, FileId(f.dir_name, f.file_name));
+    BindText(file_stmt_, 2, f.dir_name);
+    BindText(file_stmt_, 3, f.file_name);
+    BindText(file_stmt_, 4, f.path);
+    sqlite3_bind_int64(file_stmt_, 5, static_cast<sqlite3_int64>(f.size));
+    sqlite3_bind_int64(file_stmt_, 6, static_cast<sqlite3_int64>(f.records));
+    sqlite3_bind_int64(file_stmt_, 7, static_cast<sqlite3_int64>(f.rows));
+    sqlite3_bind_int64(file_stmt_, 8, static_cast<sqlite3_int64>(f.skipped));
+    BindBytesIfInvalid(file_stmt_, 9, f.file_name);
     Step(file_stmt_);
+    file_set_ = false;  // the next rows are another file's, even under the same names
   }
 
   void OnSkipped(const SkippedRow& k) override {
@@ -202,7 +242,7 @@ class SqliteSink : public RowSink {
     std::string sql;
     for (int k = 0; k < kKindCount; ++k) {
       const std::string table = KindTableName(static_cast<Kind>(k));
-      sql += "CREATE INDEX " + table + "_run_tag_step ON " + table + " (dir_name, tag, step);";
+      sql += "CREATE INDEX " + table + "_run_tag_step ON " + table + "_data (file_id, tag_id, step);";
     }
     sql += "CREATE INDEX files_run ON files (dir_name, file_name); COMMIT;";
     if (!Exec(sql.c_str(), error)) return false;
@@ -214,7 +254,8 @@ class SqliteSink : public RowSink {
       sqlite3_finalize(run_stmt_);
       sqlite3_finalize(file_stmt_);
       sqlite3_finalize(skip_stmt_);
-      run_stmt_ = file_stmt_ = skip_stmt_ = nullptr;
+      sqlite3_finalize(tag_stmt_);
+      run_stmt_ = file_stmt_ = skip_stmt_ = tag_stmt_ = nullptr;
       if (sqlite3_close(db_) != SQLITE_OK) {
         *error = "cannot close " + tmp_;
         return false;
@@ -233,11 +274,6 @@ class SqliteSink : public RowSink {
   bool failed() const override { return failed_; }
 
  private:
-  struct Cached {
-    bool set = false;
-    std::string key, text;
-  };
-
   bool Exec(const char* sql, std::string* error) {
     char* msg = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
@@ -246,6 +282,46 @@ class SqliteSink : public RowSink {
       return false;
     }
     return true;
+  }
+
+  // Drops `name` whether it is a table or a view (a database given to --db
+  // may hold an earlier export of either layout).
+  bool DropIfExists(const std::string& name, std::string* error) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT type FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')", -1, &s,
+                           nullptr) != SQLITE_OK) {
+      *error = std::string("sqlite: ") + sqlite3_errmsg(db_);
+      return false;
+    }
+    sqlite3_bind_text(s, 1, name.c_str(), -1, SQLITE_STATIC);
+    std::string type;
+    if (sqlite3_step(s) == SQLITE_ROW) type = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    if (type.empty()) return true;
+    return Exec(("DROP " + std::string(type == "view" ? "VIEW " : "TABLE ") + "\"" + name + "\";").c_str(), error);
+  }
+
+  // The id of the file whose rows are arriving: a new one at each change of
+  // (dir_name, file_name), and after each OnFile.
+  int64_t FileId(std::string_view dir_name, std::string_view file_name) {
+    if (!file_set_ || file_dir_ != dir_name || file_name_ != file_name) {
+      file_set_ = true;
+      file_dir_.assign(dir_name);
+      file_name_.assign(file_name);
+      file_id_ = ++last_file_id_;
+    }
+    return file_id_;
+  }
+
+  // The id of a tag, inserted into `tags` the first time it is seen.
+  int64_t TagId(std::string_view tag) {
+    if (auto it = tag_ids_.find(tag); it != tag_ids_.end()) return it->second;
+    const int64_t id = static_cast<int64_t>(tag_ids_.size()) + 1;
+    tag_ids_.emplace(std::string(tag), id);
+    sqlite3_bind_int64(tag_stmt_, 1, id);
+    BindText(tag_stmt_, 2, tag);
+    Step(tag_stmt_);
+    return id;
   }
 
   bool Prepare(const char* sql, sqlite3_stmt** stmt, std::string* error) {
@@ -290,15 +366,6 @@ class SqliteSink : public RowSink {
       sqlite3_bind_blob64(s, i, v.data(), v.size(), SQLITE_TRANSIENT);
     }
   }
-  // A name repeated row after row: checked and converted once.
-  static void BindName(sqlite3_stmt* s, int i, Cached* c, std::string_view v) {
-    if (!c->set || c->key != v) {
-      c->set = true;
-      c->key.assign(v);
-      c->text = IsValidUtf8(v) ? c->key : ToValidUtf8(v);
-    }
-    sqlite3_bind_text64(s, i, c->text.data(), c->text.size(), SQLITE_STATIC, SQLITE_UTF8);
-  }
 
   static void BindValue(sqlite3_stmt* s, int i, const Row& r) {
     switch (r.value_type) {
@@ -334,7 +401,11 @@ class SqliteSink : public RowSink {
   sqlite3_stmt* run_stmt_ = nullptr;
   sqlite3_stmt* file_stmt_ = nullptr;
   sqlite3_stmt* skip_stmt_ = nullptr;
-  Cached dir_, file_;
+  sqlite3_stmt* tag_stmt_ = nullptr;
+  bool file_set_ = false;
+  std::string file_dir_, file_name_;
+  int64_t file_id_ = 0, last_file_id_ = 0;
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> tag_ids_;
 };
 
 }  // namespace

@@ -1,6 +1,13 @@
-// CSV and JSON Lines writers.
-#include <array>
+// CSV and JSON Lines writers. Both are driven by one column table: CellOf
+// says what each column holds for a row (written once, for both formats),
+// and two small encoders write a cell as CSV or as JSON. Per kind, the
+// literal text between cells (separators, JSON keys, the empty cells of
+// other kinds' columns in CSV) is computed once, so a row is a loop of
+// "literal, cell" steps formatted straight into the output buffer.
+#include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <memory>
 
 #include "export/emit.h"
 #include "export/sinks.h"
@@ -46,6 +53,10 @@ constexpr const char* kColNames[kColCount] = {
     "limits", "min",      "max",          "num",    "sum",  "sum_squares", "sample", "width", "height", "sample_rate",
     "length", "channels", "content_type", "sha256", "path", "group_name",  "offset", "record"};
 
+// The columns every row starts with; the sinks render them once per
+// (kind, dir_name, file_name).
+constexpr size_t kPrefixCols = 3;
+
 // The columns of each kind, in output order.
 const std::vector<Col>& KindCols(Kind kind) {
   static const std::vector<Col> kCols[kKindCount] = {
@@ -77,113 +88,356 @@ std::vector<Col> SelectedCols(const bool kinds[kKindCount]) {
   return out;
 }
 
+// ---- cells ----------------------------------------------------------------
+
+// What a cell holds, which decides how each format writes it.
+enum class CellType : uint8_t {
+  kNull,   // CSV: empty; JSON: null
+  kInt,    // i
+  kUint,   // u
+  kF32,    // f: shortest float32 form
+  kF64,    // d: shortest double form
+  kBool,   // b: true / false
+  kText,   // s, any bytes: CSV: an RFC 4180 field; JSON: a string (+ "<col>_bytes" when not UTF-8)
+  kToken,  // s, plain ASCII (kind, dtype, sha256): CSV: as is; JSON: a string
+  kList,   // s, a JSON text (lists): CSV: an RFC 4180 field; JSON: as is
+};
+
+struct Cell {
+  CellType type = CellType::kNull;
+  bool b = false;
+  float f = 0;
+  int64_t i = 0;
+  uint64_t u = 0;
+  double d = 0;
+  std::string_view s;
+};
+
+inline Cell Null() { return {}; }
+inline Cell Int(int64_t v) {
+  Cell c;
+  c.type = CellType::kInt;
+  c.i = v;
+  return c;
+}
+inline Cell Uint(uint64_t v) {
+  Cell c;
+  c.type = CellType::kUint;
+  c.u = v;
+  return c;
+}
+inline Cell F64(double v) {
+  Cell c;
+  c.type = CellType::kF64;
+  c.d = v;
+  return c;
+}
+inline Cell Str(CellType type, std::string_view s) {
+  Cell c;
+  c.type = type;
+  c.s = s;
+  return c;
+}
+
+// The one place that says what every column holds.
+inline Cell CellOf(const Row& r, Col col) {
+  switch (col) {
+    case kKind:
+      return Str(CellType::kToken, KindName(r.kind));
+    case kDirName:
+      return Str(CellType::kText, r.dir_name);
+    case kFileName:
+      return Str(CellType::kText, r.file_name);
+    case kTag:
+      return Str(CellType::kText, r.tag);
+    case kStep:
+      return r.has_step ? Int(r.step) : Null();
+    case kWallTime:
+      return r.has_wall_time ? F64(r.wall_time) : Null();
+    case kValue:
+      switch (r.value_type) {
+        case ValueType::kNull:
+          return Null();
+        case ValueType::kFloat32: {
+          Cell c;
+          c.type = CellType::kF32;
+          c.f = r.f32;
+          return c;
+        }
+        case ValueType::kFloat64:
+          return F64(r.f64);
+        case ValueType::kInt:
+          return Int(r.i64);
+        case ValueType::kBool: {
+          Cell c;
+          c.type = CellType::kBool;
+          c.b = r.b;
+          return c;
+        }
+        case ValueType::kString:
+          return Str(CellType::kText, r.str);
+        case ValueType::kJson:
+          return Str(CellType::kList, r.str);
+      }
+      return Null();
+    case kDtype:
+      return Str(CellType::kToken, r.dtype);
+    case kShape:
+      return Str(CellType::kList, r.shape);
+    case kCounts:
+      return Str(CellType::kList, r.counts);
+    case kLimits:
+      return Str(CellType::kList, r.limits);
+    case kMin:
+      return F64(r.min);
+    case kMax:
+      return F64(r.max);
+    case kNum:
+      return F64(r.num);
+    case kSum:
+      return F64(r.sum);
+    case kSumSquares:
+      return F64(r.sum_squares);
+    case kSample:
+      return Int(r.sample);
+    case kWidth:
+      return Int(r.width);
+    case kHeight:
+      return Int(r.height);
+    case kSampleRate:
+      return F64(r.sample_rate);
+    case kLength:
+      return Int(r.length);
+    case kChannels:
+      return Int(r.channels);
+    case kContentType:
+      return Str(CellType::kText, r.content_type);
+    case kSha256:
+      return Str(CellType::kToken, r.sha256);
+    case kPath:
+      return r.path.empty() ? Null() : Str(CellType::kText, r.path);
+    case kGroup:
+      return Str(CellType::kText, r.group);
+    case kOffset:
+      return Uint(r.offset);
+    case kRecord:
+      return Uint(r.record);
+    case kColCount:
+      break;
+  }
+  return Null();
+}
+
+// ---- the output buffer ------------------------------------------------------
+
+// Bytes formatted in place: Room(n) guarantees n writable bytes at the
+// returned pointer, Commit(end) keeps what was written up to `end`.
+class Buffer {
+ public:
+  explicit Buffer(size_t capacity) { Grow(capacity); }
+
+  char* Room(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
+    return p_;
+  }
+  void Commit(char* end) { p_ = end; }
+  void Put(std::string_view s) {
+    char* p = Room(s.size());
+    std::memcpy(p, s.data(), s.size());
+    p_ = p + s.size();
+  }
+  void Put(char c) { *Room(1) = c, ++p_; }
+  size_t size() const { return static_cast<size_t>(p_ - data_.get()); }
+  std::string_view view() const { return {data_.get(), size()}; }
+  void clear() { p_ = data_.get(); }
+
+ private:
+  void Grow(size_t n) {
+    const size_t used = data_ ? size() : 0;
+    const size_t old = data_ ? static_cast<size_t>(end_ - data_.get()) : 0;
+    const size_t cap = std::max(old * 2, used + n);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (used) std::memcpy(bigger.get(), data_.get(), used);
+    data_ = std::move(bigger);
+    p_ = data_.get() + used;
+    end_ = data_.get() + cap;
+  }
+
+  std::unique_ptr<char[]> data_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+// ---- the two encoders -------------------------------------------------------
+
+template <class T>
+void PutNumber(Buffer* out, T v) {
+  char* p = out->Room(kMaxNumberChars);
+  out->Commit(std::to_chars(p, p + kMaxNumberChars, v).ptr);
+}
+
+// An RFC 4180 field (see AppendCsvField), written in place.
+void PutCsvField(Buffer* out, std::string_view s) {
+  bool quote = !s.empty() && (s.front() == ' ' || s.back() == ' ');
+  for (size_t i = 0; !quote && i < s.size(); ++i) {
+    const char c = s[i];
+    quote = c == ',' || c == '"' || c == '\n' || c == '\r';
+  }
+  if (!quote) return out->Put(s);
+  char* p = out->Room(2 * s.size() + 2);
+  *p++ = '"';
+  for (char c : s) {
+    if (c == '"') *p++ = '"';
+    *p++ = c;
+  }
+  *p++ = '"';
+  out->Commit(p);
+}
+
+void PutCsv(Buffer* out, const Cell& c) {
+  switch (c.type) {
+    case CellType::kNull:
+      break;
+    case CellType::kInt:
+      PutNumber(out, c.i);
+      break;
+    case CellType::kUint:
+      PutNumber(out, c.u);
+      break;
+    case CellType::kF32: {
+      char* p = out->Room(kMaxNumberChars);
+      out->Commit(WriteFloat(p, c.f, false));
+      break;
+    }
+    case CellType::kF64: {
+      char* p = out->Room(kMaxNumberChars);
+      out->Commit(WriteDouble(p, c.d, false));
+      break;
+    }
+    case CellType::kBool:
+      out->Put(c.b ? std::string_view("true") : std::string_view("false"));
+      break;
+    case CellType::kToken:
+      out->Put(c.s);
+      break;
+    case CellType::kText:
+    case CellType::kList:
+      PutCsvField(out, c.s);
+      break;
+  }
+}
+
+// A JSON string: plain printable ASCII is copied as it is; anything else goes
+// through AppendJsonString (escapes, U+FFFD for invalid bytes).
+void PutJsonString(Buffer* out, std::string_view s, std::string* scratch) {
+  bool plain = true;
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    char* p = out->Room(s.size() + 2);
+    *p++ = '"';
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '"';
+    out->Commit(p);
+    return;
+  }
+  scratch->clear();
+  AppendJsonString(scratch, s);
+  out->Put(*scratch);
+}
+
+void PutJson(Buffer* out, const Cell& c, const char* col, std::string* scratch) {
+  switch (c.type) {
+    case CellType::kNull:
+      out->Put("null");
+      break;
+    case CellType::kInt:
+      PutNumber(out, c.i);
+      break;
+    case CellType::kUint:
+      PutNumber(out, c.u);
+      break;
+    case CellType::kF32: {
+      char* p = out->Room(kMaxNumberChars);
+      out->Commit(WriteFloat(p, c.f, true));
+      break;
+    }
+    case CellType::kF64: {
+      char* p = out->Room(kMaxNumberChars);
+      out->Commit(WriteDouble(p, c.d, true));
+      break;
+    }
+    case CellType::kBool:
+      out->Put(c.b ? std::string_view("true") : std::string_view("false"));
+      break;
+    case CellType::kToken:
+      PutJsonString(out, c.s, scratch);
+      break;
+    case CellType::kText:
+      PutJsonString(out, c.s, scratch);
+      if (NeedsBytes(c.s)) {
+        out->Put(",\"");
+        out->Put(col);
+        out->Put("_bytes\":\"");
+        out->Put(Base64Encode(c.s));
+        out->Put('"');
+      }
+      break;
+    case CellType::kList:
+      out->Put(c.s);
+      break;
+  }
+}
+
+// ---- the sink -----------------------------------------------------------------
+
+// One cell of a row: the literal text before it, then the column.
+struct Step {
+  Col col;
+  std::string lead;
+};
+
+// How a row of one kind is written: its cells after the prefix, then `tail`.
+struct Layout {
+  std::vector<Step> steps;
+  std::string tail;
+};
+
 class TextSink : public RowSink {
  public:
   TextSink(OutputFormat format, const bool kinds[kKindCount], std::ostream* out)
-      : csv_(format == OutputFormat::kCsv), out_(out), cols_(SelectedCols(kinds)) {
-    buf_.reserve(kFlushAt + 4096);
-    // The columns between value and offset are never a scalar's: one comma
-    // each, plus the one before offset.
-    for (Col c : cols_) {
-      if (c > kValue && c < kOffset) scalar_gap_.push_back(',');
+      : csv_(format == OutputFormat::kCsv), out_(out), cols_(SelectedCols(kinds)), buf_(kFlushAt + 65536) {
+    for (int k = 0; k < kKindCount; ++k) layouts_[k] = MakeLayout(static_cast<Kind>(k));
+    // The prefix: kind, dir_name, file_name (the first columns of every kind).
+    for (size_t i = 0; i < kPrefixCols; ++i) {
+      const Col c = static_cast<Col>(i);
+      std::string lead = csv_ ? (i ? "," : "") : std::string(i ? "," : "{") + "\"" + kColNames[c] + "\":";
+      prefix_layout_.steps.push_back({c, std::move(lead)});
     }
-    scalar_gap_.push_back(',');
+    prefix_layout_.tail = csv_ ? "" : ",";
   }
 
   bool Begin(std::string*) override {
     if (csv_) {
       for (size_t i = 0; i < cols_.size(); ++i) {
-        if (i) buf_.push_back(',');
-        buf_.append(kColNames[cols_[i]]);
+        if (i) buf_.Put(',');
+        buf_.Put(kColNames[cols_[i]]);
       }
-      buf_.append("\r\n");
+      buf_.Put("\r\n");
     }
     return true;
   }
 
   void OnRow(const Row& r) override {
-    // kind, dir_name and file_name come first in every row and repeat for a
-    // whole file: rendered once per (kind, dir_name, file_name).
-    buf_.append(Prefix(r));
-    if (csv_ && r.kind == Kind::kScalar) {
-      // The common row, spelled out: tag, step, wall_time, value, the other
-      // kinds' empty cells, offset, record.
-      buf_.push_back(',');
-      AppendCsvField(&buf_, r.tag);
-      buf_.push_back(',');
-      AppendInt(&buf_, r.step);
-      buf_.push_back(',');
-      if (r.has_wall_time) AppendDouble(&buf_, r.wall_time, false);
-      buf_.push_back(',');
-      CsvCell(r, kValue);
-      buf_.append(scalar_gap_);
-      AppendUint(&buf_, r.offset);
-      buf_.push_back(',');
-      AppendUint(&buf_, r.record);
-      buf_.append("\r\n");
-    } else if (csv_) {
-      for (size_t i = 3; i < cols_.size(); ++i) {
-        buf_.push_back(',');
-        CsvCell(r, cols_[i]);
-      }
-      buf_.append("\r\n");
-    } else if (r.kind == Kind::kScalar) {
-      // The common row, spelled out.
-      buf_.append("\"tag\":");
-      JsonString("tag", r.tag);
-      buf_.append(",\"step\":");
-      AppendInt(&buf_, r.step);
-      buf_.append(",\"wall_time\":");
-      if (r.has_wall_time) {
-        AppendDouble(&buf_, r.wall_time, true);
-      } else {
-        buf_.append("null");
-      }
-      buf_.append(",\"value\":");
-      JsonValue(r);
-      buf_.append(",\"offset\":");
-      AppendUint(&buf_, r.offset);
-      buf_.append(",\"record\":");
-      AppendUint(&buf_, r.record);
-      buf_.append("}\n");
-    } else {
-      const std::vector<Col>& cols = KindCols(r.kind);
-      for (size_t i = 3; i < cols.size(); ++i) {
-        if (i > 3) buf_.push_back(',');
-        JsonField(r, cols[i]);
-      }
-      buf_.append("}\n");
-    }
+    buf_.Put(Prefix(r));
+    Write(&buf_, r, layouts_[static_cast<int>(r.kind)]);
     if (buf_.size() >= kFlushAt) Flush();
-  }
-
-  const std::string& Prefix(const Row& r) {
-    PrefixCache& c = prefix_[static_cast<int>(r.kind)];
-    if (!c.set || c.dir != r.dir_name || c.file != r.file_name) {
-      c.set = true;
-      c.dir.assign(r.dir_name);
-      c.file.assign(r.file_name);
-      std::string& p = c.text;
-      p.clear();
-      if (csv_) {
-        p.append(KindName(r.kind));
-        p.push_back(',');
-        AppendCsvField(&p, r.dir_name);
-        p.push_back(',');
-        AppendCsvField(&p, r.file_name);
-      } else {
-        std::swap(p, buf_);  // JsonField appends to buf_
-        buf_.push_back('{');
-        JsonField(r, kKind);
-        buf_.push_back(',');
-        JsonField(r, kDirName);
-        buf_.push_back(',');
-        JsonField(r, kFileName);
-        buf_.push_back(',');
-        std::swap(p, buf_);
-      }
-    }
-    return c.text;
   }
 
   bool Finish(std::string* error) override {
@@ -201,303 +455,70 @@ class TextSink : public RowSink {
  private:
   static constexpr size_t kFlushAt = 1 << 20;
 
+  Layout MakeLayout(Kind kind) const {
+    Layout l;
+    const std::vector<Col>& own = KindCols(kind);
+    if (csv_) {
+      // Every selected column; another kind's is an empty cell, folded into
+      // the next lead (or the tail).
+      std::string pending;
+      for (size_t i = kPrefixCols; i < cols_.size(); ++i) {
+        pending.push_back(',');
+        if (std::find(own.begin(), own.end(), cols_[i]) == own.end()) continue;
+        l.steps.push_back({cols_[i], pending});
+        pending.clear();
+      }
+      l.tail = pending + "\r\n";
+    } else {
+      for (size_t i = kPrefixCols; i < own.size(); ++i) {
+        l.steps.push_back({own[i], std::string(i > kPrefixCols ? "," : "") + "\"" + kColNames[own[i]] + "\":"});
+      }
+      l.tail = "}\n";
+    }
+    return l;
+  }
+
+  void Write(Buffer* out, const Row& r, const Layout& l) {
+    for (const Step& s : l.steps) {
+      out->Put(s.lead);
+      const Cell c = CellOf(r, s.col);
+      if (csv_) {
+        PutCsv(out, c);
+      } else {
+        PutJson(out, c, kColNames[s.col], &scratch_);
+      }
+    }
+    out->Put(l.tail);
+  }
+
+  // kind, dir_name and file_name repeat for a whole file: rendered once per
+  // (kind, dir_name, file_name).
+  std::string_view Prefix(const Row& r) {
+    PrefixCache& c = prefix_[static_cast<int>(r.kind)];
+    if (!c.set || c.dir != r.dir_name || c.file != r.file_name) {
+      c.set = true;
+      c.dir.assign(r.dir_name);
+      c.file.assign(r.file_name);
+      Buffer b(256);
+      Write(&b, r, prefix_layout_);
+      c.text.assign(b.view());
+    }
+    return c.text;
+  }
+
   void Flush() {
-    if (!buf_.empty()) out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    const std::string_view v = buf_.view();
+    if (!v.empty()) out_->write(v.data(), static_cast<std::streamsize>(v.size()));
     buf_.clear();
-  }
-
-  // The JSON string of a name, cached while the same name repeats.
-  struct Cached {
-    bool set = false;
-    std::string key;
-    std::string json;  // "\"...\"" plus, when not UTF-8, ",\"<key>_bytes\":\"...\""
-  };
-  const std::string& Name(Cached* c, const char* key, std::string_view s) {
-    if (!c->set || c->key != s) {
-      c->set = true;
-      c->key.assign(s);
-      c->json.clear();
-      AppendJsonString(&c->json, s);
-      if (NeedsBytes(s)) {
-        c->json += ",\"";
-        c->json += key;
-        c->json += "_bytes\":\"" + Base64Encode(s) + "\"";
-      }
-    }
-    return c->json;
-  }
-
-  void JsonString(const char* key, std::string_view s) {
-    AppendJsonString(&buf_, s);
-    if (NeedsBytes(s)) {
-      buf_ += ",\"";
-      buf_ += key;
-      buf_ += "_bytes\":\"" + Base64Encode(s) + "\"";
-    }
-  }
-
-  void JsonValue(const Row& r) {
-    switch (r.value_type) {
-      case ValueType::kNull:
-        buf_.append("null");
-        break;
-      case ValueType::kFloat32:
-        AppendFloat(&buf_, r.f32, true);
-        break;
-      case ValueType::kFloat64:
-        AppendDouble(&buf_, r.f64, true);
-        break;
-      case ValueType::kInt:
-        AppendInt(&buf_, r.i64);
-        break;
-      case ValueType::kBool:
-        buf_.append(r.b ? "true" : "false");
-        break;
-      case ValueType::kString:
-        JsonString("value", r.str);
-        break;
-      case ValueType::kJson:
-        buf_.append(r.str);
-        break;
-    }
-  }
-
-  void JsonField(const Row& r, Col c) {
-    buf_.push_back('"');
-    buf_.append(kColNames[c]);
-    buf_.append("\":");
-    switch (c) {
-      case kKind:
-        buf_.push_back('"');
-        buf_.append(KindName(r.kind));
-        buf_.push_back('"');
-        break;
-      case kDirName:
-        buf_.append(Name(&dir_, "dir_name", r.dir_name));
-        break;
-      case kFileName:
-        buf_.append(Name(&file_, "file_name", r.file_name));
-        break;
-      case kTag:
-        JsonString("tag", r.tag);
-        break;
-      case kStep:
-        if (r.has_step) {
-          AppendInt(&buf_, r.step);
-        } else {
-          buf_.append("null");
-        }
-        break;
-      case kWallTime:
-        if (r.has_wall_time) {
-          AppendDouble(&buf_, r.wall_time, true);
-        } else {
-          buf_.append("null");
-        }
-        break;
-      case kValue:
-        JsonValue(r);
-        break;
-      case kDtype:
-        AppendJsonString(&buf_, r.dtype);
-        break;
-      case kShape:
-        buf_.append(r.shape);
-        break;
-      case kCounts:
-        buf_.append(r.counts);
-        break;
-      case kLimits:
-        buf_.append(r.limits);
-        break;
-      case kMin:
-        AppendDouble(&buf_, r.min, true);
-        break;
-      case kMax:
-        AppendDouble(&buf_, r.max, true);
-        break;
-      case kNum:
-        AppendDouble(&buf_, r.num, true);
-        break;
-      case kSum:
-        AppendDouble(&buf_, r.sum, true);
-        break;
-      case kSumSquares:
-        AppendDouble(&buf_, r.sum_squares, true);
-        break;
-      case kSample:
-        AppendInt(&buf_, r.sample);
-        break;
-      case kWidth:
-        AppendInt(&buf_, r.width);
-        break;
-      case kHeight:
-        AppendInt(&buf_, r.height);
-        break;
-      case kSampleRate:
-        AppendDouble(&buf_, r.sample_rate, true);
-        break;
-      case kLength:
-        AppendInt(&buf_, r.length);
-        break;
-      case kChannels:
-        AppendInt(&buf_, r.channels);
-        break;
-      case kContentType:
-        JsonString("content_type", r.content_type);
-        break;
-      case kSha256:
-        AppendJsonString(&buf_, r.sha256);
-        break;
-      case kPath:
-        if (r.path.empty()) {
-          buf_.append("null");
-        } else {
-          JsonString("path", r.path);
-        }
-        break;
-      case kGroup:
-        JsonString("group_name", r.group);
-        break;
-      case kOffset:
-        AppendUint(&buf_, r.offset);
-        break;
-      case kRecord:
-        AppendUint(&buf_, r.record);
-        break;
-      case kColCount:
-        break;
-    }
-  }
-
-  static bool Has(Kind kind, Col c) {
-    static const auto kHas = [] {
-      std::array<std::array<bool, kColCount>, kKindCount> has{};
-      for (int k = 0; k < kKindCount; ++k) {
-        for (Col x : KindCols(static_cast<Kind>(k))) has[k][x] = true;
-      }
-      return has;
-    }();
-    return kHas[static_cast<int>(kind)][c];
-  }
-
-  void CsvCell(const Row& r, Col c) {
-    if (c > kValue && c < kOffset && !Has(r.kind, c)) return;  // not this kind's column
-    switch (c) {
-      case kKind:
-        buf_.append(KindName(r.kind));
-        break;
-      case kDirName:
-        AppendCsvField(&buf_, r.dir_name);
-        break;
-      case kFileName:
-        AppendCsvField(&buf_, r.file_name);
-        break;
-      case kTag:
-        AppendCsvField(&buf_, r.tag);
-        break;
-      case kStep:
-        if (r.has_step) AppendInt(&buf_, r.step);
-        break;
-      case kWallTime:
-        if (r.has_wall_time) AppendDouble(&buf_, r.wall_time, false);
-        break;
-      case kValue:
-        switch (r.value_type) {
-          case ValueType::kNull:
-            break;
-          case ValueType::kFloat32:
-            AppendFloat(&buf_, r.f32, false);
-            break;
-          case ValueType::kFloat64:
-            AppendDouble(&buf_, r.f64, false);
-            break;
-          case ValueType::kInt:
-            AppendInt(&buf_, r.i64);
-            break;
-          case ValueType::kBool:
-            buf_.append(r.b ? "true" : "false");
-            break;
-          case ValueType::kString:
-          case ValueType::kJson:
-            AppendCsvField(&buf_, r.str);
-            break;
-        }
-        break;
-      case kDtype:
-        buf_.append(r.dtype);
-        break;
-      case kShape:
-        AppendCsvField(&buf_, r.shape);
-        break;
-      case kCounts:
-        AppendCsvField(&buf_, r.counts);
-        break;
-      case kLimits:
-        AppendCsvField(&buf_, r.limits);
-        break;
-      case kMin:
-        AppendDouble(&buf_, r.min, false);
-        break;
-      case kMax:
-        AppendDouble(&buf_, r.max, false);
-        break;
-      case kNum:
-        AppendDouble(&buf_, r.num, false);
-        break;
-      case kSum:
-        AppendDouble(&buf_, r.sum, false);
-        break;
-      case kSumSquares:
-        AppendDouble(&buf_, r.sum_squares, false);
-        break;
-      case kSample:
-        AppendInt(&buf_, r.sample);
-        break;
-      case kWidth:
-        AppendInt(&buf_, r.width);
-        break;
-      case kHeight:
-        AppendInt(&buf_, r.height);
-        break;
-      case kSampleRate:
-        AppendDouble(&buf_, r.sample_rate, false);
-        break;
-      case kLength:
-        AppendInt(&buf_, r.length);
-        break;
-      case kChannels:
-        AppendInt(&buf_, r.channels);
-        break;
-      case kContentType:
-        AppendCsvField(&buf_, r.content_type);
-        break;
-      case kSha256:
-        buf_.append(r.sha256);
-        break;
-      case kPath:
-        AppendCsvField(&buf_, r.path);
-        break;
-      case kGroup:
-        AppendCsvField(&buf_, r.group);
-        break;
-      case kOffset:
-        AppendUint(&buf_, r.offset);
-        break;
-      case kRecord:
-        AppendUint(&buf_, r.record);
-        break;
-      case kColCount:
-        break;
-    }
   }
 
   const bool csv_;
   std::ostream* out_;
   const std::vector<Col> cols_;
-  std::string buf_;
-  Cached dir_, file_;
-  std::string scalar_gap_;
+  Buffer buf_;
+  Layout layouts_[kKindCount];
+  Layout prefix_layout_;
+  std::string scratch_;
   struct PrefixCache {
     bool set = false;
     std::string dir, file, text;

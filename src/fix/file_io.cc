@@ -221,7 +221,9 @@ void RemoveStaleTemporaries(const std::string& path) {
   boost::system::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if ((name.rfind(".tblint-fix-", 0) == 0 || name.rfind(".tblint-restore-", 0) == 0) && name.size() > suffix.size() &&
+    if ((name.rfind(".tblint-fix-", 0) == 0 || name.rfind(".tblint-restore-", 0) == 0 ||
+         name.rfind(".tblint-archive-", 0) == 0) &&
+        name.size() > suffix.size() &&
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       fs::remove(it->path(), ec);
     }

@@ -64,7 +64,7 @@ std::string Timestamp(double now);
 std::string DefangPath(const std::string& rel);
 
 // The temporary a fix or restore writes beside `path` before renaming it
-// over: a name TensorBoard ignores. `kind` is "fix" or "restore".
+// over: a name TensorBoard ignores. `kind` is "fix", "restore" or "archive".
 std::string TemporaryBeside(const std::string& path, const char* kind);
 
 // A fixer killed between writing its temporary and renaming it leaves the

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "fix/archive.h"
 #include "fix/file_io.h"
 #include "fix/fixer.h"
 #include "scan/discover.h"
@@ -130,7 +131,7 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
   const std::string root = backup_dir.empty() ? logdir + "/" + kBackupDirName : backup_dir;
   boost::system::error_code ec;
   if (!fs::is_directory(root, ec)) {
-    *error = "no backup folder at " + root + ": nothing was fixed there";
+    *error = "no backup folder at " + root + ": nothing was fixed or archived there";
     return false;
   }
   const std::string abs_logdir = fs::absolute(logdir).lexically_normal().string();
@@ -152,8 +153,15 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
     }
     if (GetName(doc, "logdir") != abs_logdir) continue;  // another logdir's backups
     bool session_ok = true;
+    ArchiveUndo archive;  // `tblint archive` journals its moves in the same folders
     const json actions = doc.contains("actions") && doc["actions"].is_array() ? doc["actions"] : json::array();
     for (size_t k = actions.size(); k-- > 0;) {  // each action undone in reverse order
+      if (ArchiveUndo::Handles(actions[k])) {
+        outcomes->push_back(archive.Undo(actions[k], logdir));
+        const std::string& status = outcomes->back().status;
+        session_ok = session_ok && (status == "restored" || status == "already original");
+        continue;
+      }
       const std::optional<Action> action = ParseAction(actions[k]);
       if (!action) {
         outcomes->push_back({session + "/journal.json", "failed",
@@ -165,6 +173,7 @@ bool Restore(const std::string& logdir, const std::string& backup_dir, std::vect
       const std::string& status = outcomes->back().status;
       session_ok = session_ok && (status == "restored" || status == "already original");
     }
+    archive.Finish();
     if (session_ok) {
       // Keep every byte, but never replay this journal again.
       Rename(session + "/journal.json", session + "/journal.restored.json");

@@ -69,10 +69,7 @@ RecordReader::RecordReader(Source* source, ReaderOptions options)
   buf_ = std::make_unique_for_overwrite<uint8_t[]>(buf_cap_);
 }
 
-const uint8_t* RecordReader::Ensure(uint64_t offset, size_t n, std::error_code* ec) {
-  if (offset >= buf_offset_ && offset + n <= buf_offset_ + buf_len_) {
-    return buf_.get() + (offset - buf_offset_);
-  }
+const uint8_t* RecordReader::EnsureSlow(uint64_t offset, size_t n, std::error_code* ec) {
   // Callers guarantee offset + n <= size_, so n is bounded by the source.
   if (n > buf_cap_) {
     auto bigger = std::make_unique_for_overwrite<uint8_t[]>(n);

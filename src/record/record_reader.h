@@ -113,8 +113,16 @@ class RecordReader {
   uint64_t size() const { return size_; }
 
  private:
-  // Makes bytes [offset, offset + n) available; n <= size_ - offset.
-  const uint8_t* Ensure(uint64_t offset, size_t n, std::error_code* ec);
+  // Makes bytes [offset, offset + n) available; n <= size_ - offset. Inline
+  // for the common case, bytes already in the window (every record of a file
+  // but one per buffer refill); EnsureSlow reads.
+  const uint8_t* Ensure(uint64_t offset, size_t n, std::error_code* ec) {
+    if (offset >= buf_offset_ && offset + n <= buf_offset_ + buf_len_) [[likely]] {
+      return buf_.get() + (offset - buf_offset_);
+    }
+    return EnsureSlow(offset, n, ec);
+  }
+  const uint8_t* EnsureSlow(uint64_t offset, size_t n, std::error_code* ec);
   bool AllZeroFrom(uint64_t offset, std::error_code* ec);
   // Start of the run of zero bytes that ends the source (size_ if none).
   uint64_t ZeroTailStart(std::error_code* ec);

@@ -16,6 +16,7 @@ enum class Format {
   kSarif,   // SARIF 2.1.0, docs/formats.md (sarif_report.cc)
   kGithub,  // GitHub Actions workflow commands, docs/formats.md (ci_report.cc)
   kJunit,   // JUnit XML, docs/formats.md (ci_report.cc)
+  kHtml,    // one self-contained page with a timeline per run, docs/html.md (html_report.cc)
 };
 
 struct FormatNameEntry {
@@ -26,7 +27,8 @@ inline constexpr FormatNameEntry kFormatNames[] = {{Format::kText, "text"},
                                                    {Format::kJson, "json"},
                                                    {Format::kSarif, "sarif"},
                                                    {Format::kGithub, "github"},
-                                                   {Format::kJunit, "junit"}};
+                                                   {Format::kJunit, "junit"},
+                                                   {Format::kHtml, "html"}};
 
 constexpr std::string_view FormatName(Format format) {
   for (const FormatNameEntry& e : kFormatNames) {

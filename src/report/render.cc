@@ -63,6 +63,9 @@ void Render(std::ostream& out, const ReportInput& in, Format format, const Rende
     case Format::kJunit:
       WriteJunit(out, in, options.fail_on);
       return;
+    case Format::kHtml:
+      WriteHtml(out, in);
+      return;
   }
 }
 

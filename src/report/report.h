@@ -86,6 +86,10 @@ nlohmann::json StatisticsToJson(const ReportInput& in);
 nlohmann::json ToSarif(const ReportInput& in);
 void WriteGithub(std::ostream& out, const ReportInput& in);
 void WriteJunit(std::ostream& out, const ReportInput& in, std::optional<Severity> fail_on);
+// One self-contained HTML page (docs/html.md): header, findings table and a
+// timeline per run, drawn by an inline script from a JSON data island. The
+// sparklines need the scan to run with LintOptions::sample_scalars.
+void WriteHtml(std::ostream& out, const ReportInput& in);
 
 // SARIF's informationUri: where tblint lives (docs/formats.md).
 inline constexpr const char* kTblintUri = "https://github.com/tblint/tblint";

@@ -11,9 +11,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "event/event.h"
+#include "event/hparams.h"
 #include "rule/finding.h"
 
 namespace tblint {
@@ -33,6 +35,9 @@ struct LintOptions {
   // Discovery: entries walked below a symlink leading out of the logdir before
   // it is given up (TB504); 0 means kOutsideLinkEntryBudget (scan/discover.h).
   uint64_t outside_link_entry_budget = 0;
+  // Keep a small sample of each scalar tag's values per file (TagStats::sample),
+  // for drawing only (--format html); off, the scan keeps no values at all.
+  bool sample_scalars = false;
 };
 
 // What the first bytes of a file look like (TB106 names it).
@@ -90,7 +95,13 @@ struct TagStats {
   int64_t covered_max = 0;         // highest step still shown (purges lower it)
   int64_t peak_at_regression = 0;  // max_step when the current regression began
   bool awaiting_new_peak = false;  // a regression not yet overtaken
+  // With LintOptions::sample_scalars only: every sample_stride-th point of a
+  // scalar tag (step, value), at most kMaxScalarSample, evenly spread over the
+  // file (the stride doubles when it fills). For drawing, never for rules.
+  std::vector<std::pair<int64_t, double>> sample;
+  uint64_t sample_stride = 1;
 };
+inline constexpr size_t kMaxScalarSample = 64;
 
 struct StringHash {
   using is_transparent = void;
@@ -101,6 +112,44 @@ using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_
 inline constexpr size_t kMaxStartsKept = 16;
 // Records whose data CRCs make a file's content signature (TB507).
 inline constexpr size_t kHeadCrcsKept = 8;
+
+// The hparams plugin's records in one file (TB701-TB704): what the scan
+// decoded of `_hparams_/experiment`, `_hparams_/session_start_info` and
+// `_hparams_/session_end_info` values, in file order. Bounded: the first
+// kMaxHparamsRecordsKept of each kind (TensorBoard reads only the first one
+// per tag and run anyway), kMaxHparamsNamesKept names each, values as short
+// text; the counts include the records not kept.
+inline constexpr size_t kMaxHparamsRecordsKept = 4;
+inline constexpr size_t kMaxHparamsNamesKept = 256;
+struct HparamEntry {
+  std::string name;
+  event::HparamType type = event::HparamType::kUnset;
+  std::string text;  // the value as TensorBoard's table prints it, cut at 64 bytes
+};
+struct HparamsSessionStart {
+  std::vector<HparamEntry> hparams;  // the map's entries in wire order
+  uint64_t hparams_not_kept = 0;
+  std::string group_name;
+};
+struct HparamsMetric {
+  std::string group;  // a run relative to the session's run ("" for the session's own)
+  std::string tag;
+};
+struct HparamsExperiment {
+  std::vector<std::pair<std::string, event::HparamDataType>> hparams;  // hparam_infos: name, declared type
+  std::vector<HparamsMetric> metrics;                                  // metric_infos
+  uint64_t names_not_kept = 0;
+};
+struct FileHparams {
+  std::vector<HparamsSessionStart> session_starts;
+  uint64_t session_start_count = 0;
+  std::vector<HparamsExperiment> experiments;
+  uint64_t experiment_count = 0;
+  uint64_t session_end_count = 0;
+  uint64_t undecodable = 0;  // hparams content TensorBoard cannot parse
+  std::string first_error;
+  bool empty() const { return session_start_count == 0 && experiment_count == 0 && session_end_count == 0; }
+};
 
 struct FileResult {
   FileInfo info;
@@ -129,6 +178,7 @@ struct FileResult {
   // records, in file order (at most kHeadCrcsKept), as the reader checked them.
   std::array<uint32_t, kHeadCrcsKept> head_crcs{};
   uint8_t head_crc_count = 0;
+  FileHparams hparams;  // TB701-TB704; empty for files without hparams records
   std::vector<Finding> findings;
 };
 

@@ -114,7 +114,7 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
     event::EventView ev;
     event::WireError err;
     bool after_resync = false;
-    FileAnalysis analysis(file);
+    FileAnalysis analysis(file, options.sample_scalars);
     while (reader.Next(&rec)) {
       RecordView view{rec};
       view.after_resync = after_resync;
