@@ -14,6 +14,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "event/preemption.h"
 #include "export/decode.h"
 #include "export/emit.h"
 #include "export/sha256.h"
@@ -208,62 +209,6 @@ std::string_view ExtensionFor(std::string_view content_type) {
   return ".bin";
 }
 
-// ---- the tensorboard view: which points a later point preempts ----------
-
-// Per run: for each tag, the points that regress (step <= the tag's highest
-// so far), each preempting earlier points with step >= its own; and the
-// SessionLog STARTs, each purging every tag's earlier points with step >= its
-// own. A point survives when no later preempting entry has a step <= its own.
-class Preemption {
- public:
-  void Clear() {
-    tags_.clear();
-    starts_.clear();
-  }
-  // Pass 1.
-  void Point(std::string_view tag, uint64_t seq, int64_t step) {
-    auto it = tags_.find(tag);
-    if (it == tags_.end()) {
-      it = tags_.emplace(std::string(tag), Series{}).first;
-      it->second.max = step;
-      return;
-    }
-    Series& s = it->second;
-    if (step <= s.max) s.cuts.push_back({seq, step});
-    s.max = std::max(s.max, step);
-  }
-  void Start(uint64_t seq, int64_t step) { starts_.push_back({seq, step}); }
-  void Finish() {
-    for (auto& [tag, s] : tags_) Suffix(&s.cuts);
-    Suffix(&starts_);
-  }
-  // Pass 2: whether the point survives.
-  bool Keeps(std::string_view tag, uint64_t seq, int64_t step) const {
-    int64_t cut = MinAfter(starts_, seq);
-    if (auto it = tags_.find(tag); it != tags_.end()) cut = std::min(cut, MinAfter(it->second.cuts, seq));
-    return step < cut;
-  }
-
- private:
-  struct Cut {
-    uint64_t seq;
-    int64_t step;  // after Finish: the minimum step of this and every later cut
-  };
-  struct Series {
-    int64_t max = 0;
-    std::vector<Cut> cuts;
-  };
-  static void Suffix(std::vector<Cut>* cuts) {
-    for (size_t i = cuts->size(); i-- > 1;) (*cuts)[i - 1].step = std::min((*cuts)[i - 1].step, (*cuts)[i].step);
-  }
-  static int64_t MinAfter(const std::vector<Cut>& cuts, uint64_t seq) {
-    auto it = std::upper_bound(cuts.begin(), cuts.end(), seq, [](uint64_t s, const Cut& c) { return s < c.seq; });
-    return it == cuts.end() ? INT64_MAX : it->step;
-  }
-  NameMap<Series> tags_;
-  std::vector<Cut> starts_;
-};
-
 // ---- the engine ----------------------------------------------------------
 
 class Engine {
@@ -434,7 +379,7 @@ class Engine {
       preempt_.Point(tag, seq, step);
       return false;
     }
-    return preempt_.Keeps(tag, seq, step);
+    return preempt_.Keeps(tag, seq, step) == event::Preemption::kKeep;
   }
 
   bool Wanted(Kind kind, std::string_view tag) const {
@@ -791,7 +736,7 @@ class Engine {
   DecodedEvent ev_;
   int pass_ = 2;
   uint64_t seq_ = 0;
-  Preemption preempt_;
+  event::Preemption preempt_;
   NameMap<std::string> plugins_;  // per run: tag -> plugin of its first metadata
   std::set<std::string> hparams_seen_;
   // Scratch buffers, reused row after row.

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "event/event.h"
+#include "event/preemption.h"
 #include "export/export.h"
 #include "merge/output.h"
 #include "record/record_reader.h"
@@ -361,72 +362,7 @@ bool MakeDir(const std::string& dir, std::string* error) {
 
 // --- the engine ------------------------------------------------------------------
 
-// Which earlier points a later point or a SessionLog START removes, as
-// TensorBoard's Rust server (per tag) and Python reader (START) remove them:
-// pass 1 records, per tag, the points that step back (step <= the tag's
-// highest so far) and every START; after Finish, a point survives when no
-// later entry of its tag, and no later START, has a step <= its own.
-class Preemption {
- public:
-  enum Verdict { kKeep, kPreempted, kPurged };
-  // Returns true when the point steps back (an overlap); *previous_max is the
-  // tag's highest step before it.
-  bool Point(std::string_view tag, uint64_t seq, int64_t step, int64_t* previous_max) {
-    auto it = tags_.find(tag);
-    if (it == tags_.end()) {
-      tags_.emplace(std::string(tag), Series{step, {}});
-      max_any_ = std::max(max_any_, step);
-      any_ = true;
-      return false;
-    }
-    Series& s = it->second;
-    *previous_max = s.max;
-    const bool back = step <= s.max;
-    if (back) s.cuts.push_back({seq, step});
-    s.max = std::max(s.max, step);
-    max_any_ = std::max(max_any_, step);
-    return back;
-  }
-  // Returns true when the START removes an earlier point.
-  bool Start(uint64_t seq, int64_t step) {
-    starts_.push_back({seq, step});
-    return any_ && step <= max_any_;
-  }
-  void Finish() {
-    for (auto& [tag, s] : tags_) Suffix(&s.cuts);
-    Suffix(&starts_);
-  }
-  Verdict Keeps(std::string_view tag, uint64_t seq, int64_t step) const {
-    if (auto it = tags_.find(tag); it != tags_.end() && step >= MinAfter(it->second.cuts, seq)) return kPreempted;
-    if (step >= MinAfter(starts_, seq)) return kPurged;
-    return kKeep;
-  }
-
- private:
-  struct Cut {
-    uint64_t seq;
-    int64_t step;  // after Finish: the minimum step of this and every later cut
-  };
-  struct Series {
-    int64_t max = 0;
-    std::vector<Cut> cuts;
-  };
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  static void Suffix(std::vector<Cut>* cuts) {
-    for (size_t i = cuts->size(); i-- > 1;) (*cuts)[i - 1].step = std::min((*cuts)[i - 1].step, (*cuts)[i].step);
-  }
-  static int64_t MinAfter(const std::vector<Cut>& cuts, uint64_t seq) {
-    auto it = std::upper_bound(cuts.begin(), cuts.end(), seq, [](uint64_t s, const Cut& c) { return s < c.seq; });
-    return it == cuts.end() ? std::numeric_limits<int64_t>::max() : it->step;
-  }
-  std::unordered_map<std::string, Series, Hash, std::equal_to<>> tags_;
-  std::vector<Cut> starts_;
-  int64_t max_any_ = std::numeric_limits<int64_t>::min();
-  bool any_ = false;
-};
+using event::Preemption;
 
 bool IsStart(const event::EventView& ev) { return ev.what == event::What::kSessionLog && ev.session_status == 1; }
 
