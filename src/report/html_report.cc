@@ -49,24 +49,10 @@ std::string HtmlEscape(std::string_view raw) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+    if (const char* entity = MarkupEntity(c, false)) {
+      out += entity;
+    } else {
+      out += c;
     }
   }
   return out;

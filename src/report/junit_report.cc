@@ -31,24 +31,10 @@ std::string Xml(std::string_view s) {
       i += 2;
       continue;
     }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
+    if (const char* entity = MarkupEntity(c, true)) {
+      out += entity;
+    } else {
+      out += c;
     }
   }
   return out;

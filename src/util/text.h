@@ -42,6 +42,26 @@ std::string ToValidUtf8(std::string_view s);
 // valid UTF-8 with no control character in it; plain names print as they are.
 std::string EscapeForText(std::string_view s);
 
+// The entity HTML and XML write for a markup-special byte (& < > " '), or
+// nullptr for any other byte. An apostrophe is "&apos;" in XML and "&#39;" in
+// HTML (HTML 4 has no &apos;).
+inline const char* MarkupEntity(char c, bool xml) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return xml ? "&apos;" : "&#39;";
+    default:
+      return nullptr;
+  }
+}
+
 // Standard base64 (RFC 4648 alphabet, '=' padding).
 std::string Base64Encode(std::string_view bytes);
 // nullopt when `text` is not canonical padded base64.
