@@ -792,7 +792,8 @@ TEST_CASE("the decoder's fast path takes the shapes writers produce, and only as
     CHECK(Disagreement(p) == "");
   }
   event::EventView ev;
-  REQUIRE(event::DecodeEventFast(tf2.SerializeAsString(), &ev));
+  const std::string tf2_bytes = tf2.SerializeAsString();  // the view points into it
+  REQUIRE(event::DecodeEventFast(tf2_bytes, &ev));
   REQUIRE(ev.values.size() == 1);
   CHECK(ev.values[0].plugin_name == "scalars");
   CHECK(ev.values[0].has_scalar);

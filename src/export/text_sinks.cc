@@ -242,6 +242,7 @@ class Buffer {
   }
   void Commit(char* end) { p_ = end; }
   void Put(std::string_view s) {
+    if (s.empty()) return;  // an empty view may hold nullptr: no memcpy
     char* p = Room(s.size());
     std::memcpy(p, s.data(), s.size());
     p_ = p + s.size();
@@ -341,7 +342,7 @@ void PutJsonString(Buffer* out, std::string_view s, std::string* scratch) {
   if (plain) {
     char* p = out->Room(s.size() + 2);
     *p++ = '"';
-    std::memcpy(p, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view may hold nullptr
     p += s.size();
     *p++ = '"';
     out->Commit(p);
