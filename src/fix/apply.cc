@@ -147,22 +147,27 @@ Result Move(Target* t, const std::string& side_file, Journal* journal, json acti
   return {FixStatus::kFixed, ""};
 }
 
-// The cut tail is already in the backup. The fixed file's checksum is known
-// before the cut: it is journaled first, so that a fixer killed right after
-// the cut leaves a state restore recognises. Then the cut, in place, under
-// the lease: ftruncate is one atomic change of the inode, which stays the
-// same, so a writer blocked on the lease appends after the cut once it is
-// released and nothing it writes can land in a file that is no longer there.
-Result Truncate(Target* t, const Content& c, Journal* journal, json action, Session* session) {
-  uint32_t new_crc = 0;
-  if (!SourceCrc(&t->src, 0, c.new_size, &new_crc)) return {FixStatus::kFailed, "cannot read the file"};
+// The cut tail is already in the backup, with its CRC32C. What identifies
+// the file before and after the cut is journaled first, so that a fixer
+// killed right after the cut leaves a state restore recognises: the sizes,
+// the cut bytes' CRC32C, and that of the last bytes kept (the window the
+// plan read back). Nothing here reads the rest of the file. Then the cut, in
+// place, under the lease: ftruncate is one atomic change of the inode, which
+// stays the same, so a writer blocked on the lease appends after the cut once
+// it is released and nothing it writes can land in a file that is no longer
+// there.
+Result Truncate(Target* t, const Content& c, uint32_t tail_crc, Journal* journal, json action, Session* session) {
   action["new_size"] = c.new_size;
-  action["new_crc32c"] = new_crc;
+  action["tail_crc32c"] = tail_crc;
+  action["window_from"] = c.cut.window_from;
+  action["window_crc32c"] = c.cut.window_crc;
   size_t idx = 0;
   if (std::string e = journal->Begin(std::move(action), &idx); !e.empty()) return {FixStatus::kFailed, e};
-  if (!t->lease.Intact()) {
+  // A last look: the lease, then the descriptor's inode, size and mtime.
+  struct stat again {};
+  if (!t->lease.Intact() || ::fstat(t->lease.fd(), &again) != 0 || !SameFile(again, t->st)) {
     journal->Abandon(idx);
-    return {FixStatus::kRefused, kLeaseBroken};
+    return {FixStatus::kRefused, t->lease.Intact() ? kChanged : kLeaseBroken};
   }
   FaultPoint();
   if (::ftruncate(t->lease.fd(), static_cast<off_t>(c.new_size)) != 0) {
@@ -240,17 +245,26 @@ Result Apply(Target* t, const FilePlan& plan, const Content& c, const FixOutcome
   fs::create_directories(side_dir, ec);
   if (ec) return {FixStatus::kFailed, "cannot create " + side_dir.string() + ": " + ec.message()};
   const FileInfo& info = *t->info;
-  uint32_t old_crc = 0;
-  if (!SourceCrc(&t->src, 0, info.size, &old_crc)) return {FixStatus::kFailed, "cannot read the file"};
-  json action = {{"action", FixKindName(o.kind)}, {"path", plan.rel}, {"backup", c.side_rel}, {"old_size", info.size},
-                 {"old_crc32c", old_crc},         {"codes", o.codes}, {"state", "pending"}};
-  if (o.kind == FixKind::kMove) return Move(t, o.side_file, journal, std::move(action), session);
+  json action = {{"action", FixKindName(o.kind)}, {"path", plan.rel}, {"backup", c.side_rel},
+                 {"old_size", info.size},         {"codes", o.codes}, {"state", "pending"}};
+  if (o.kind == FixKind::kMove) {
+    uint32_t old_crc = 0;
+    if (!SourceCrc(&t->src, 0, info.size, &old_crc)) return {FixStatus::kFailed, "cannot read the file"};
+    action["old_crc32c"] = old_crc;
+    return Move(t, o.side_file, journal, std::move(action), session);
+  }
 
-  // Keep what will be removed: the cut tail, or the whole original.
+  // Keep what will be removed: the cut tail, or the whole original. Its
+  // CRC32C is computed as it is copied: the tail's for a cut, the whole
+  // original's for a rewrite.
   const Ranges backup = o.kind == FixKind::kTruncate ? Ranges{{c.new_size, info.size}} : Ranges{{0, info.size}};
-  if (std::string e = WriteRanges(&t->src, backup, o.side_file, nullptr); !e.empty()) return {FixStatus::kFailed, e};
+  uint32_t backup_crc = 0;
+  if (std::string e = WriteRanges(&t->src, backup, o.side_file, nullptr, &backup_crc); !e.empty()) {
+    return {FixStatus::kFailed, e};
+  }
   if (!FsyncDir(side_dir.string())) return {FixStatus::kFailed, Errno("cannot sync the backup folder")};
-  if (o.kind == FixKind::kTruncate) return Truncate(t, c, journal, std::move(action), session);
+  if (o.kind == FixKind::kTruncate) return Truncate(t, c, backup_crc, journal, std::move(action), session);
+  action["old_crc32c"] = backup_crc;
   return Rewrite(t, c, journal, std::move(action), session, note);
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 
 #include "fix/fixer.h"
@@ -70,24 +71,43 @@ bool Rename(const std::string& from, const std::string& to) {
   return ::rename(from.c_str(), to.c_str()) == 0;
 }
 
-bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst, bool sparse) {
-  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(n, 1))));
+namespace {
+
+// The one read buffer of this thread's copies and checksums: a fix or a
+// restore calls them once per file and range, so a buffer per call would be
+// an allocation (and for small ranges a page fault) per call for nothing.
+struct Scratch {
+  static constexpr size_t kSize = 1 << 20;
+  std::unique_ptr<uint8_t[]> buf;
+  uint8_t* get() {
+    if (!buf) buf = std::make_unique_for_overwrite<uint8_t[]>(kSize);
+    return buf.get();
+  }
+};
+thread_local Scratch scratch;
+
+}  // namespace
+
+bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst, bool sparse, uint32_t* crc) {
+  uint8_t* const buf = scratch.get();
   const uint64_t end = from + n;
   while (from < end) {
     if (sparse) {
       const uint64_t data = std::min(src->NextData(from), end);
       if (data > from) {
         if (::lseek(dst, static_cast<off_t>(data - from), SEEK_CUR) < 0) return false;
+        if (crc) *crc = crc32c::ExtendZeros(*crc, data - from);
         from = data;
         continue;
       }
     }
     uint64_t limit = end;
     if (sparse) limit = std::min(limit, std::max(src->NextHole(from), from + 1));
-    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(limit - from, buf.size()));
-    if (src->ReadAt(from, chunk, buf.data())) return false;
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(limit - from, Scratch::kSize));
+    if (src->ReadAt(from, chunk, buf)) return false;
     FaultPoint();
-    if (!WriteAll(dst, reinterpret_cast<const char*>(buf.data()), chunk)) return false;
+    if (!WriteAll(dst, reinterpret_cast<const char*>(buf), chunk)) return false;
+    if (crc) *crc = crc32c::Extend(*crc, buf, chunk);
     from += chunk;
   }
   return true;
@@ -101,12 +121,14 @@ bool FinishSparse(int fd) {
 
 // Writes the given ranges of src to a new file `path` (O_EXCL), fsynced.
 // `like` gives mode, owner and times to copy (nullptr: 0644, now).
-std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& path, const struct stat* like) {
+std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& path, const struct stat* like,
+                        uint32_t* crc) {
   const mode_t mode = like ? (like->st_mode & 07777) : 0644;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create " + path);
   bool ok = true;
-  for (const auto& [b, e] : ranges) ok = ok && CopyRange(src, b, e - b, fd, /*sparse=*/true);
+  if (crc) *crc = 0;
+  for (const auto& [b, e] : ranges) ok = ok && CopyRange(src, b, e - b, fd, /*sparse=*/true, crc);
   ok = ok && FinishSparse(fd);
   if (ok && like) {
     ok = ::fchmod(fd, like->st_mode & 07777) == 0;
@@ -127,7 +149,7 @@ std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& pa
 
 // CRC32C of bytes [from, to) of a source; holes by arithmetic, not reads.
 bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc) {
-  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(1 << 20, std::max<uint64_t>(to - from, 1))));
+  uint8_t* const buf = scratch.get();
   uint32_t c = 0;
   for (uint64_t off = from; off < to;) {
     const uint64_t data = std::min(src->NextData(off), to);
@@ -137,9 +159,9 @@ bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc) {
       continue;
     }
     const uint64_t limit = std::min(to, std::max(src->NextHole(off), off + 1));
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - off));
-    if (src->ReadAt(off, n, buf.data())) return false;
-    c = crc32c::Extend(c, buf.data(), n);
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(Scratch::kSize, limit - off));
+    if (src->ReadAt(off, n, buf)) return false;
+    c = crc32c::Extend(c, buf, n);
     off += n;
   }
   *crc = c;

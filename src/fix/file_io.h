@@ -34,19 +34,24 @@ bool Rename(const std::string& from, const std::string& to);
 // Copies [from, from + n) of src to the open fd dst. With `sparse`, runs the
 // source's file system reports as holes become holes in dst (a seek, not a
 // write), so a 1 TB zero tail costs nothing to back up; the caller then sets
-// dst's size with FinishSparse (a trailing hole is not written at all).
-bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst, bool sparse = false);
+// dst's size with FinishSparse (a trailing hole is not written at all). With
+// `crc`, extends *crc (CRC32C) over the bytes copied, in the same pass.
+bool CopyRange(Source* src, uint64_t from, uint64_t n, int dst, bool sparse = false, uint32_t* crc = nullptr);
 // Sets a sparse copy's size to where its writing ended.
 bool FinishSparse(int fd);
 
 using Ranges = std::vector<std::pair<uint64_t, uint64_t>>;  // [begin, end)
 
 // Writes the given ranges of src to a new file `path` (O_EXCL), fsynced.
-// `like` gives mode, owner and times to copy (nullptr: 0644, now). Returns ""
-// or what went wrong (the partial file is removed).
-std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& path, const struct stat* like);
+// `like` gives mode, owner and times to copy (nullptr: 0644, now). With
+// `crc`, *crc is the CRC32C of the bytes written, computed as they are copied.
+// Returns "" or what went wrong (the partial file is removed).
+std::string WriteRanges(Source* src, const Ranges& ranges, const std::string& path, const struct stat* like,
+                        uint32_t* crc = nullptr);
 
 // CRC32C of bytes [from, to) of a source; holes by arithmetic, not reads.
+// Copies and checksums read through one buffer per thread (1 MiB, allocated
+// on first use), not one per call.
 bool SourceCrc(Source* src, uint64_t from, uint64_t to, uint32_t* crc);
 // CRC32C and size of a whole file, to recognise a file's versions in the journal.
 bool FileCrc(const std::string& path, uint32_t* crc, uint64_t* size);

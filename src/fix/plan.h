@@ -40,6 +40,18 @@ struct FilePlan {
 // One plan per file that a finding offers (or withholds) a fix for, in path order.
 std::vector<FilePlan> PlanFixes(const LintResult& result);
 
+// What a cut's checks read back before the cut, kept in the journal so that
+// restore can recognise the fixed file without reading all of it: the bytes
+// [window_from, cut), the last kKeptWindow bytes the cut keeps (all of them
+// when the file is shorter), and their CRC32C.
+inline constexpr uint64_t kKeptWindow = 64 << 10;
+struct CutCheck {
+  uint64_t window_from = 0;
+  uint32_t window_crc = 0;
+  uint64_t records_read_back = 0;  // valid records ending at the cut, read back from it
+  bool read_from_start = false;    // the local checks were not conclusive: the file was read from the start
+};
+
 // What the new file holds, read from the file the plan is for.
 struct Content {
   fixio::Ranges keep;  // the byte ranges of the original it keeps (empty for a move)
@@ -49,6 +61,7 @@ struct Content {
   uint64_t dropped_bytes = 0;
   std::string side_rel;  // the backup's path in the session folder
   std::string message;   // what will be done, for the outcome
+  CutCheck cut;          // a truncation: what was read back before the cut
 };
 
 // Fills *content for plan.kind(); "" or why the fix is refused (a cut that
@@ -62,11 +75,22 @@ std::string PlanContent(const FilePlan& plan, Source* src, Content* content);
 // whose bytes hold valid records of their own: dropping it would drop them.
 fixio::Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, uint64_t* dropped);
 
-// The kept prefix of a tail fix must be whole, valid records ending exactly
-// at `cut`, from `cut` to the end only a truncated record or zeros, and no
-// valid record may start anywhere in the bytes that go: the check is on the
-// bytes cut, not only on where the damage starts. "" or why not.
-std::string VerifyCut(Source* src, uint64_t cut);
+// A tail fix: from `cut` to the end only a truncated record or zeros, and no
+// valid record may start anywhere in the bytes that go (the check is on the
+// bytes cut, not only on where the damage starts); before the cut, whole
+// valid records must end exactly at it. The scan read the file from the
+// start, and the caller made sure it is still that file (inode, size, mtime,
+// and a write lease held since): so the records before the cut are read back
+// from the cut, backwards: the one that ends at the cut, however long, and
+// those before it that lie wholly in the last kKeptWindow bytes. The cost
+// follows the bytes cut (and the last record), not the file's size. When no
+// valid record ends at the cut, or too many headers look as if one did, the
+// file is read from the start, as VerifyCutFromStart does. Fills *check. ""
+// or why not.
+std::string VerifyCut(Source* src, uint64_t cut, CutCheck* check);
+
+// The same check, reading every record from the start of the file.
+std::string VerifyCutFromStart(Source* src, uint64_t cut);
 
 // Every record of a rewritten file must read back valid, and as many as
 // planned. "" or why not.

@@ -12,6 +12,7 @@
 #include "fix/archive.h"
 #include "fix/file_io.h"
 #include "fix/fixer.h"
+#include "fix/lease.h"
 #include "scan/discover.h"
 #include "util/text.h"
 
@@ -30,6 +31,17 @@ struct Action {
   uint32_t old_crc = 0;
   uint64_t old_size = 0;
   std::optional<std::pair<uint32_t, uint64_t>> fixed;  // new CRC32C and size, once written
+  // A cut as this version journals it (docs/fixing.md, "The journal"): no
+  // whole-file CRC32C, but what identifies the file around the cut. Journals
+  // of older versions have old_crc32c and new_crc32c instead, and are
+  // restored as before (Reassemble).
+  struct Cut {
+    uint64_t new_size = 0;
+    uint32_t tail_crc = 0;  // the cut bytes, and so the backup
+    uint64_t window_from = 0;
+    uint32_t window_crc = 0;  // bytes [window_from, new_size)
+  };
+  std::optional<Cut> cut;
 };
 
 // Names are read back through GetName: exact bytes, whatever they are. A
@@ -42,8 +54,18 @@ std::optional<Action> ParseAction(const json& a) {
   out.backup = *backup;
   try {
     out.kind = a.at("action").get<std::string>();
-    out.old_crc = a.at("old_crc32c").get<uint32_t>();
     out.old_size = a.at("old_size").get<uint64_t>();
+    if (out.kind == "truncate" && a.contains("window_crc32c")) {
+      Action::Cut cut;
+      cut.new_size = a.at("new_size").get<uint64_t>();
+      cut.tail_crc = a.at("tail_crc32c").get<uint32_t>();
+      cut.window_from = a.at("window_from").get<uint64_t>();
+      cut.window_crc = a.at("window_crc32c").get<uint32_t>();
+      if (cut.window_from > cut.new_size || cut.new_size > out.old_size) return std::nullopt;
+      out.cut = cut;
+      return out;
+    }
+    out.old_crc = a.at("old_crc32c").get<uint32_t>();
     if (a.contains("new_crc32c"))
       out.fixed.emplace(a.at("new_crc32c").get<uint32_t>(), a.at("new_size").get<uint64_t>());
   } catch (const json::exception&) {
@@ -95,11 +117,92 @@ std::string Reassemble(const Action& a, const std::string& path, const std::stri
   return "";
 }
 
+// Puts a cut tail back in place: appends it to the fixed file, after
+// checking exactly what identifies that file (its size is the cut's, or
+// between the cut's and the original's with the start of the tail already
+// there, which a restore killed while appending leaves; and the last bytes
+// before the cut are those the fix kept), and that the backup holds exactly
+// the cut bytes. The cost follows the tail, not the file. The append happens
+// under a write lease when the file system gives one and no other process
+// has the file open (a writer that opens it then waits, and appends after
+// the restored tail). Killed halfway, the file is the fixed one followed by
+// the start of the cut bytes (no valid record among them: the fix checked),
+// and running restore again finishes the append.
+RestoreOutcome UndoCut(const Action& a, const std::string& path, const std::string& side) {
+  const Action::Cut& cut = *a.cut;
+  const auto refused = [&](const std::string& why) {
+    return RestoreOutcome{path, "refused", why + "; backup left at " + side};
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return refused("the file is gone");
+  FileSource bak;
+  uint32_t bak_crc = 0;
+  if (bak.Open(side) || bak.Size() != a.old_size - cut.new_size || !SourceCrc(&bak, 0, bak.Size(), &bak_crc) ||
+      bak_crc != cut.tail_crc) {
+    return {path, "failed", "the backup " + side + " is missing or does not hold the cut bytes; nothing done"};
+  }
+  FileLease lease;
+  int fd = -1, own_fd = -1;
+  switch (lease.Acquire(path)) {
+    case FileLease::Result::kHeld:
+      fd = lease.fd();
+      break;
+    case FileLease::Result::kBusy:         // a reader (TensorBoard) or a writer: the checks below
+    case FileLease::Result::kUnsupported:  // decide, as they did before leases were taken here
+      fd = own_fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+      if (fd < 0) return {path, "failed", Errno("cannot open " + path)};
+      break;
+    default:
+      return {path, "failed", lease.error()};
+  }
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
+  } closer{own_fd};
+  FileSource cur;
+  if (::fstat(fd, &st) != 0 || cur.Attach(fd)) return {path, "failed", Errno("cannot read " + path)};
+  const uint64_t size = cur.Size();
+  const std::string changed = "the file changed after the fix";
+  if (size < cut.new_size || size > a.old_size) return refused(changed);
+  uint32_t crc = 0;
+  if (!SourceCrc(&cur, cut.window_from, cut.new_size, &crc)) return {path, "failed", "cannot read " + path};
+  if (crc != cut.window_crc) return refused(changed);
+  const uint64_t have = size - cut.new_size;  // of the tail, already in place
+  if (have > 0) {
+    uint32_t there = 0, kept = 0;
+    if (!SourceCrc(&cur, cut.new_size, size, &there) || !SourceCrc(&bak, 0, have, &kept)) {
+      return {path, "failed", "cannot read " + path + " or its backup"};
+    }
+    if (there != kept) return refused(changed);
+    if (size == a.old_size) return {path, "already original", "the cut tail is in place: the file is the original"};
+  }
+  if (fd == lease.fd() && !lease.Intact()) {
+    return refused("another process opened the file during the restore; run it again");
+  }
+  // The rest of the tail, where the file ends; its times kept; synced.
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0 ||
+      !CopyRange(&bak, have, bak.Size() - have, fd, /*sparse=*/true) || !FinishSparse(fd) ||
+      ::futimens(fd, times) != 0 || !Fsync(fd)) {
+    return {path, "failed", Errno("cannot append the cut tail to " + path)};
+  }
+  // Read back what was appended.
+  FileSource after;
+  if (after.Attach(fd) || after.Size() != a.old_size || !SourceCrc(&after, cut.new_size, a.old_size, &crc) ||
+      crc != cut.tail_crc) {
+    return {path, "failed", "the appended tail of " + path + " does not read back as the backup"};
+  }
+  return {path, "restored", "cut tail appended back from " + side};
+}
+
 // Undoes one action; the outcome's status says how it went.
 RestoreOutcome Undo(const Action& a, const std::string& logdir, const std::string& session) {
   const std::string path = logdir + "/" + a.rel;
   const std::string side = session + "/" + a.backup;
   RemoveStaleTemporaries(path);
+  if (a.cut) return UndoCut(a, path, side);
   uint32_t crc = 0;
   uint64_t size = 0;
   const bool exists = FileCrc(path, &crc, &size);
