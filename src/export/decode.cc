@@ -596,7 +596,212 @@ void ValueData::Clear() {
   tensor.Clear();
 }
 
+namespace {
+
+// The fast path: the shapes TensorFlow's and PyTorch's writers give scalar
+// events, decoded in straight-line code. An Event of `wall_time`, `step`
+// and one `summary` whose values are each a `tag` and either a
+// `simple_value` (tf.compat.v1, PyTorch) or a `tensor` (TF2: `dtype`, an
+// empty or absent `tensor_shape`, `tensor_content` or float / double values)
+// with optional `metadata` (plugin data, display name, description, data
+// class), every field tag in its one-byte form. Anything else (another field,
+// a message or oneof member given twice, a dimension, a malformed length)
+// returns false before `out` is used, and the caller walks the payload with
+// the generic, validated walker, which gives the same result on everything the
+// fast path accepts (tests/export_fast_decode_test.cc checks that
+// differentially). Strings are UTF-8 checked exactly as the walker does.
+class FastDecoder {
+ public:
+  using Ptr = const uint8_t*;
+
+  static bool Decode(std::string_view payload, DecodedEvent* out) {
+    Ptr p = reinterpret_cast<Ptr>(payload.data());
+    Ptr const end = p + payload.size();
+    bool has_wall_time = false, has_summary = false;
+    double wall_time = 0;
+    uint64_t step = 0;
+    Ptr sum = nullptr, sum_end = nullptr;
+    while (p < end) {
+      const uint8_t tag = *p++;
+      if (tag == 0x09) {  // wall_time, fixed64
+        if (end - p < 8) return false;
+        uint64_t raw;
+        std::memcpy(&raw, p, 8);
+        p += 8;
+        wall_time = std::bit_cast<double>(raw);
+        has_wall_time = true;
+      } else if (tag == 0x10) {  // step, varint
+        if (!event::wire_internal::ReadVarint(p, end, &step)) return false;
+      } else if (tag == 0x2A && !has_summary) {  // summary
+        if (!Length(p, end, &sum_end)) return false;
+        sum = p;
+        p = sum_end;
+        has_summary = true;
+      } else {
+        return false;
+      }
+    }
+    if (!has_summary) return false;
+    // Values, checked before anything is written to `out`.
+    size_t n = 0;
+    for (Ptr q = sum; q < sum_end;) {
+      if (*q++ != 0x0A) return false;  // Summary.value
+      Ptr vend;
+      if (!Length(q, sum_end, &vend)) return false;
+      if (out->values.size() <= n) out->values.emplace_back();
+      if (!Value(q, vend, &out->values[n])) return false;
+      ++n;
+      q = vend;
+    }
+    out->has_wall_time = has_wall_time;
+    out->wall_time = wall_time;
+    out->step = static_cast<int64_t>(step);
+    out->what = event::What::kSummary;
+    out->session_status = 0;
+    out->count = n;
+    return true;
+  }
+
+ private:
+  // A length prefix at p: on success p is the start of the field and *field_end its end.
+  static bool Length(Ptr& p, Ptr end, Ptr* field_end) {
+    uint64_t len;
+    if (!event::wire_internal::ReadVarint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return false;
+    *field_end = p + len;
+    return true;
+  }
+
+  static bool String(Ptr& p, Ptr end, std::string_view* s) {
+    Ptr e;
+    if (!Length(p, end, &e)) return false;
+    *s = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(e - p));
+    p = e;
+    return event::ValidUtf8Fast(*s);
+  }
+
+  static bool Value(Ptr p, Ptr end, ValueData* v) {
+    v->Clear();
+    bool has_member = false, has_metadata = false;
+    while (p < end) {
+      const uint8_t tag = *p++;
+      if (tag == 0x0A) {  // tag
+        if (!String(p, end, &v->tag)) return false;
+      } else if (tag == 0x15 && !has_member) {  // simple_value
+        if (end - p < 4) return false;
+        uint32_t raw;
+        std::memcpy(&raw, p, 4);
+        p += 4;
+        v->simple_value = std::bit_cast<float>(raw);
+        v->kind = event::ValueKind::kSimpleValue;
+        has_member = true;
+      } else if (tag == 0x4A && !has_metadata) {  // metadata
+        Ptr e;
+        if (!Length(p, end, &e) || !Metadata(p, e, v)) return false;
+        v->has_metadata = true;
+        has_metadata = true;
+        p = e;
+      } else if (tag == 0x42 && !has_member) {  // tensor
+        Ptr e;
+        if (!Length(p, end, &e) || !Tensor(p, e, &v->tensor)) return false;
+        v->kind = event::ValueKind::kTensor;
+        has_member = true;
+        p = e;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static bool Metadata(Ptr p, Ptr end, ValueData* v) {
+    bool has_plugin = false;
+    std::string_view ignored;
+    while (p < end) {
+      const uint8_t tag = *p++;
+      if (tag == 0x0A && !has_plugin) {  // plugin_data
+        Ptr e;
+        if (!Length(p, end, &e)) return false;
+        while (p < e) {
+          const uint8_t t = *p++;
+          if (t == 0x0A) {  // plugin_name (string)
+            if (!String(p, e, &v->plugin_name)) return false;
+          } else if (t == 0x12) {  // content (bytes)
+            Ptr ce;
+            if (!Length(p, e, &ce)) return false;
+            v->plugin_content = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(ce - p));
+            p = ce;
+          } else {
+            return false;
+          }
+        }
+        has_plugin = true;
+      } else if (tag == 0x12 || tag == 0x1A) {  // display_name, summary_description
+        if (!String(p, end, &ignored)) return false;
+      } else if (tag == 0x20) {  // data_class
+        uint64_t x;
+        if (!event::wire_internal::ReadVarint(p, end, &x)) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static bool Tensor(Ptr p, Ptr end, TensorData* t) {
+    bool has_shape = false;
+    while (p < end) {
+      const uint8_t tag = *p++;
+      uint64_t x;
+      if (tag == 0x08) {  // dtype
+        if (!event::wire_internal::ReadVarint(p, end, &x)) return false;
+        t->dtype = static_cast<int32_t>(x);
+      } else if (tag == 0x12 && !has_shape) {  // tensor_shape: rank 0 only
+        if (p >= end || *p++ != 0) return false;
+        t->has_shape = true;
+        has_shape = true;
+      } else if (tag == 0x18) {  // version_number
+        if (!event::wire_internal::ReadVarint(p, end, &x)) return false;
+      } else if (tag == 0x22) {  // tensor_content
+        Ptr e;
+        if (!Length(p, end, &e)) return false;
+        t->content = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(e - p));
+        p = e;
+      } else if (tag == 0x2D) {  // float_val, one element
+        if (end - p < 4) return false;
+        uint32_t raw;
+        std::memcpy(&raw, p, 4);
+        p += 4;
+        t->chunks.push_back({5, false, raw, {}});
+      } else if (tag == 0x31) {  // double_val, one element
+        if (end - p < 8) return false;
+        uint64_t raw;
+        std::memcpy(&raw, p, 8);
+        p += 8;
+        t->chunks.push_back({6, false, raw, {}});
+      } else if (tag == 0x2A || tag == 0x32) {  // float_val / double_val, packed
+        Ptr e;
+        if (!Length(p, end, &e) || (e - p) % (tag == 0x2A ? 4 : 8) != 0) return false;
+        t->chunks.push_back({tag == 0x2A ? 5u : 6u, true, 0,
+                             std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(e - p))});
+        p = e;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
 bool DecodeForExport(std::string_view payload, DecodedEvent* out, event::WireError* error) {
+  if (FastDecoder::Decode(payload, out)) return true;
+  return DecodeForExportGeneric(payload, out, error);
+}
+
+bool DecodeForExportFast(std::string_view payload, DecodedEvent* out) { return FastDecoder::Decode(payload, out); }
+
+bool DecodeForExportGeneric(std::string_view payload, DecodedEvent* out, event::WireError* error) {
   out->has_wall_time = false;
   out->wall_time = 0;
   out->step = 0;

@@ -96,7 +96,15 @@ struct DecodedEvent {
 
 // Decodes `payload` into `out` (buffers reused). False, with `error` set,
 // when protobuf would not parse it as an Event.
+// Scalar events in the writers' usual shapes take a straight-line fast path;
+// everything else, and anything the fast path is unsure of, the generic one.
 bool DecodeForExport(std::string_view payload, DecodedEvent* out, event::WireError* error);
+// The generic path alone (the schema walker): the reference the fast path is
+// tested against.
+bool DecodeForExportGeneric(std::string_view payload, DecodedEvent* out, event::WireError* error);
+// The fast path alone: false when it does not take the payload (then `out`
+// holds nothing meaningful). For tests.
+bool DecodeForExportFast(std::string_view payload, DecodedEvent* out);
 
 // The number of elements a shape describes, or -1 when it overflows or a
 // dimension is negative.

@@ -4,9 +4,13 @@
 #include <cmath>
 #include <cstring>
 
+#include "export/shortest.h"
 #include "util/text.h"
 
 namespace tblint::xport {
+
+static_assert(kMaxNumberChars >= kShortestMaxChars);
+
 namespace {
 
 char* WriteNonFinite(char* p, double v, bool json) {
@@ -22,12 +26,12 @@ char* WriteNonFinite(char* p, double v, bool json) {
 
 char* WriteDouble(char* p, double v, bool json) {
   if (!std::isfinite(v)) return WriteNonFinite(p, v, json);
-  return std::to_chars(p, p + kMaxNumberChars, v).ptr;
+  return ShortestDouble(p, v);
 }
 
 char* WriteFloat(char* p, float v, bool json) {
   if (!std::isfinite(v)) return WriteNonFinite(p, v, json);
-  return std::to_chars(p, p + kMaxNumberChars, v).ptr;
+  return ShortestFloat(p, v);
 }
 
 void AppendDouble(std::string* out, double v, bool json) {

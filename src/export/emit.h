@@ -10,13 +10,13 @@
 
 namespace tblint::xport {
 
-// Shortest decimal that reads back as the same double / float
-// (std::to_chars). Non-finite values: "NaN", "Infinity", "-Infinity", quoted
+// Shortest decimal that reads back as the same double / float, exactly as
+// std::to_chars writes it (export/shortest.h: the same text, faster). Non-finite values: "NaN", "Infinity", "-Infinity", quoted
 // when `json` (JSON has no such numbers) and bare otherwise (CSV).
 void AppendDouble(std::string* out, double v, bool json);
 // The same, written at `p` (which must have room for kMaxNumberChars bytes);
 // return the end of what was written.
-inline constexpr size_t kMaxNumberChars = 32;
+inline constexpr size_t kMaxNumberChars = 32;  // >= kShortestMaxChars
 char* WriteDouble(char* p, double v, bool json);
 char* WriteFloat(char* p, float v, bool json);
 void AppendFloat(std::string* out, float v, bool json);

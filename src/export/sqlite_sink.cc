@@ -6,6 +6,9 @@
 // in every row. Filled in one transaction through prepared statements, the
 // journal off (the file is a temporary one, renamed into place when complete);
 // indexes on (file_id, tag_id, step) are built once the rows are in.
+// Scalars, nearly every row of a typical logdir, are inserted kScalarBatch
+// rows per statement (one multi-row INSERT): SQLite's per-statement work
+// (step, reset, opening the table cursor) is then paid once per batch.
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -48,6 +51,10 @@ constexpr const char* kKindColumnNames[kKindCount] = {
     "d.value, d.group_name",
 };
 
+// Scalar rows per multi-row INSERT (7 parameters each; SQLite allows 32766).
+constexpr int kScalarBatch = 128;
+constexpr int kScalarColumns = 7;
+
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -59,6 +66,7 @@ class SqliteSink : public RowSink {
 
   ~SqliteSink() override {
     for (sqlite3_stmt* s : insert_) sqlite3_finalize(s);
+    sqlite3_finalize(scalar_batch_stmt_);
     sqlite3_finalize(run_stmt_);
     sqlite3_finalize(file_stmt_);
     sqlite3_finalize(skip_stmt_);
@@ -117,6 +125,9 @@ class SqliteSink : public RowSink {
       sql += ")";
       if (!Prepare(sql.c_str(), &insert_[k], error)) return false;
     }
+    std::string batch = std::string("INSERT INTO ") + KindTableName(Kind::kScalar) + "_data VALUES ";
+    for (int r = 0; r < kScalarBatch; ++r) batch += r == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+    if (!Prepare(batch.c_str(), &scalar_batch_stmt_, error)) return false;
     return Prepare("INSERT INTO runs VALUES (?,?,?,?,?)", &run_stmt_, error) &&
            Prepare("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)", &file_stmt_, error) &&
            Prepare("INSERT INTO tags VALUES (?,?)", &tag_stmt_, error) &&
@@ -125,6 +136,27 @@ class SqliteSink : public RowSink {
 
   void OnRow(const Row& r) override {
     if (failed_) return;
+    if (r.kind == Kind::kScalar && r.value_type != ValueType::kString && r.value_type != ValueType::kJson) {
+      // Numbers only: kept by value until the batch is full.
+      ScalarRow& b = scalars_[scalar_count_];
+      b.file_id = FileId(r.dir_name, r.file_name);
+      b.tag_id = TagId(r.tag);
+      if (failed_) return;
+      b.has_step = r.has_step;
+      b.step = r.step;
+      b.has_wall_time = r.has_wall_time;
+      b.wall_time = r.wall_time;
+      b.value_type = r.value_type;
+      b.f32 = r.f32;
+      b.f64 = r.f64;
+      b.i64 = r.i64;
+      b.b = r.b;
+      b.offset = static_cast<sqlite3_int64>(r.offset);
+      b.record = static_cast<sqlite3_int64>(r.record);
+      if (++scalar_count_ == kScalarBatch) FlushScalars();
+      return;
+    }
+    if (r.kind == Kind::kScalar) FlushScalars();  // keep the table in row order
     sqlite3_stmt* s = insert_[static_cast<int>(r.kind)];
     int i = 1;
     sqlite3_bind_int64(s, i++, FileId(r.dir_name, r.file_name));
@@ -235,6 +267,7 @@ class SqliteSink : public RowSink {
   }
 
   bool Finish(std::string* error) override {
+    FlushScalars();
     if (failed_) {
       *error = error_;
       return false;
@@ -251,6 +284,8 @@ class SqliteSink : public RowSink {
         sqlite3_finalize(s);
         s = nullptr;
       }
+      sqlite3_finalize(scalar_batch_stmt_);
+      scalar_batch_stmt_ = nullptr;
       sqlite3_finalize(run_stmt_);
       sqlite3_finalize(file_stmt_);
       sqlite3_finalize(skip_stmt_);
@@ -367,6 +402,69 @@ class SqliteSink : public RowSink {
     }
   }
 
+  // A scalar row held for the next batch.
+  struct ScalarRow {
+    sqlite3_int64 file_id = 0, tag_id = 0, step = 0, i64 = 0, offset = 0, record = 0;
+    double wall_time = 0, f64 = 0;
+    float f32 = 0;
+    bool has_step = false, has_wall_time = false, b = false;
+    ValueType value_type = ValueType::kNull;
+  };
+
+  static void BindScalar(sqlite3_stmt* s, int i, const ScalarRow& r) {
+    sqlite3_bind_int64(s, i, r.file_id);
+    sqlite3_bind_int64(s, i + 1, r.tag_id);
+    if (r.has_step) {
+      sqlite3_bind_int64(s, i + 2, r.step);
+    } else {
+      sqlite3_bind_null(s, i + 2);
+    }
+    if (r.has_wall_time) {
+      sqlite3_bind_double(s, i + 3, r.wall_time);
+    } else {
+      sqlite3_bind_null(s, i + 3);
+    }
+    switch (r.value_type) {
+      case ValueType::kFloat32:
+        sqlite3_bind_double(s, i + 4, static_cast<double>(r.f32));
+        break;
+      case ValueType::kFloat64:
+        sqlite3_bind_double(s, i + 4, r.f64);
+        break;
+      case ValueType::kInt:
+        sqlite3_bind_int64(s, i + 4, r.i64);
+        break;
+      case ValueType::kBool:
+        sqlite3_bind_int(s, i + 4, r.b ? 1 : 0);
+        break;
+      default:
+        sqlite3_bind_null(s, i + 4);
+        break;
+    }
+    sqlite3_bind_int64(s, i + 5, r.offset);
+    sqlite3_bind_int64(s, i + 6, r.record);
+  }
+
+  // Inserts the held scalar rows: a full batch in one statement, a partial
+  // one (at the end, or before a scalar that is not a number) row by row.
+  void FlushScalars() {
+    if (scalar_count_ == 0 || failed_) {
+      scalar_count_ = 0;
+      return;
+    }
+    if (scalar_count_ == kScalarBatch) {
+      for (int r = 0; r < kScalarBatch; ++r) BindScalar(scalar_batch_stmt_, 1 + r * kScalarColumns, scalars_[r]);
+      Step(scalar_batch_stmt_);
+    } else {
+      sqlite3_stmt* s = insert_[static_cast<int>(Kind::kScalar)];
+      for (int r = 0; r < scalar_count_ && !failed_; ++r) {
+        BindScalar(s, 1, scalars_[r]);
+        Step(s);
+      }
+    }
+    scalar_count_ = 0;
+  }
+
   static void BindValue(sqlite3_stmt* s, int i, const Row& r) {
     switch (r.value_type) {
       case ValueType::kNull:
@@ -398,6 +496,9 @@ class SqliteSink : public RowSink {
   bool failed_ = false;
   std::string error_;
   sqlite3_stmt* insert_[kKindCount] = {};
+  sqlite3_stmt* scalar_batch_stmt_ = nullptr;
+  ScalarRow scalars_[kScalarBatch];
+  int scalar_count_ = 0;
   sqlite3_stmt* run_stmt_ = nullptr;
   sqlite3_stmt* file_stmt_ = nullptr;
   sqlite3_stmt* skip_stmt_ = nullptr;
