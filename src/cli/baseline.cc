@@ -212,20 +212,25 @@ bool WriteBaseline(const std::string& path, const Baseline& baseline, std::strin
   return WriteFileAtomically(path, DumpJson(BaselineToJson(baseline)) + "\n", error);
 }
 
+BaselineFilter::BaselineFilter(const Baseline& baseline) {
+  for (const auto& [key, e] : baseline.entries) left_[key] = e.count;
+}
+
+void BaselineFilter::Apply(std::vector<Finding>* findings) {
+  if (left_.empty()) return;
+  std::erase_if(*findings, [&](const Finding& f) {
+    const auto it = left_.find(FingerprintKey(FingerprintOf(f)));
+    if (it == left_.end() || it->second == 0) return false;
+    --it->second;
+    ++suppressed_;
+    return true;
+  });
+}
+
 uint64_t ApplyBaseline(const Baseline& baseline, const std::vector<LintResult*>& results) {
-  std::map<std::string, uint64_t> left;
-  for (const auto& [key, e] : baseline.entries) left[key] = e.count;
-  uint64_t suppressed = 0;
-  for (LintResult* r : results) {
-    std::erase_if(r->findings, [&](const Finding& f) {
-      const auto it = left.find(FingerprintKey(FingerprintOf(f)));
-      if (it == left.end() || it->second == 0) return false;
-      --it->second;
-      ++suppressed;
-      return true;
-    });
-  }
-  return suppressed;
+  BaselineFilter filter(baseline);
+  for (LintResult* r : results) filter.Apply(&r->findings);
+  return filter.suppressed();
 }
 
 void AddBaselineOptions(boost::program_options::options_description* options, BaselineOptionText* text) {

@@ -72,6 +72,20 @@ bool WriteBaseline(const std::string& path, const Baseline& baseline, std::strin
 // most as many times as it counts; returns how many were removed.
 uint64_t ApplyBaseline(const Baseline& baseline, const std::vector<LintResult*>& results);
 
+// ApplyBaseline one batch of findings at a time, in report order (a scan's
+// runs as they stream): the same findings are suppressed as by ApplyBaseline
+// over the whole report.
+class BaselineFilter {
+ public:
+  explicit BaselineFilter(const Baseline& baseline);
+  void Apply(std::vector<Finding>* findings);
+  uint64_t suppressed() const { return suppressed_; }
+
+ private:
+  std::map<std::string, uint64_t, std::less<>> left_;
+  uint64_t suppressed_ = 0;
+};
+
 // --- the options of 'tblint check' -----------------------------------------
 
 struct BaselineOptionText {

@@ -1,5 +1,6 @@
 #include "cli/check_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "record/crc32c.h"
 #include "report/report.h"
 #include "rule/registry.h"
+#include "scan/discover.h"
 #include "scan/scanner.h"
 #include "util/text.h"
 
@@ -191,6 +193,27 @@ class CheckCommand : public Command {
     const std::unique_ptr<ProgressMeter> progress = MaybeProgressMeter(&err, vm.count("quiet") > 0);
     config.observer = progress.get();
 
+    const bool to_file = vm.count("output-file") > 0;  // -o '' too: an error, not stdout
+    RenderOptions ro;
+    ro.text.quiet = vm.count("quiet") > 0;
+    // --color, NO_COLOR, FORCE_COLOR, TERM=dumb (cli/progress.h, UseColor).
+    ro.text.color =
+        color_ == "always" || (!to_file && &out == &std::cout && UseColor(color_, ProcessTerminalEnv(STDOUT_FILENO)));
+    ro.fail_on = fail_level;
+    ro.statistics = vm.count("statistics") > 0;
+
+    // Without --fix and --write-baseline, findings go to the report run by
+    // run as the scan hands them over, and are let go (docs/performance.md):
+    // memory does not grow with their number. --fix plans from every finding
+    // of a path, --write-baseline records them all before any is reported,
+    // and JUnit and HTML need them all before their first byte: those
+    // collect the findings, then render.
+    if (!fix && baseline_text_.write.empty()) {
+      if (std::unique_ptr<ReportWriter> probe = MakeReportWriter(out, *format, ro)) {
+        return Stream(paths, file_config, baseline, config, *format, ro, to_file, progress.get(), out, err);
+      }
+    }
+
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;
     report.fix_ran = fix;
@@ -234,20 +257,98 @@ class CheckCommand : public Command {
       return kExitUsage;
     }
     if (progress) progress->Finish();
-
-    const bool to_file = vm.count("output-file") > 0;  // -o '' too: an error, not stdout
-    RenderOptions ro;
-    ro.text.quiet = vm.count("quiet") > 0;
-    // --color, NO_COLOR, FORCE_COLOR, TERM=dumb (cli/progress.h, UseColor).
-    ro.text.color =
-        color_ == "always" || (!to_file && &out == &std::cout && UseColor(color_, ProcessTerminalEnv(STDOUT_FILENO)));
-    ro.fail_on = fail_level;
-    ro.statistics = vm.count("statistics") > 0;
     if (WriteReport(report, *format, ro, to_file, output_file_, out, err) != kExitClean) return kExitUsage;
     return ReportExitCode(report, fail_level);
   }
 
  private:
+  // Each run's findings, as the scan hands them over: the config file's
+  // per-path ignores and severities, then the baseline, then the report.
+  class StreamingConsumer final : public FindingsConsumer {
+   public:
+    StreamingConsumer(const Config& config, BaselineFilter* baseline, ReportWriter* writer, ProgressMeter* progress)
+        : config_(config), baseline_(baseline), writer_(writer), progress_(progress) {}
+    void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
+      ApplyFindingSettings(config_, findings);
+      if (baseline_ != nullptr) baseline_->Apply(findings);
+      if (findings->empty()) return;
+      // Every file is read by now: the progress line gives way to the report.
+      if (progress_ != nullptr) progress_->Finish();
+      writer_->Findings(result, *findings);
+    }
+
+   private:
+    const Config& config_;
+    BaselineFilter* baseline_;
+    ReportWriter* writer_;
+    ProgressMeter* progress_;
+  };
+
+  int Stream(const std::vector<std::string>& paths, const Config& file_config, const Baseline& baseline,
+             ScanConfig config, Format format, const RenderOptions& ro, bool to_file, ProgressMeter* progress,
+             std::ostream& out, std::ostream& err) {
+    // A PATH that does not exist is a usage error before any output, as
+    // when the report is rendered at the end; a PATH that is no directory is
+    // a single file (Discover's test), which SARIF's header names first.
+    ReportHeader header;
+    for (const std::string& path : paths) {
+      std::string trimmed = path;
+      while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+      struct stat st {};
+      if (::stat(trimmed.c_str(), &st) != 0) {
+        LogdirResult probe;
+        std::string error;
+        if (!Discover(path, config.lint, &probe, &error)) {
+          err << "tblint: " << EscapeForText(error) << "\n";
+          return kExitUsage;
+        }
+        st.st_mode = probe.single_file ? S_IFREG : S_IFDIR;
+      }
+      header.paths.push_back({path, !S_ISDIR(st.st_mode)});
+    }
+    AtomicOutputFile file;
+    if (to_file) {
+      std::string error;
+      if (!file.Open(output_file_, &error)) {
+        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
+            << "\n";
+        return kExitUsage;
+      }
+    }
+    std::ostream& sink = to_file ? file.stream() : out;
+    const std::unique_ptr<ReportWriter> writer = MakeReportWriter(sink, format, ro);
+    std::optional<BaselineFilter> filter;
+    if (!baseline_text_.read.empty()) filter.emplace(baseline);
+    StreamingConsumer consumer(file_config, filter ? &*filter : nullptr, writer.get(), to_file ? nullptr : progress);
+    config.consumer = &consumer;
+    writer->Begin(header);
+    std::vector<std::unique_ptr<LintResult>> results;
+    ReportInput report;
+    for (const std::string& path : paths) {
+      auto result = std::make_unique<LintResult>();
+      std::string error;
+      if (!Lint(path, config, result.get(), &error)) {
+        err << "tblint: " << EscapeForText(error) << "\n";
+        return kExitUsage;
+      }
+      writer->EndPath(*result);
+      results.push_back(std::move(result));
+    }
+    for (const auto& r : results) report.results.push_back(r.get());
+    if (filter) report.baseline_suppressed = filter->suppressed();
+    if (progress != nullptr) progress->Finish();
+    writer->End(report);
+    if (to_file) {
+      std::string error;
+      if (!file.Commit(&error)) {
+        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
+            << "\n";
+        return kExitUsage;
+      }
+    }
+    return writer->tally().AnyAtOrAbove(ro.fail_on) ? kExitFindings : kExitClean;
+  }
+
   std::string format_;
   std::string fail_on_ = "warning";
   std::string explain_;

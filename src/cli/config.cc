@@ -529,8 +529,12 @@ bool GlobMatches(std::string_view glob, std::string_view path) {
 }
 
 void ApplyFindingSettings(const Config& config, LintResult* result) {
+  ApplyFindingSettings(config, &result->findings);
+}
+
+void ApplyFindingSettings(const Config& config, std::vector<Finding>* findings) {
   if (!config.per_path_ignores.empty()) {
-    std::erase_if(result->findings, [&config](const Finding& f) {
+    std::erase_if(*findings, [&config](const Finding& f) {
       for (const PathIgnore& pi : config.per_path_ignores) {
         if (Matches(f.rule->code, pi.codes) && GlobMatches(pi.glob, f.path)) return true;
       }
@@ -538,7 +542,7 @@ void ApplyFindingSettings(const Config& config, LintResult* result) {
     });
   }
   if (config.severity.empty()) return;
-  for (Finding& f : result->findings) {
+  for (Finding& f : *findings) {
     // The most specific code or prefix wins; among equals, the last.
     const SeverityOverride* best = nullptr;
     for (const SeverityOverride& o : config.severity) {

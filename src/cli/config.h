@@ -96,6 +96,8 @@ void MergeConfig(const Config& config, const boost::program_options::variables_m
 // overrides (docs/config.md). Run on each LintResult after the scan, before
 // fixes and reporting.
 void ApplyFindingSettings(const Config& config, LintResult* result);
+// The same for some of a result's findings (a run's, as a scan streams them).
+void ApplyFindingSettings(const Config& config, std::vector<Finding>* findings);
 
 // Whether `glob` matches `path` (relative to the logdir), in the dialect
 // docs/config.md describes: '*' and '?' within a component, '[...]' classes,

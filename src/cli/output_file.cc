@@ -7,21 +7,86 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace tblint {
 namespace {
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
+// Writes everything to `fd`; false with errno set on a write error.
+bool WriteAll(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
 }  // namespace
 
-bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* error) {
+// A std::streambuf over a file descriptor, 64 KiB at a time; the first write
+// error (its errno) is kept and later writes are dropped.
+class AtomicOutputFile::Buffer : public std::streambuf {
+ public:
+  explicit Buffer(int fd) : fd_(fd), data_(64 << 10) { setp(data_.data(), data_.data() + data_.size()); }
+  int error() const { return error_; }
+  bool Flush() {
+    const size_t n = static_cast<size_t>(pptr() - pbase());
+    if (n > 0 && error_ == 0 && !WriteAll(fd_, pbase(), n)) error_ = errno;
+    setp(data_.data(), data_.data() + data_.size());
+    return error_ == 0;
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (!Flush()) return traits_type::eof();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+  int sync() override { return Flush() ? 0 : -1; }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n >= static_cast<std::streamsize>(data_.size())) {
+      if (!Flush()) return 0;
+      if (!WriteAll(fd_, s, static_cast<size_t>(n))) {
+        error_ = errno;
+        return 0;
+      }
+      return n;
+    }
+    return std::streambuf::xsputn(s, n);
+  }
+
+ private:
+  int fd_;
+  std::vector<char> data_;
+  int error_ = 0;
+};
+
+AtomicOutputFile::AtomicOutputFile() : stream_(nullptr) {}
+
+AtomicOutputFile::~AtomicOutputFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+bool AtomicOutputFile::Open(const std::string& path, std::string* error) {
   if (path.empty()) {
     *error = "empty file name";
     return false;
   }
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  dir_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   if (base.empty() || base == "." || base == "..") {
     *error = "not a file name";
@@ -33,52 +98,72 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
     return false;
   }
   // A hidden name that says what it is; mkstemp makes it unique and 0600.
-  std::string tmp = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + base + ".tblint-XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) {
-    *error = Errno("cannot create a temporary file in " + dir);
+  tmp_ = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + base + ".tblint-XXXXXX";
+  fd_ = ::mkostemp(tmp_.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    *error = Errno("cannot create a temporary file in " + dir_);
     return false;
   }
-  auto fail = [&](const std::string& what) {
-    *error = Errno(what);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return false;
-  };
   // mkstemp creates 0600; give the report the mode a redirection would.
   const mode_t mask = ::umask(0);
   ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) return fail("cannot set the mode of " + tmp);
-  const char* p = contents.data();
-  size_t n = contents.size();
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write " + tmp);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0) return fail("cannot fsync " + tmp);
-  if (::close(fd) != 0) {
-    *error = Errno("cannot close " + tmp);
-    ::unlink(tmp.c_str());
+  if (::fchmod(fd_, 0666 & ~mask) != 0) {
+    *error = Errno("cannot set the mode of " + tmp_);
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+    fd_ = -1;
     return false;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = Errno("cannot rename " + tmp + " to " + path);
-    ::unlink(tmp.c_str());
+  path_ = path;
+  buffer_ = std::make_unique<Buffer>(fd_);
+  stream_.rdbuf(buffer_.get());
+  return true;
+}
+
+bool AtomicOutputFile::Commit(std::string* error) {
+  if (fd_ < 0) {
+    *error = "not open";
+    return false;
+  }
+  const int fd = fd_;
+  fd_ = -1;
+  auto fail = [&](const std::string& what) {
+    *error = Errno(what);
+    ::close(fd);
+    ::unlink(tmp_.c_str());
+    return false;
+  };
+  stream_.flush();
+  if (!buffer_->Flush()) {
+    errno = buffer_->error();
+    return fail("cannot write " + tmp_);
+  }
+  if (::fsync(fd) != 0) return fail("cannot fsync " + tmp_);
+  if (::close(fd) != 0) {
+    *error = Errno("cannot close " + tmp_);
+    ::unlink(tmp_.c_str());
+    return false;
+  }
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    *error = Errno("cannot rename " + tmp_ + " to " + path_);
+    ::unlink(tmp_.c_str());
     return false;
   }
   // The rename itself is durable once the directory is synced; a directory
   // that cannot be opened for that (no read permission) is not an error.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
   return true;
+}
+
+bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* error) {
+  AtomicOutputFile file;
+  if (!file.Open(path, error)) return false;
+  file.stream().write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  return file.Commit(error);
 }
 
 }  // namespace tblint

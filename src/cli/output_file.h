@@ -2,6 +2,9 @@
 #ifndef TBLINT_CLI_OUTPUT_FILE_H_
 #define TBLINT_CLI_OUTPUT_FILE_H_
 
+#include <memory>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -13,6 +16,32 @@ namespace tblint {
 // The file gets mode 0666 minus the umask, like a file created by a shell
 // redirection. Returns false with `error` set (the temporary is removed).
 bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* error);
+
+// The same, written as it goes: Open creates the temporary, stream() writes
+// to it (buffered), Commit fsyncs it and renames it over `path`. A file never
+// committed is removed (the destructor), so `path` keeps its old contents. A
+// report streamed to -o is never held whole in memory.
+class AtomicOutputFile {
+ public:
+  AtomicOutputFile();
+  ~AtomicOutputFile();
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+
+  // false with `error` set (nothing is left behind).
+  bool Open(const std::string& path, std::string* error);
+  std::ostream& stream() { return stream_; }
+  // false with `error` set when a write failed or the file cannot be
+  // completed (the temporary is removed).
+  bool Commit(std::string* error);
+
+ private:
+  class Buffer;
+  std::unique_ptr<Buffer> buffer_;
+  std::ostream stream_;
+  std::string path_, dir_, tmp_;
+  int fd_ = -1;
+};
 
 }  // namespace tblint
 

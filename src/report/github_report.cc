@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "report/report.h"
+#include "report/writers.h"
 #include "rule/rule.h"
 #include "util/text.h"
 
@@ -63,16 +64,31 @@ const char* Command(Severity s) {
 
 }  // namespace
 
-void WriteGithub(std::ostream& out, const ReportInput& in) {
-  for (const LintResult* r : in.results) {
-    for (const Finding& f : r->findings) {
+namespace {
+
+class GithubWriter final : public ReportWriter {
+ public:
+  explicit GithubWriter(std::ostream& out) : out_(out) {}
+  void Begin(const ReportHeader& /*header*/) override {}
+  void Findings(const LintResult& r, std::span<const Finding> findings) override {
+    for (const Finding& f : findings) {
+      tally_.Add(f);
       // line=1: GitHub attaches an annotation to a line; event files have
       // none (the message says which record and offset).
       const std::string title = std::string(f.rule->code) + " " + f.rule->name;
-      out << "::" << Command(f.severity) << " file=" << Escape(DisplayPath(*r, f.path), true)
-          << ",line=1,title=" << Escape(title, true) << "::" << Escape(f.message, false) << "\n";
+      out_ << "::" << Command(f.severity) << " file=" << Escape(DisplayPath(r, f.path), true)
+           << ",line=1,title=" << Escape(title, true) << "::" << Escape(f.message, false) << "\n";
     }
   }
-}
+  void EndPath(const LintResult& /*result*/) override {}
+  void End(const ReportInput& /*in*/) override {}
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReportWriter> MakeGithubWriter(std::ostream& out) { return std::make_unique<GithubWriter>(out); }
 
 }  // namespace tblint

@@ -214,7 +214,7 @@ class PageBuilder {
         std::set<std::string> names;
         for (const FileResult* f : run.files) {
           for (const auto& [tag, s] : f->tags) {
-            if (!s.sample.empty()) names.insert(tag);
+            if (!s.sample.empty()) names.emplace(tag);
           }
         }
         scalar_tags += names.size();
@@ -326,7 +326,7 @@ class PageBuilder {
       uint64_t points = 0;
       std::vector<std::pair<int64_t, double>> sample;
     };
-    std::map<std::string, Merged> tags;
+    std::map<std::string, Merged, std::less<>> tags;
     for (const FileResult* f : run.files) {  // read order: the sample follows TensorBoard's order
       for (const auto& [tag, s] : f->tags) {
         auto it = tags.find(tag);

@@ -3,34 +3,63 @@
 #include <string>
 
 #include "report/report.h"
+#include "report/writers.h"
 #include "rule/rule.h"
 #include "util/text.h"
 
 namespace tblint {
+namespace {
 
-std::vector<RuleCount> ComputeStatistics(const ReportInput& in) {
-  std::map<std::string, RuleCount> by_code;
-  for (const LintResult* r : in.results) {
-    for (const Finding& f : r->findings) {
-      RuleCount& c = by_code[f.rule->code];
-      c.rule = f.rule;
-      ++c.count;
-      if (f.fix.applicability == Applicability::kSafe ||
-          (f.fix.applicability == Applicability::kUnsafe && c.fix == Applicability::kNone)) {
-        c.fix = f.fix.applicability;
-      }
-    }
-  }
-  std::vector<RuleCount> out;
-  for (auto& [code, c] : by_code) out.push_back(c);
-  // by_code is sorted by code: a stable sort by count keeps ties in code order.
-  std::stable_sort(out.begin(), out.end(), [](const RuleCount& a, const RuleCount& b) { return a.count > b.count; });
-  return out;
+// Most frequent first; ties in code order.
+std::vector<RuleCount> SortedCounts(std::vector<RuleCount> counts) {
+  std::sort(counts.begin(), counts.end(), [](const RuleCount& a, const RuleCount& b) {
+    if (a.count != b.count) return a.count > b.count;
+    return std::string_view(a.rule->code) < std::string_view(b.rule->code);
+  });
+  return counts;
 }
 
-nlohmann::json StatisticsToJson(const ReportInput& in) {
+}  // namespace
+
+void FindingTally::Add(const Finding& f) {
+  ++by_severity_[static_cast<int>(f.severity)];
+  auto it = std::find_if(by_rule_.begin(), by_rule_.end(), [&](const RuleCount& c) {
+    return c.rule == f.rule || std::string_view(c.rule->code) == f.rule->code;
+  });
+  if (it == by_rule_.end()) {
+    by_rule_.push_back(RuleCount{f.rule, 0, Applicability::kNone});
+    first_seen_.push_back(f.rule);
+    it = std::prev(by_rule_.end());
+  }
+  RuleCount& c = *it;
+  ++c.count;
+  if (f.fix.applicability == Applicability::kSafe ||
+      (f.fix.applicability == Applicability::kUnsafe && c.fix == Applicability::kNone)) {
+    c.fix = f.fix.applicability;
+  }
+}
+
+std::vector<RuleCount> FindingTally::Statistics() const { return SortedCounts(by_rule_); }
+
+bool FindingTally::AnyAtOrAbove(std::optional<Severity> level) const {
+  if (!level) return false;
+  for (int s = static_cast<int>(*level); s < 3; ++s) {
+    if (by_severity_[s] > 0) return true;
+  }
+  return false;
+}
+
+std::vector<RuleCount> ComputeStatistics(const ReportInput& in) {
+  FindingTally tally;
+  for (const LintResult* r : in.results) {
+    for (const Finding& f : r->findings) tally.Add(f);
+  }
+  return tally.Statistics();
+}
+
+nlohmann::json StatisticsToJson(const std::vector<RuleCount>& statistics) {
   nlohmann::json stats = nlohmann::json::array();
-  for (const RuleCount& c : ComputeStatistics(in)) {
+  for (const RuleCount& c : statistics) {
     stats.push_back({{"code", c.rule->code},
                      {"name", c.rule->name},
                      {"count", c.count},
@@ -39,33 +68,53 @@ nlohmann::json StatisticsToJson(const ReportInput& in) {
   return stats;
 }
 
-void Render(std::ostream& out, const ReportInput& in, Format format, const RenderOptions& options) {
+std::unique_ptr<ReportWriter> MakeReportWriter(std::ostream& out, Format format, const RenderOptions& options) {
   switch (format) {
     case Format::kText: {
       TextOptions to = options.text;
       to.hints = options.hints && !to.quiet;
       to.statistics = options.statistics;
-      WriteText(out, in, to);
-      return;
+      return MakeTextWriter(out, to);
     }
-    case Format::kJson: {
-      nlohmann::json doc = ToJson(in);
-      if (options.statistics) doc["statistics"] = StatisticsToJson(in);
-      out << DumpJson(doc) << "\n";
-      return;
-    }
-    case Format::kSarif:
-      out << DumpJson(ToSarif(in)) << "\n";
-      return;
+    case Format::kJson:
+      return MakeJsonWriter(out, options.statistics);
     case Format::kGithub:
-      WriteGithub(out, in);
-      return;
+      return MakeGithubWriter(out);
+    case Format::kSarif:
+      return MakeSarifWriter(out);
+    case Format::kJunit:
+    case Format::kHtml:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+void Render(std::ostream& out, const ReportInput& in, Format format, const RenderOptions& options) {
+  if (std::unique_ptr<ReportWriter> writer = MakeReportWriter(out, format, options)) {
+    ReportHeader header;
+    for (const LintResult* r : in.results) header.paths.push_back({r->logdir.given, r->logdir.single_file});
+    header.fix_ran = in.fix_ran;
+    header.dry_run = in.dry_run;
+    writer->Begin(header);
+    for (const LintResult* r : in.results) {
+      writer->Findings(*r, r->findings);
+      writer->EndPath(*r);
+    }
+    writer->End(in);
+    return;
+  }
+  switch (format) {
     case Format::kJunit:
       WriteJunit(out, in, options.fail_on);
       return;
     case Format::kHtml:
       WriteHtml(out, in);
       return;
+    case Format::kText:
+    case Format::kJson:
+    case Format::kGithub:
+    case Format::kSarif:
+      return;  // written above
   }
 }
 

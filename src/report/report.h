@@ -7,10 +7,13 @@
 #define TBLINT_REPORT_REPORT_H_
 
 #include <array>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fix/fixer.h"
@@ -79,12 +82,68 @@ struct RuleCount {
 };
 std::vector<RuleCount> ComputeStatistics(const ReportInput& in);
 
-// The renderers Render dispatches to.
-void WriteText(std::ostream& out, const ReportInput& in, const TextOptions& options);
+// What a report counts of the findings it renders, as they pass: by
+// severity (the summary, the exit code), by rule (--statistics) and the codes
+// in order of first appearance (text's hints). Bounded by the number of
+// rules, not of findings.
+class FindingTally {
+ public:
+  void Add(const Finding& f);
+  const std::array<uint64_t, 3>& by_severity() const { return by_severity_; }  // indexed by Severity
+  // Most frequent first (ties by code), as ComputeStatistics.
+  std::vector<RuleCount> Statistics() const;
+  const std::vector<const RuleInfo*>& codes_in_order() const { return first_seen_; }
+  bool AnyAtOrAbove(std::optional<Severity> level) const;
+
+ private:
+  std::array<uint64_t, 3> by_severity_{};
+  std::vector<RuleCount> by_rule_;  // in order of first appearance
+  std::vector<const RuleInfo*> first_seen_;
+};
+
+// A report written as the findings arrive (docs/performance.md): Begin, then
+// each path's findings in report order (any number of calls per path, each
+// with the next findings of that path), EndPath for every path (with
+// findings or not), then End with what comes after the findings (fixes,
+// baseline, totals). Render uses the same writers, so a streamed report is
+// byte for byte the report Render writes for the same findings.
+struct ReportPath {
+  std::string given;         // as given on the command line
+  bool single_file = false;  // a file, not a directory (LogdirResult::single_file)
+};
+struct ReportHeader {
+  std::vector<ReportPath> paths;  // every PATH the report covers, in order
+  bool fix_ran = false;
+  bool dry_run = false;
+};
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual void Begin(const ReportHeader& header) = 0;
+  // `result` is the path's LintResult (its logdir; its own `findings` are
+  // not read here); `findings` the next ones of that path.
+  virtual void Findings(const LintResult& result, std::span<const Finding> findings) = 0;
+  virtual void EndPath(const LintResult& result) = 0;
+  // `in.results` are the paths' results (their `findings` are not counted
+  // again: the totals' findings are the ones passed to Findings).
+  virtual void End(const ReportInput& in) = 0;
+  const FindingTally& tally() const { return tally_; }
+
+ protected:
+  FindingTally tally_;
+};
+
+// The writer for `format`, or nullptr for a format that needs every finding
+// before its first byte: JUnit (each suite's counts are attributes before its
+// cases) and HTML (one data island, and its timelines read every file's
+// tags). Those render from a collected ReportInput (Render).
+std::unique_ptr<ReportWriter> MakeReportWriter(std::ostream& out, Format format, const RenderOptions& options);
+
+// The document renderers Render dispatches to for the formats above; ToJson
+// is the JSON report as one document (what the JSON writer streams).
 nlohmann::json ToJson(const ReportInput& in);
-nlohmann::json StatisticsToJson(const ReportInput& in);
+nlohmann::json StatisticsToJson(const std::vector<RuleCount>& statistics);
 nlohmann::json ToSarif(const ReportInput& in);
-void WriteGithub(std::ostream& out, const ReportInput& in);
 void WriteJunit(std::ostream& out, const ReportInput& in, std::optional<Severity> fail_on);
 // One self-contained HTML page (docs/html.md): header, findings table and a
 // timeline per run, drawn by an inline script from a JSON data island. The

@@ -8,7 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include <memory>
+#include <span>
+#include <vector>
+
 #include "report/report.h"
+#include "report/writers.h"
 #include "rule/registry.h"
 #include "rule/rule.h"
 #include "util/text.h"
@@ -52,13 +57,13 @@ const char* Level(Severity s) {
 
 // The directory findings are relative to, as an absolute path: the logdir,
 // or the directory holding a single event file.
-std::string BaseDirectory(const LintResult& r) {
+std::string BaseDirectory(const std::string& given, bool single_file) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::path p = fs::absolute(fs::path(r.logdir.given), ec);
-  if (ec) p = fs::path(r.logdir.given);
+  fs::path p = fs::absolute(fs::path(given), ec);
+  if (ec) p = fs::path(given);
   p = p.lexically_normal();
-  if (r.logdir.single_file) p = p.parent_path();
+  if (single_file) p = p.parent_path();
   std::string s = p.string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
@@ -121,56 +126,62 @@ json RuleDescriptor(const RuleInfo& i) {
   return rule;
 }
 
-}  // namespace
-
-nlohmann::json ToSarif(const ReportInput& in) {
+// Every registered rule's descriptor, and each code's index among them.
+json RuleDescriptors(std::map<std::string, size_t>* rule_index) {
   json rules = json::array();
-  std::map<std::string, size_t> rule_index;
   for (const auto& r : AllRules()) {
-    rule_index[r->info().code] = rules.size();
+    (*rule_index)[r->info().code] = rules.size();
     rules.push_back(RuleDescriptor(r->info()));
   }
+  return rules;
+}
+
+// LOGDIR for the first PATH, LOGDIR2, LOGDIR3, ... for the others.
+std::string BaseId(size_t n) { return n == 0 ? "LOGDIR" : "LOGDIR" + std::to_string(n + 1); }
+
+json Bases(const std::vector<ReportPath>& paths) {
   json bases = json::object();
-  json results = json::array();
-  for (size_t n = 0; n < in.results.size(); ++n) {
-    const LintResult& r = *in.results[n];
-    // LOGDIR for the first PATH, LOGDIR2, LOGDIR3, ... for the others.
-    const std::string base_id = n == 0 ? "LOGDIR" : "LOGDIR" + std::to_string(n + 1);
-    std::string base_dir = BaseDirectory(r);
+  for (size_t n = 0; n < paths.size(); ++n) {
+    const std::string base_dir = BaseDirectory(paths[n].given, paths[n].single_file);
     json base = {{"uri", "file://" + PercentEncode(base_dir == "/" ? "/" : base_dir + "/")}};
-    base["description"] = {{"text", "PATH " + ToValidUtf8(r.logdir.given)}};
-    bases[base_id] = std::move(base);
-    for (const Finding& f : r.findings) {
-      json result = {{"ruleId", f.rule->code},
-                     {"level", Level(f.severity)},
-                     {"message", {{"text", ToValidUtf8(f.message)}}},
-                     {"partialFingerprints", {{"tblintFingerprint/v1", Fingerprint(f)}}}};
-      if (auto it = rule_index.find(f.rule->code); it != rule_index.end()) result["ruleIndex"] = it->second;
-      json artifact = {{"uriBaseId", base_id}};
-      const bool whole = f.path == ".";
-      // A single file's findings are about that file, whose name is f.path.
-      artifact["uri"] = whole ? std::string("./") : PercentEncode(f.path);
-      json physical = {{"artifactLocation", std::move(artifact)}};
-      if (f.offset && !whole) {
-        json region = {{"byteOffset", *f.offset}};
-        if (f.length) region["byteLength"] = *f.length;
-        physical["region"] = std::move(region);
-      }
-      result["locations"] = json::array({{{"physicalLocation", std::move(physical)}}});
-      json props = json::object();
-      PutName(props, "run", f.run);
-      if (f.tag) PutName(props, "tag", *f.tag);
-      if (f.record) props["record"] = *f.record;
-      if (f.step) props["step"] = *f.step;
-      if (!f.impact.empty()) props["impact"] = ToValidUtf8(f.impact);
-      if (f.fix.applicability != Applicability::kNone) {
-        props["fix"] = {{"applicability", ApplicabilityName(f.fix.applicability)},
-                        {"description", ToValidUtf8(f.fix.description)}};
-      }
-      result["properties"] = std::move(props);
-      results.push_back(std::move(result));
-    }
+    base["description"] = {{"text", "PATH " + ToValidUtf8(paths[n].given)}};
+    bases[BaseId(n)] = std::move(base);
   }
+  return bases;
+}
+
+json Result(const Finding& f, const std::string& base_id, const std::map<std::string, size_t>& rule_index) {
+  json result = {{"ruleId", f.rule->code},
+                 {"level", Level(f.severity)},
+                 {"message", {{"text", ToValidUtf8(f.message)}}},
+                 {"partialFingerprints", {{"tblintFingerprint/v1", Fingerprint(f)}}}};
+  if (auto it = rule_index.find(f.rule->code); it != rule_index.end()) result["ruleIndex"] = it->second;
+  json artifact = {{"uriBaseId", base_id}};
+  const bool whole = f.path == ".";
+  // A single file's findings are about that file, whose name is f.path.
+  artifact["uri"] = whole ? std::string("./") : PercentEncode(f.path);
+  json physical = {{"artifactLocation", std::move(artifact)}};
+  if (f.offset && !whole) {
+    json region = {{"byteOffset", *f.offset}};
+    if (f.length) region["byteLength"] = *f.length;
+    physical["region"] = std::move(region);
+  }
+  result["locations"] = json::array({{{"physicalLocation", std::move(physical)}}});
+  json props = json::object();
+  PutName(props, "run", f.run);
+  if (f.tag) PutName(props, "tag", *f.tag);
+  if (f.record) props["record"] = *f.record;
+  if (f.step) props["step"] = *f.step;
+  if (!f.impact.empty()) props["impact"] = ToValidUtf8(f.impact);
+  if (f.fix.applicability != Applicability::kNone) {
+    props["fix"] = {{"applicability", ApplicabilityName(f.fix.applicability)},
+                    {"description", ToValidUtf8(f.fix.description)}};
+  }
+  result["properties"] = std::move(props);
+  return result;
+}
+
+json Document(json rules, json bases, json results) {
   json run = {{"tool",
                {{"driver",
                  {{"name", "tblint"},
@@ -186,5 +197,78 @@ nlohmann::json ToSarif(const ReportInput& in) {
   ReplaceInvalidUtf8(&doc);
   return doc;
 }
+
+std::vector<ReportPath> PathsOf(const ReportInput& in) {
+  std::vector<ReportPath> paths;
+  for (const LintResult* r : in.results) paths.push_back({r->logdir.given, r->logdir.single_file});
+  return paths;
+}
+
+// ToSarif's document written piece by piece: everything but the results
+// depends only on the PATHs (their base URIs) and the rules, so the document
+// is dumped with no results and split where its empty "results" array is;
+// each result is dumped on its own and indented to its depth (JSON strings
+// hold no raw newline). The header's paths must say which PATH is a single
+// file before the first finding (check stats them before scanning).
+class SarifWriter final : public ReportWriter {
+ public:
+  explicit SarifWriter(std::ostream& out) : out_(out) {}
+
+  void Begin(const ReportHeader& header) override {
+    const std::string doc = DumpJson(Document(RuleDescriptors(&rule_index_), Bases(header.paths), json::array()));
+    constexpr std::string_view kKey = "\n      \"results\": []";
+    const size_t at = doc.find(kKey);
+    // Always there: the run object is built above with an empty array.
+    const size_t split = at == std::string::npos ? doc.size() : at + kKey.size() - 1;  // before ']'
+    out_.write(doc.data(), static_cast<std::streamsize>(split - 1));                  // up to '[' exclusive
+    out_ << "[";
+    tail_ = doc.substr(split + 1);  // after ']'
+  }
+
+  void Findings(const LintResult& /*result*/, std::span<const Finding> findings) override {
+    if (findings.empty()) return;
+    const std::string base_id = BaseId(path_index_);
+    for (const Finding& f : findings) {
+      tally_.Add(f);
+      json j = Result(f, base_id, rule_index_);
+      ReplaceInvalidUtf8(&j);
+      text_ = DumpJson(j);
+      out_ << (any_ ? ",\n        " : "\n        ");
+      size_t from = 0;
+      for (size_t nl; (nl = text_.find('\n', from)) != std::string::npos; from = nl + 1) {
+        out_.write(text_.data() + from, static_cast<std::streamsize>(nl + 1 - from));
+        out_ << "        ";
+      }
+      out_.write(text_.data() + from, static_cast<std::streamsize>(text_.size() - from));
+      any_ = true;
+    }
+  }
+
+  void EndPath(const LintResult& /*result*/) override { ++path_index_; }
+
+  void End(const ReportInput& /*in*/) override { out_ << (any_ ? "\n      ]" : "]") << tail_ << "\n"; }
+
+ private:
+  std::ostream& out_;
+  std::map<std::string, size_t> rule_index_;
+  size_t path_index_ = 0;  // the PATH whose findings come next: LOGDIR, LOGDIR2, ...
+  std::string tail_;
+  std::string text_;
+  bool any_ = false;
+};
+
+}  // namespace
+
+nlohmann::json ToSarif(const ReportInput& in) {
+  std::map<std::string, size_t> rule_index;
+  json rules = RuleDescriptors(&rule_index);
+  json results = json::array();
+  for (size_t n = 0; n < in.results.size(); ++n) {
+    for (const Finding& f : in.results[n]->findings) results.push_back(Result(f, BaseId(n), rule_index));
+  }
+  return Document(std::move(rules), Bases(PathsOf(in)), std::move(results));
+}
+
+std::unique_ptr<ReportWriter> MakeSarifWriter(std::ostream& out) { return std::make_unique<SarifWriter>(out); }
 
 }  // namespace tblint

@@ -30,6 +30,21 @@ class ScanObserver {
   virtual void OnScanEnd() {}
 };
 
+struct LintResult;
+
+// Takes each run's findings as soon as its run and file checks are done, in
+// report order (LintResult::findings' order), instead of Lint collecting them
+// all: a consumer renders them and lets them go, so memory does not grow with
+// the number of findings (docs/performance.md). `findings` may be moved from.
+// Called from the thread that called Lint, once per run that has findings and
+// once for the logdir-wide findings (when any); `result` holds the logdir as
+// discovered and scanned so far (given, single_file, files, runs).
+class FindingsConsumer {
+ public:
+  virtual ~FindingsConsumer() = default;
+  virtual void OnFindings(const LintResult& result, std::vector<Finding>* findings) = 0;
+};
+
 struct ScanConfig {
   LintOptions lint;
   std::vector<const Rule*> rules;  // the enabled rules
@@ -41,12 +56,16 @@ struct ScanConfig {
   // shard, so the shards' findings together are exactly those of a full scan.
   std::optional<Shard> shard;
   ScanObserver* observer = nullptr;  // not owned; may be null
+  // When set, findings go here run by run and LintResult::findings stays
+  // empty (not owned; may be null).
+  FindingsConsumer* consumer = nullptr;
 };
 
 struct LintResult {
   LogdirResult logdir;
   // Every finding, ordered: by run (TensorBoard's order), within a run its
   // own findings first, then each file's by offset; logdir-wide ones last.
+  // Empty when ScanConfig::consumer took them.
   std::vector<Finding> findings;
   uint64_t records = 0;
   uint64_t bytes = 0;

@@ -1,0 +1,277 @@
+// Findings streamed run by run (ScanConfig::consumer, ReportWriter): the
+// report `tblint check` writes as the scan hands findings over is the report
+// rendered from every finding collected first (docs/performance.md).
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+#include "rule/registry.h"
+#include "test_util.h"
+#include "util/text.h"
+
+namespace tblint {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kPast = 1795298000.0;
+
+// An event file whose every record (file_version and `n` scalars) has a
+// damaged data CRC: n + 1 TB104 findings.
+std::string DamagedFile(int n) {
+  std::string data = test::SmallEventFile(n);
+  // SmallEventFile frames file_version then n scalars; flip each record's
+  // last byte (its data CRC) by walking the framing.
+  size_t at = 0;
+  while (at + 16 <= data.size()) {
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; --i) len = (len << 8) | static_cast<uint8_t>(data[at + i]);
+    const size_t end = at + 12 + len + 4;
+    if (end > data.size()) break;
+    data[end - 1] = static_cast<char>(data[end - 1] ^ 0x5a);
+    at = end;
+  }
+  return data;
+}
+
+// Two paths with findings from file checks (many per file), run checks and
+// logdir-wide checks, in several runs; one path a single file.
+struct Logdirs {
+  test::TempDir tmp;
+  std::string logs, single;
+  Logdirs() {
+    logs = tmp / "logs";
+    single = tmp / "single/events.out.tfevents.9.h.9.0";
+    auto put = [](const std::string& path, const std::string& bytes) {
+      test::WriteFile(path, bytes);
+      test::SetMtime(path, kPast);
+    };
+    put(logs + "/events.out.tfevents.1.h.1.0", test::SmallEventFile(2));  // beside runs: TB502
+    put(logs + "/a/events.out.tfevents.2.h.2.0", DamagedFile(300));
+    std::string cut = test::SmallEventFile(5);
+    cut.resize(cut.size() - 3);
+    put(logs + "/a/events.out.tfevents.3.h.3.0", cut);
+    put(logs + "/b/c/events.out.tfevents.4.h.4.0", DamagedFile(200) + std::string(64, '\0'));
+    put(logs + "/b/c/events.out.tfevents.4.h.5.0", test::SmallEventFile(3));
+    put(logs + "/d/events.out.tfevents.6.h.6.0", "");  // empty: TB201
+    put(logs + "/e/events.out.tfevents.7.h.7.0", test::SmallEventFile(4));
+    put(single, DamagedFile(50));
+  }
+};
+
+// The summary's seconds are the one thing two scans differ in.
+std::string WithoutSeconds(const std::string& text) {
+  return std::regex_replace(text, std::regex(" in [0-9]+\\.[0-9]{2} s: "), " in X s: ");
+}
+json JsonWithoutSeconds(const std::string& text) {
+  json doc = json::parse(text);
+  doc["summary"]["seconds"] = 0;
+  return doc;
+}
+
+// What the CLI would print with every finding collected first: Lint without
+// a consumer, then Render.
+std::string Collected(const std::vector<std::string>& paths, Format format, const RenderOptions& options) {
+  std::vector<LintResult> results;
+  for (const std::string& p : paths) results.push_back(test::LintPath(p));
+  ReportInput in;
+  for (const LintResult& r : results) in.results.push_back(&r);
+  std::ostringstream out;
+  Render(out, in, format, options);
+  return out.str();
+}
+
+class Collect final : public FindingsConsumer {
+ public:
+  void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
+    CHECK(!findings->empty());
+    CHECK(result.findings.empty());
+    ++calls;
+    for (Finding& f : *findings) got.push_back(std::move(f));
+    findings->clear();
+  }
+  std::vector<Finding> got;
+  int calls = 0;
+};
+
+TEST_CASE("Lint hands each run's findings to a consumer, in the order it collects them") {
+  Logdirs l;
+  const LintResult collected = test::LintPath(l.logs);
+  REQUIRE(collected.findings.size() > 500);
+  ScanConfig config;
+  config.lint.now = test::Now();
+  config.jobs = 2;
+  for (const auto& r : AllRules()) config.rules.push_back(r.get());
+  Collect consumer;
+  config.consumer = &consumer;
+  LintResult streamed;
+  std::string error;
+  REQUIRE(Lint(l.logs, config, &streamed, &error));
+  CHECK(streamed.findings.empty());
+  REQUIRE(consumer.got.size() == collected.findings.size());
+  for (size_t i = 0; i < consumer.got.size(); ++i) {
+    CAPTURE(i);
+    CHECK(consumer.got[i].rule == collected.findings[i].rule);
+    CHECK(consumer.got[i].path == collected.findings[i].path);
+    CHECK(consumer.got[i].run == collected.findings[i].run);
+    CHECK(consumer.got[i].offset == collected.findings[i].offset);
+    CHECK(consumer.got[i].message == collected.findings[i].message);
+    CHECK(consumer.got[i].impact == collected.findings[i].impact);
+  }
+  // One call per run with findings (a, b/c, d) and one for the logdir-wide
+  // TB502; the totals are the same.
+  CHECK(consumer.calls == 4);
+  CHECK(streamed.records == collected.records);
+  CHECK(streamed.bytes == collected.bytes);
+  CHECK(streamed.logdir.files.size() == collected.logdir.files.size());
+  // Each file's own vector was handed over and released.
+  for (const FileResult& f : streamed.logdir.files) CHECK(f.findings.empty());
+}
+
+TEST_CASE("the JSON and SARIF writers write ToJson's and ToSarif's documents byte for byte") {
+  Logdirs l;
+  std::vector<LintResult> results;
+  results.push_back(test::LintPath(l.logs));
+  results.push_back(test::LintPath(l.single));
+  for (bool two : {false, true}) {
+    ReportInput in;
+    in.results.push_back(&results[0]);
+    if (two) in.results.push_back(&results[1]);
+    for (bool fix_ran : {false, true}) {
+      in.fix_ran = fix_ran;
+      in.dry_run = fix_ran;
+      in.baseline_suppressed = fix_ran ? std::optional<uint64_t>(7) : std::nullopt;
+      RenderOptions options;
+      std::ostringstream out;
+      Render(out, in, Format::kJson, options);
+      CHECK(out.str() == DumpJson(ToJson(in)) + "\n");
+      std::ostringstream sarif;
+      Render(sarif, in, Format::kSarif, options);
+      CHECK(sarif.str() == DumpJson(ToSarif(in)) + "\n");
+      options.statistics = true;
+      std::ostringstream with_stats;
+      Render(with_stats, in, Format::kJson, options);
+      json doc = ToJson(in);
+      doc["statistics"] = StatisticsToJson(ComputeStatistics(in));
+      CHECK(with_stats.str() == DumpJson(doc) + "\n");
+    }
+  }
+  // No findings at all: an empty array, as the document has it.
+  test::TempDir clean;
+  test::WriteFile(clean / "run/events.out.tfevents.1.h.1.0", test::SmallEventFile(3));
+  test::SetMtime(clean / "run/events.out.tfevents.1.h.1.0", kPast);
+  const LintResult r = test::LintPath(clean.path());
+  REQUIRE(r.findings.empty());
+  ReportInput in;
+  in.results.push_back(&r);
+  std::ostringstream out;
+  Render(out, in, Format::kJson, RenderOptions{});
+  CHECK(out.str() == DumpJson(ToJson(in)) + "\n");
+  std::ostringstream sarif;
+  Render(sarif, in, Format::kSarif, RenderOptions{});
+  CHECK(sarif.str() == DumpJson(ToSarif(in)) + "\n");
+}
+
+TEST_CASE("tblint check streams the report it used to render whole: text, json, github, sarif, and -o") {
+  Logdirs l;
+  const std::vector<std::string> both = {l.logs, l.single};
+  struct Case {
+    std::vector<std::string> flags;
+    Format format;
+    RenderOptions options;
+  };
+  RenderOptions quiet;
+  quiet.text.quiet = true;
+  RenderOptions stats;
+  stats.statistics = true;
+  const std::vector<Case> cases = {
+      {{}, Format::kText, {}},
+      {{"--quiet"}, Format::kText, quiet},
+      {{"--statistics"}, Format::kText, stats},
+      {{"--format", "json"}, Format::kJson, {}},
+      {{"--format", "json", "--statistics"}, Format::kJson, stats},
+      {{"--format", "github"}, Format::kGithub, {}},
+      {{"--format", "sarif"}, Format::kSarif, {}},
+      {{"--format", "junit"}, Format::kJunit, {}},  // collected, as before
+  };
+  for (const auto& paths : {std::vector<std::string>{l.logs}, both}) {
+    for (const Case& c : cases) {
+      std::vector<std::string> args = {"--color", "never"};
+      args.insert(args.end(), c.flags.begin(), c.flags.end());
+      args.insert(args.end(), paths.begin(), paths.end());
+      CAPTURE(args.size());
+      CAPTURE(c.flags.empty() ? std::string("text") : c.flags.back());
+      const test::CliResult r = test::RunCli(args);
+      CHECK(r.exit_code == 1);
+      const std::string expected = Collected(paths, c.format, c.options);
+      if (c.format == Format::kJson) {
+        CHECK(JsonWithoutSeconds(r.out) == JsonWithoutSeconds(expected));
+      } else {
+        CHECK(WithoutSeconds(r.out) == WithoutSeconds(expected));
+      }
+      // -o: the same bytes, written atomically (more than the writer's 64 KiB buffer).
+      test::TempDir out;
+      std::vector<std::string> to_file = args;
+      to_file.insert(to_file.begin(), {"-o", out / "report"});
+      const test::CliResult f = test::RunCli(to_file);
+      CHECK(f.exit_code == 1);
+      CHECK(f.out.empty());
+      if (c.format == Format::kJson) {
+        CHECK(JsonWithoutSeconds(test::ReadFile(out / "report")) == JsonWithoutSeconds(r.out));
+      } else {
+        CHECK(WithoutSeconds(test::ReadFile(out / "report")) == WithoutSeconds(r.out));
+      }
+    }
+  }
+  // The streamed JSON report is large: the -o buffer was crossed many times.
+  const test::CliResult big = test::RunCli({"--format", "json", l.logs});
+  CHECK(big.out.size() > (256u << 10));
+  CHECK(json::parse(big.out)["findings"].size() > 500);
+}
+
+TEST_CASE("streamed: the config file's settings, --select, --baseline and the exit code act as before") {
+  Logdirs l;
+  test::TempDir cfg;
+  test::WriteFile(cfg / "tblint.toml",
+                  "[severity]\nTB104 = \"info\"\n[per-path-ignores]\n\"b/**\" = [\"TB104\"]\n");
+  // --config: per-path ignores and severities on each run's findings.
+  const test::CliResult r =
+      test::RunCli({"--config", cfg / "tblint.toml", "--format", "json", "--fail-on", "error", l.logs});
+  const json doc = json::parse(r.out);
+  int tb104 = 0;
+  for (const json& f : doc["findings"]) {
+    if (f["code"] != "TB104") continue;
+    ++tb104;
+    CHECK(f["severity"] == "info");
+    CHECK(f["run"] == "a");
+  }
+  CHECK(tb104 == 301);
+  // TB101 (error) is left: exit 1 at --fail-on error; only info at --select TB104.
+  CHECK(r.exit_code == 1);
+  CHECK(test::RunCli({"--config", cfg / "tblint.toml", "--select", "TB104", "--fail-on", "warning", l.logs})
+            .exit_code == 0);
+
+  // A baseline written (collected) from part of the damage suppresses
+  // exactly that part when read back (streamed).
+  test::TempDir b;
+  const test::CliResult w = test::RunCli({"--select", "TB104", "--write-baseline", b / "base.json", l.logs});
+  CHECK(w.exit_code == 0);
+  test::WriteFile(l.logs + "/e/events.out.tfevents.7.h.7.0", DamagedFile(20));
+  test::SetMtime(l.logs + "/e/events.out.tfevents.7.h.7.0", kPast);
+  const test::CliResult s =
+      test::RunCli({"--select", "TB104", "--baseline", b / "base.json", "--format", "json", l.logs});
+  CHECK(s.exit_code == 1);
+  const json sdoc = json::parse(s.out);
+  CHECK(sdoc["findings"].size() == 21);
+  for (const json& f : sdoc["findings"]) CHECK(f["run"] == "e");
+  CHECK(sdoc["summary"]["baseline_suppressed"] == 502);
+  CHECK(sdoc["summary"]["findings"]["error"] == 21);
+}
+
+}  // namespace
+}  // namespace tblint
