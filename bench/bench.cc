@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "event.pb.h"
+#include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "record/record_reader.h"
 #include "record/source.h"
@@ -83,7 +84,11 @@ void Usage(FILE* out) {
       "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
       "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores,\n"
       "                 x: `tblint export` to csv, jsonl and sqlite: MB/s of event files and peak RSS,\n"
-      "                 m: `tblint merge` combine, --join and --reduce all: MB/s of event files and peak RSS)\n");
+      "                 m: `tblint merge` combine, --join and --reduce all: MB/s of event files and peak RSS,\n"
+      "                 r: `tblint --fix` of a 50 and a 500 MB file cut 37 bytes short vs cp; not run by default,\n"
+      "                 s: 20,000 small files, `tblint --jobs 1` vs cat (CPU), and 100,000: peak RSS; not by default,\n"
+      "                 n: 100,000 findings (TB104) per output format: peak RSS and time; not by default,\n"
+      "                 t: one file of 8, of 100,000 and of 1,000,000 tags: MB/s and peak RSS; not by default)\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -136,8 +141,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       reps_given = true;
     } else if (a == "--only") {
       if (!need("--only")) return false;
-      if (value.empty() || value.find_first_not_of("abcdexm,") != std::string::npos) {
-        std::fprintf(stderr, "tblint_bench: --only takes letters from abcdexm\n");
+      if (value.empty() || value.find_first_not_of("abcdexmrsnt,") != std::string::npos) {
+        std::fprintf(stderr, "tblint_bench: --only takes letters from abcdexmrsnt\n");
         return false;
       }
       o->only = value;
@@ -605,6 +610,373 @@ tblint::ScanConfig FullConfig(int jobs) {
   return config;
 }
 
+// ---------------------------------------------------------------------------
+// r) `tblint --fix` of a tail cut (docs/performance.md, "bench mode r"): one
+// valid event file cut 37 bytes short, fixed by the real binary in its own
+// process, against `cp` of the same file; and the fix step alone, in process.
+
+struct ChildRun {
+  double wall = -1;  // seconds; -1: the child failed
+  double cpu = -1;   // user + system seconds
+  long rss_kb = -1;  // peak RSS
+};
+
+// Runs args (args[0] is the program) in its own process, output to /dev/null.
+ChildRun TimedChild(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ChildRun r;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid < 0) return r;
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      ::dup2(devnull, STDOUT_FILENO);
+      ::dup2(devnull, STDERR_FILENO);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  const bool ok = ::wait4(pid, &status, 0, &ru) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!ok) return r;
+  r.wall = t;
+  r.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  r.rss_kb = ru.ru_maxrss;
+  return r;
+}
+
+// The best (fastest) of several runs; the largest peak RSS.
+void KeepBest(const ChildRun& r, ChildRun* best, bool* ok) {
+  if (r.wall < 0) {
+    *ok = false;
+    return;
+  }
+  if (best->wall < 0 || r.wall < best->wall) best->wall = r.wall;
+  if (best->cpu < 0 || r.cpu < best->cpu) best->cpu = r.cpu;
+  best->rss_kb = std::max(best->rss_kb, r.rss_kb);
+}
+
+// Copies `from` to a new `to` (no timing: setting up a measurement).
+void CopyFile(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(to).parent_path(), ec);
+  if (!std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec)) {
+    throw std::runtime_error("cannot copy " + from + " to " + to + ": " + ec.message());
+  }
+}
+
+// One size: returns false when a run failed or the fix did not do what it should.
+bool FixBenchOne(const Options& o, uint64_t mb) {
+  constexpr uint64_t kCut = 37;  // the bytes cut off the end, as in issue 13
+  const std::string root = o.dir + ".bench-fix";
+  const std::string src_dir = root + "/source-" + std::to_string(mb) + "mb";
+  const std::string marker = src_dir + "/tblint-bench-fix.manifest";
+  // The source file: generated once per size (a valid event file, as the
+  // logdir's runs are written), reused while its manifest matches.
+  std::string rel;
+  uint64_t size = 0;
+  {
+    std::ifstream in(marker);
+    struct stat st {};
+    if (!o.regenerate && in >> rel >> size && ::stat((src_dir + "/" + rel).c_str(), &st) == 0 &&
+        static_cast<uint64_t>(st.st_size) == size) {
+    } else {
+      std::error_code ec;
+      std::filesystem::remove_all(src_dir, ec);
+      fs::create_directories(src_dir);
+      const FileEntry e = WriteRun(src_dir, 0, mb * 1000000ull, Now());
+      rel = e.rel;
+      size = e.size;
+      std::ofstream m(marker, std::ios::trunc);
+      m << rel << " " << size << "\n";
+    }
+  }
+  const std::string source = src_dir + "/" + rel;
+  {
+    std::vector<char> buf(1 << 20);
+    const int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    while (fd >= 0 && ::read(fd, buf.data(), buf.size()) > 0) {
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  const std::string work = root + "/work";
+  const std::string logdir = work + "/logdir";
+  const std::string target = logdir + "/" + rel;
+  // A fresh copy of the source, cut kCut bytes short and dated an hour back.
+  auto prepare = [&] {
+    std::error_code ec;
+    std::filesystem::remove_all(work, ec);
+    CopyFile(source, target);
+    if (::truncate(target.c_str(), static_cast<off_t>(size - kCut)) != 0) throw std::runtime_error("truncate failed");
+    SetMtime(target, Now() - 3600);
+    // On disk, as a file cut short by a crash long ago is: otherwise the
+    // fix's fsync would write back the whole fresh copy.
+    const int fd = ::open(target.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) throw std::runtime_error("cannot sync " + target);
+    ::close(fd);
+  };
+  const auto cpu_now = [] {
+    struct rusage ru {};
+    ::getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  };
+  bool ok = true;
+  ChildRun cp, fix, lint;
+  uint64_t fixed_size = 0;
+  double apply_best = -1, apply_cpu = -1;
+  const int reps = std::min(o.reps, 3);
+  for (int i = 0; i < reps; ++i) {
+    prepare();
+    // cp of the same (cut) file, beside it.
+    KeepBest(TimedChild({"/bin/cp", target, work + "/cp-copy"}), &cp, &ok);
+    ::unlink((work + "/cp-copy").c_str());
+    // The lint alone: the scan `--fix` runs before fixing (and again after).
+    KeepBest(TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", logdir}), &lint, &ok);
+    KeepBest(TimedChild({TBLINT_BINARY, "--fix", "--format", "json", "--fail-on", "never", logdir}), &fix, &ok);
+    struct stat st {};
+    if (::stat(target.c_str(), &st) != 0) ok = false;
+    fixed_size = static_cast<uint64_t>(st.st_size);
+    // The fix step alone, in this process: tblint::ApplyFixes after a scan.
+    prepare();
+    tblint::LintResult result;
+    std::string error;
+    if (!tblint::Lint(logdir, FullConfig(1), &result, &error)) throw std::runtime_error(error);
+    tblint::FixOptions fo;
+    fo.now = Now();
+    const double c0 = cpu_now();
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<tblint::FixOutcome> outcomes = tblint::ApplyFixes(result, fo);
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double c = cpu_now() - c0;
+    if (outcomes.size() != 1 || outcomes[0].status != tblint::FixStatus::kFixed) ok = false;
+    if (apply_best < 0 || t < apply_best) apply_best = t;
+    if (apply_cpu < 0 || c < apply_cpu) apply_cpu = c;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+  // The last record is about 58 bytes: cutting 37 leaves its first 21 or so,
+  // which the fix removes.
+  if (!(fixed_size < size - kCut && fixed_size + 200 > size - kCut)) ok = false;
+  const uint64_t removed = size - kCut - fixed_size;
+  std::printf("r) %.1f MB file (%llu bytes) cut %llu bytes short; the fix removes %llu more bytes%s\n", size / kMB,
+              static_cast<unsigned long long>(size), static_cast<unsigned long long>(kCut),
+              static_cast<unsigned long long>(removed), ok ? "" : "  FAILED");
+  if (cp.wall > 0) {
+    std::printf("   cp of the file                %8.3f s wall %8.3f s CPU  | peak RSS %6.1f MiB\n", cp.wall, cp.cpu,
+                cp.rss_kb / 1024.0);
+  }
+  if (lint.wall > 0) {
+    std::printf("   tblint (lint only)            %8.3f s wall %8.3f s CPU  | peak RSS %6.1f MiB | %.2fx cp\n",
+                lint.wall, lint.cpu, lint.rss_kb / 1024.0, lint.wall / cp.wall);
+  }
+  if (fix.wall > 0) {
+    std::printf("   tblint --fix                  %8.3f s wall %8.3f s CPU  | peak RSS %6.1f MiB | %.2fx cp\n",
+                fix.wall, fix.cpu, fix.rss_kb / 1024.0, fix.wall / cp.wall);
+  }
+  if (apply_best >= 0) {
+    std::printf("   the fix step (ApplyFixes)     %8.4f s wall %8.4f s CPU                     | %.4fx cp\n",
+                apply_best, apply_cpu, cp.wall > 0 ? apply_best / cp.wall : 0.0);
+  }
+  std::fflush(stdout);
+  return ok;
+}
+
+// r) at 50 MB and 500 MB (5 and 50 with --quick), so proportionality shows.
+bool FixBench(const Options& o) {
+  bool ok = true;
+  for (const uint64_t mb : o.quick ? std::vector<uint64_t>{5, 50} : std::vector<uint64_t>{50, 500}) {
+    ok = FixBenchOne(o, mb) && ok;
+  }
+  std::printf("r) sources kept in %s.bench-fix (delete by hand)\n", o.dir.c_str());
+  return ok;
+}
+
+// ---------------------------------------------------------------------------
+// s) and n): many files, many findings (docs/performance.md, "bench modes s
+// and n"). Each brings its own logdir under --dir's parent and removes it.
+
+// Writes `files` small event files (a file_version record and 10 scalars,
+// about 600 bytes) into `runs` run directories under `dir`.
+void WriteSmallFiles(const std::string& dir, int files, int runs, double now) {
+  for (int i = 0; i < files; ++i) {
+    const std::string run = dir + "/run" + std::to_string(i % runs);
+    if (i < runs) fs::create_directories(run);
+    char name[96];
+    std::snprintf(name, sizeof name, "/events.out.tfevents.%lld.host.%d.0", static_cast<long long>(now) - 86400 + i,
+                  i);
+    EventFileWriter w(run + name, /*tf2=*/false);
+    w.FileVersion(now - 86400 + i);
+    for (int step = 0; step < 10; ++step) w.Scalar(now - 86400 + i + step, step, "loss", 1.0f / (step + 1));
+    w.Close(run + name);
+  }
+}
+
+// A logdir whose every record has a damaged data CRC: `runs` runs of one
+// file each, `per_file` records: runs * per_file TB104 findings.
+void WriteDamagedFiles(const std::string& dir, int runs, int per_file, double now) {
+  tensorboard::Event ev;
+  std::string payload, framed;
+  for (int r = 0; r < runs; ++r) {
+    const std::string run = dir + "/run" + std::to_string(r);
+    fs::create_directories(run);
+    const std::string path = run + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
+                             ".host." + std::to_string(r) + ".0";
+    std::string data;
+    for (int i = 0; i < per_file; ++i) {
+      ev.Clear();
+      ev.set_wall_time(now - 86400 + i);
+      ev.set_step(i);
+      auto* v = ev.mutable_summary()->add_value();
+      v->set_tag("loss");
+      v->set_simple_value(static_cast<float>(i));
+      payload.clear();
+      ev.SerializeToString(&payload);
+      framed.clear();
+      tblint::AppendRecord(&framed, payload);
+      framed.back() = static_cast<char>(framed.back() ^ 0x5a);  // the data CRC's last byte
+      data += framed;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) throw std::runtime_error("cannot write " + path);
+  }
+}
+
+void PrintChild(const char* label, const ChildRun& r) {
+  std::printf("   %-44s %8.3f s wall %8.3f s CPU  | peak RSS %7.1f MiB\n", label, r.wall, r.cpu, r.rss_kb / 1024.0);
+}
+
+bool ManyFilesBench(const Options& o) {
+  bool ok = true;
+  const std::string root = o.dir + ".bench-many";
+  const double now = Now();
+  std::error_code ec;
+  if (o.Wants('s')) {
+    // Per-file cost: `tblint --jobs 1` against `cat` of the same files.
+    const int small = o.quick ? 2000 : 20000;
+    const std::string dir = root + "/small";
+    std::filesystem::remove_all(dir, ec);
+    WriteSmallFiles(dir, small, small / 100, now);
+    const std::string cat = "find '" + dir + "' -type f -print0 | xargs -0 cat";
+    ChildRun lint, reader;
+    for (int i = 0; i < o.reps; ++i) {
+      KeepBest(TimedChild({TBLINT_BINARY, "--fail-on", "never", "--jobs", "1", dir}), &lint, &ok);
+      KeepBest(TimedChild({"/bin/sh", "-c", cat}), &reader, &ok);
+    }
+    std::printf("s) %d small event files (%d runs), best of %d:\n", small, small / 100, o.reps);
+    PrintChild("tblint --jobs 1", lint);
+    PrintChild("find | xargs cat", reader);
+    std::printf("   per file: tblint %.1f us CPU, cat %.1f us CPU\n", lint.cpu / small * 1e6, reader.cpu / small * 1e6);
+    std::filesystem::remove_all(dir, ec);
+    // Memory with many files: the whole process's peak RSS.
+    const int many = o.quick ? 10000 : 100000;
+    std::filesystem::remove_all(dir, ec);
+    WriteSmallFiles(dir, many, many / 100, now);
+    ChildRun big;
+    KeepBest(TimedChild({TBLINT_BINARY, "--fail-on", "never", dir}), &big, &ok);
+    std::printf("s) %d small event files (%d runs), once:\n", many, many / 100);
+    PrintChild("tblint (all cores)", big);
+    std::printf("   per file: %.2f KiB of peak RSS\n", big.rss_kb / static_cast<double>(many));
+    std::filesystem::remove_all(dir, ec);
+  }
+  if (o.Wants('n')) {
+    // Many findings: 100 runs of one file, every record's data CRC damaged.
+    const int runs = 100, per_file = o.quick ? 100 : 1000;
+    const std::string dir = root + "/findings";
+    std::filesystem::remove_all(dir, ec);
+    WriteDamagedFiles(dir, runs, per_file, now);
+    std::printf("n) %d findings (TB104 in %d files), --fail-on never, best of %d:\n", runs * per_file, runs,
+                o.reps);
+    for (const char* format : {"text", "json", "github", "sarif"}) {
+      ChildRun best;
+      bool child_ok = true;  // tblint exits 1 on findings: TimedChild reports that as a failure
+      for (int i = 0; i < o.reps; ++i) {
+        ChildRun r = TimedChild({TBLINT_BINARY, "--fail-on", "never", "--format", format, dir});
+        KeepBest(r, &best, &child_ok);
+      }
+      ok = ok && child_ok;
+      const std::string label = std::string("tblint --format ") + format;
+      PrintChild(label.c_str(), best);
+    }
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::filesystem::remove_all(root, ec);
+  std::fflush(stdout);
+  return ok;
+}
+
+// t) many tags (docs/performance.md, "Many tags (bench mode t)"): one event
+// file of 100,000 distinct scalar tags and one of 1,000,000, a few points
+// each, logged like the real writers do (every tag once per step, in one
+// fixed order, one value per event), against a file of 8 tags with the same
+// number of records. Each is linted as a logdir of one run by the tblint
+// binary in its own process: MB/s, records/s and peak RSS.
+bool ManyTagsBench(const Options& o) {
+  bool ok = true;
+  const std::string root = o.dir + ".bench-tags";
+  const double now = Now();
+  std::error_code ec;
+  struct Case {
+    const char* label;
+    int tags, points;
+  };
+  const int scale = o.quick ? 10 : 1;
+  const Case cases[] = {{"8 tags", 8, 125000 / scale},
+                        {"100,000 tags", 100000 / scale, 10},
+                        {"1,000,000 tags", 1000000 / scale, 3}};
+  double ref_cpu_per_byte = 0;
+  std::printf("t) one event file per line, linted by `tblint --format json DIR` in its own process:\n");
+  for (const Case& c : cases) {
+    const std::string dir = root + "/" + std::to_string(c.tags);
+    std::filesystem::remove_all(dir, ec);
+    fs::create_directories(dir);
+    const std::string path = dir + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
+                             ".host.1.0";
+    uint64_t records = 1;
+    {
+      EventFileWriter w(path, /*tf2=*/false);
+      w.FileVersion(now - 86400);
+      std::vector<std::string> names;
+      char name[64];
+      for (int t = 0; t < c.tags; ++t) {
+        std::snprintf(name, sizeof name, "layer_%04d/unit_%03d/grad_norm", t / 1000, t % 1000);
+        names.emplace_back(name);
+      }
+      for (int step = 0; step < c.points; ++step) {
+        for (int t = 0; t < c.tags; ++t) {
+          w.Scalar(now - 86400 + step, step, names[static_cast<size_t>(t)], 1.0f / static_cast<float>(step + t + 1));
+        }
+        records += static_cast<uint64_t>(c.tags);
+      }
+      w.Close(path);
+    }
+    const auto bytes = static_cast<double>(fs::file_size(path));
+    ChildRun best;
+    const int reps = c.tags >= 1000000 / scale ? std::min(o.reps, 2) : o.reps;
+    for (int i = 0; i < reps; ++i) {
+      KeepBest(TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", dir}), &best, &ok);
+    }
+    const double cpu_per_byte = best.cpu / bytes;
+    if (ref_cpu_per_byte == 0) ref_cpu_per_byte = cpu_per_byte;
+    std::printf("   %-15s %7d points each: %7.1f MB, %9llu records | best of %d: %7.3f s wall %7.3f s CPU | "
+                "MB/s %6.1f | Mrec/s %5.2f | peak RSS %6.1f MiB | CPU per byte %.2fx the 8 tags'\n",
+                c.label, c.points, bytes / kMB, static_cast<unsigned long long>(records), reps, best.wall, best.cpu,
+                bytes / kMB / best.wall, static_cast<double>(records) / 1e6 / best.wall, best.rss_kb / 1024.0,
+                cpu_per_byte / ref_cpu_per_byte);
+    std::fflush(stdout);
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::filesystem::remove_all(root, ec);
+  return ok;
+}
+
 int Run(const Options& o) {
   const unsigned cores = std::thread::hardware_concurrency();
   std::printf("tblint_bench: build %s, %s\n", TBLINT_BENCH_BUILD_TYPE, __VERSION__);
@@ -612,6 +984,12 @@ int Run(const Options& o) {
               tblint::crc32c::ImplementationName(),
               tblint::crc32c::HardwareAvailable() ? "available" : "not available");
   std::fflush(stdout);
+  // r) brings its own files: alone (--only r) it needs no logdir.
+  if (o.only.find_first_not_of("r,") == std::string::npos) return FixBench(o) ? 0 : 1;
+  // s) and n) too.
+  if (o.only.find_first_not_of("sn,") == std::string::npos) return ManyFilesBench(o) ? 0 : 1;
+  // t) too.
+  if (o.only.find_first_not_of("t,") == std::string::npos) return ManyTagsBench(o) ? 0 : 1;
 
   const Logdir l = PrepareLogdir(o);
   std::printf("logdir: %s (%s in %.1f s)\n", o.dir.c_str(), l.generated ? "generated" : "reused", l.seconds);
@@ -626,6 +1004,9 @@ int Run(const Options& o) {
   for (const FileEntry& e : l.files) paths.push_back(o.dir + "/" + e.rel);
   std::vector<Measurement> results;  // printed in the order a, b, c, d
   bool ok = true;
+  if (o.Wants('r')) ok = FixBench(o) && ok;  // r) `tblint --fix` of a tail cut
+  if (o.Wants('s') || o.Wants('n')) ok = ManyFilesBench(o) && ok;  // s) many files, n) many findings
+  if (o.Wants('t')) ok = ManyTagsBench(o) && ok;                    // t) many tags in one file
   const std::string load_before = LoadAverage();
 
   // The scans run first, so that the peak RSS they reach is not hidden by the

@@ -12,6 +12,7 @@ constexpr RuleInfo kInfo = {"TB107", "oversized-record", Severity::kWarning,
 class Check : public FileCheck {
  public:
   Check(const FileInfo&, const LintOptions& options) : limit_(options.oversized_record_bytes) {}
+  Interest interest() const override { return kLargeRecord; }
   void OnRecord(const RecordView& view, Sink& sink) override {
     const Record& r = view.record;
     if (!r.has_length || r.length <= limit_) return;

@@ -11,7 +11,7 @@ constexpr RuleInfo kInfo = {"TB202", "header-only-file", Severity::kWarning,
 
 class Check : public FileCheck {
  public:
-  Interest interest() const override { return kClean; }
+  Interest interest() const override { return kFirstContent; }
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.event == nullptr) return;
     const auto what = view.event->what;

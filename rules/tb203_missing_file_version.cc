@@ -44,6 +44,7 @@ bool ParsesAsVersion(std::string_view v) {
 
 class Check : public FileCheck {
  public:
+  Interest interest() const override { return kFirstRecord; }
   void OnRecord(const RecordView& view, Sink& sink) override {
     if (seen_first_) return;
     const Record& r = view.record;

@@ -12,13 +12,13 @@ constexpr RuleInfo kInfo = {"TB204", "bad-wall-time", Severity::kError,
                             "NaN wall_time (error); infinite, negative, zero or far-future (warning)",
                             Applicability::kNone};
 
-constexpr double kFutureSlack = 86400;  // one day past the file's mtime
+constexpr double kFutureSlack = kWallTimeFutureSlack;  // one day past the file's mtime
 
 enum Problem { kNan, kInfinite, kNonPositive, kFuture, kProblemCount };
 
 class Check : public FileCheck {
  public:
-  Interest interest() const override { return kClean; }
+  Interest interest() const override { return kOddWallTime; }
   explicit Check(const FileInfo& file) : mtime_(file.mtime) {}
 
   void OnRecord(const RecordView& view, Sink&) override {

@@ -13,7 +13,7 @@ constexpr RuleInfo kInfo = {"TB205", "non-finite-value", Severity::kWarning, "Na
 
 class Check : public FileCheck {
  public:
-  Interest interest() const override { return kClean; }
+  Interest interest() const override { return kNonFiniteScalar; }
   void OnRecord(const RecordView& view, Sink&) override {
     if (view.event == nullptr) return;
     for (const event::Value& v : view.event->values) {

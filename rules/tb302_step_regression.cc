@@ -1,5 +1,6 @@
 // TB302 step-regression: within one file a tag's step goes backwards. Rationale: docs/rules/TB302.md
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,21 +16,21 @@ class Check : public FileCheck {
  public:
   Interest interest() const override { return kNoRecords; }
   void OnEnd(const FileResult& file, Sink& sink) override {
-    const std::string* first_tag = nullptr;
-    const TagStats* first = nullptr;
+    std::string_view first_tag;
+    std::optional<TagStats> first;
     uint64_t tags = 0, regressions = 0, relogged = 0;
     for (const auto& [tag, s] : file.tags) {
       if (s.regressions == 0) continue;
       ++tags;
       regressions += s.regressions;
       relogged += s.overwritten;
-      if (first == nullptr || s.first_regression_offset < first->first_regression_offset) {
-        first = &s;
-        first_tag = &tag;
+      if (!first || s.first_regression_offset < first->first_regression_offset) {
+        first = s;
+        first_tag = tag;
       }
     }
-    if (first == nullptr) return;
-    std::string msg = *first_tag + " goes back from step " + std::to_string(first->first_regression_from) + " to " +
+    if (!first) return;
+    std::string msg = std::string(first_tag) + " goes back from step " + std::to_string(first->first_regression_from) + " to " +
                       std::to_string(first->first_regression_to);
     if (first->regressions > 1) msg += " (" + std::to_string(first->regressions) + " times)";
     if (tags > 1) {
@@ -38,7 +39,7 @@ class Check : public FileCheck {
     msg += ": a restart into the same file, a step counter that resets, or two writers";
     Finding& f = sink.Add(std::move(msg));
     f.offset = first->first_regression_offset;
-    f.tag = *first_tag;
+    f.tag = std::string(first_tag);
     f.step = first->first_regression_to;
     f.impact = std::string(file.session_start_count == 0
                                ? "Python reader: keeps both series (there is no SessionLog START), so the plot runs "

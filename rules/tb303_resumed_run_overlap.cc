@@ -1,8 +1,9 @@
 // TB303 resumed-run-overlap: a later file of a run re-logs steps an earlier file holds. Rationale: docs/rules/TB303.md
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "rule/rule.h"
 
@@ -27,14 +28,21 @@ class TB303 : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void CheckRun(const RunResult& run, const LintOptions&, Sink& sink) const override {
-    // Earlier files' tags, merged: the file that holds the highest steps.
+    if (run.files.size() < 2) return;
+    // Earlier files' tags, merged: per distinct tag (TagUnion: compact,
+    // however many tags), the file that holds the highest steps (its
+    // position + 1, 0 for none) and the tag's index there.
+    std::vector<const TagMap*> maps;
+    for (const FileResult* file : run.files) maps.push_back(&file->tags);
+    const TagUnion ids(std::move(maps));
     struct Earlier {
-      const TagStats* stats;
-      const FileResult* file;
+      uint32_t file = 0;
+      uint32_t index = 0;
     };
-    std::map<std::string, Earlier, std::less<>> earlier;
+    std::vector<Earlier> earlier(ids.size());
     bool earlier_start = false;
-    for (const FileResult* file : run.files) {
+    for (size_t fi = 0; fi < run.files.size(); ++fi) {
+      const FileResult* file = run.files[fi];
       // A purge_step resume (SessionLog START at the first step the new file
       // logs) makes the Python reader drop the old steps, but only when the
       // run already has a START: it ignores a run's first one.
@@ -45,10 +53,19 @@ class TB303 : public Rule {
       int ntags = 0;
       const FileResult* older = nullptr;
       int64_t first_step = 0;
-      for (const auto& [tag, s] : file->tags) {
-        auto it = earlier.find(tag);
-        if (it == earlier.end()) continue;
-        const TagStats& e = *it->second.stats;
+      // In tag-name order, so the message names the same tags whatever order
+      // the writer logged them in.
+      std::vector<uint32_t> order(file->tags.size());
+      for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [file](uint32_t a, uint32_t b) { return file->tags.key(a) < file->tags.key(b); });
+      for (const uint32_t i : order) {
+        const Earlier& at = earlier[ids.Id(fi, i)];
+        if (at.file == 0) continue;
+        const FileResult* const at_file = run.files[at.file - 1];
+        const std::string_view tag = file->tags.key(i);
+        const TagStats s = file->tags.Stats(i);
+        const TagStats e = at_file->tags.Stats(at.index);
         if (s.min_step > e.max_step) continue;
         const int64_t olo = std::max(s.min_step, e.min_step), ohi = std::min(s.max_step, e.max_step);
         if (ohi < olo) continue;
@@ -56,9 +73,9 @@ class TB303 : public Rule {
         lo = std::min(lo, olo);
         hi = std::max(hi, ohi);
         points += PointsIn(e, olo, ohi);
-        if (ntags++ < 3) tags += (ntags > 1 ? ", " : "") + tag;
+        if (ntags++ < 3) tags += (ntags > 1 ? ", " : "") + std::string(tag);
         if (older == nullptr) {
-          older = it->second.file;
+          older = at_file;
           first_step = olo;
         }
       }
@@ -85,9 +102,11 @@ class TB303 : public Rule {
         f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) + " to " +
                    std::to_string(lo) + "; Rust server: steps " + range + " of the older file replaced";
       }
-      for (const auto& [tag, s] : file->tags) {
-        auto it = earlier.find(tag);
-        if (it == earlier.end() || s.max_step >= it->second.stats->max_step) earlier[tag] = {&s, file};
+      for (uint32_t i = 0; i < file->tags.size(); ++i) {
+        Earlier& at = earlier[ids.Id(fi, i)];
+        if (at.file == 0 || file->tags.core(i).max_step >= run.files[at.file - 1]->tags.core(at.index).max_step) {
+          at = {static_cast<uint32_t>(fi + 1), i};
+        }
       }
       earlier_start = earlier_start || file->session_start_count > 0;
     }

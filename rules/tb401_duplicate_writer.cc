@@ -1,5 +1,6 @@
 // TB401 duplicate-writer: one file written by more than one writer. Rationale: docs/rules/TB401.md
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "rule/rule.h"
@@ -42,17 +43,17 @@ class Check : public FileCheck {
                  " s), first at record " + std::to_string(file.first_wall_back_jump_record);
       first_at(file.first_wall_back_jump_offset, file.first_wall_back_jump_record);
     }
-    const std::string* osc_tag = nullptr;
-    const TagStats* osc = nullptr;
+    std::string_view osc_tag;
+    std::optional<TagStats> osc;
     for (const auto& [tag, s] : file.tags) {
-      if (s.interleaves >= kInterleavesForTwoWriters && (osc == nullptr || s.interleaves > osc->interleaves)) {
-        osc = &s;
-        osc_tag = &tag;
+      if (s.interleaves >= kInterleavesForTwoWriters && (!osc || s.interleaves > osc->interleaves)) {
+        osc = s;
+        osc_tag = tag;
       }
     }
-    if (osc != nullptr) {
+    if (osc) {
       if (!reasons.empty()) reasons += "; ";
-      reasons += "the steps of " + *osc_tag + " go back and forth " + std::to_string(osc->interleaves) + " times";
+      reasons += "the steps of " + std::string(osc_tag) + " go back and forth " + std::to_string(osc->interleaves) + " times";
       first_at(osc->first_regression_offset, 0);
     }
     if (reasons.empty()) return;

@@ -36,7 +36,7 @@ std::string AddScalarsMainTag(const RunResult& run, std::string_view name) {
   for (const FileResult* f : run.files) {
     for (const auto& [tag, stats] : f->tags) {
       if (stats.kind != event::TagKind::kScalar) continue;
-      std::string prefix = tag;
+      std::string prefix(tag);
       for (char& c : prefix) c = c == '/' ? '_' : c;
       prefix += '_';
       if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;

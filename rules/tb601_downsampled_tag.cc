@@ -1,7 +1,7 @@
 // TB601 downsampled-tag: tags with more points than TensorBoard keeps, one finding per run.
 // Rationale: docs/rules/TB601.md
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -77,33 +77,39 @@ class TB601 : public Rule {
   void CheckRun(const RunResult& run, const LintOptions&, Sink& sink) const override {
     // Both readers keep one reservoir per tag and run, across all its files,
     // sized by the kind of the tag's first point (files in read order).
-    struct Merged {
-      event::TagKind kind;
-      uint64_t points = 0;
-    };
-    std::map<std::string, Merged, std::less<>> tags;  // sorted: findings in tag order
-    for (const FileResult* file : run.files) {
-      for (const auto& [tag, s] : file->tags) {
-        auto it = tags.find(tag);
-        if (it == tags.end()) it = tags.emplace(tag, Merged{s.kind}).first;
-        it->second.points += s.points;
+    // Per distinct tag (TagUnion: compact, however many tags): the kind of
+    // its first point and its points over all files.
+    std::vector<const TagMap*> maps;
+    for (const FileResult* file : run.files) maps.push_back(&file->tags);
+    const TagUnion tags(std::move(maps));
+    std::vector<uint64_t> points(tags.size(), 0);
+    std::vector<event::TagKind> kinds(tags.size(), event::TagKind::kOther);
+    for (size_t m = 0; m < run.files.size(); ++m) {
+      const TagMap& file_tags = run.files[m]->tags;
+      for (uint32_t i = 0; i < file_tags.size(); ++i) {
+        const uint32_t id = tags.Id(m, i);
+        const TagCore& c = file_tags.core(i);
+        if (points[id] == 0) kinds[id] = c.kind();
+        points[id] += c.points();
       }
     }
     // One finding per run, listing every downsampled tag: a run logged for
     // long has many, and one line each would bury everything else.
     struct Over {
-      const std::string* tag;
+      std::string_view tag;
       event::TagKind kind;
       uint64_t points, keeps;
     };
     std::vector<Over> over;
-    for (const auto& [tag, m] : tags) {
+    for (uint32_t id = 0; id < tags.size(); ++id) {
       // hparams are one summary per session, not a series.
-      if (m.kind == event::TagKind::kHparams) continue;
-      const uint64_t keeps = PythonKeeps(m.kind);
-      if (m.points > keeps) over.push_back({&tag, m.kind, m.points, keeps});
+      if (kinds[id] == event::TagKind::kHparams) continue;
+      const uint64_t keeps = PythonKeeps(kinds[id]);
+      if (points[id] > keeps) over.push_back({tags.key(id), kinds[id], points[id], keeps});
     }
     if (over.empty()) return;
+    // Findings in tag order.
+    std::sort(over.begin(), over.end(), [](const Over& a, const Over& b) { return a.tag < b.tag; });
     std::set<std::string> plugins;  // the --samples_per_plugin keys, sorted
     for (const Over& o : over) plugins.insert(PluginKey(o.kind));
     std::string setting;
@@ -111,14 +117,14 @@ class TB601 : public Rule {
     std::string msg;
     if (over.size() == 1) {
       const Over& o = over.front();
-      msg = "tag " + *o.tag + " has " + std::to_string(o.points) + " points (" + event::TagKindName(o.kind) +
+      msg = "tag " + std::string(o.tag) + " has " + std::to_string(o.points) + " points (" + event::TagKindName(o.kind) +
             "); TensorBoard keeps " + std::to_string(o.keeps) + " by default and hides " +
             std::to_string(o.points - o.keeps);
     } else {
       msg = std::to_string(over.size()) + " tags have more points than TensorBoard keeps by default: ";
       for (size_t i = 0; i < over.size() && i < kMaxTagsListed; ++i) {
         const Over& o = over[i];
-        msg += (i > 0 ? "; " : "") + *o.tag + " " + std::to_string(o.points) + " points (" +
+        msg += (i > 0 ? "; " : "") + std::string(o.tag) + " " + std::to_string(o.points) + " points (" +
                event::TagKindName(o.kind) + "), keeps " + std::to_string(o.keeps) + ", hides " +
                std::to_string(o.points - o.keeps);
       }
@@ -126,7 +132,7 @@ class TB601 : public Rule {
     }
     Finding& f = sink.Add(msg + "; `--samples_per_plugin " + setting + "` shows them all");
     f.path = run.name;
-    f.tag = *over.front().tag;  // the first, in tag order
+    f.tag = std::string(over.front().tag);  // the first, in tag order
     if (over.size() == 1) {
       const Over& o = over.front();
       const uint64_t rust = RustKeeps(o.kind);

@@ -1,6 +1,6 @@
 // TB602 tag-kind-conflict: one tag logged as different kinds in a run. Rationale: docs/rules/TB602.md
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -19,24 +19,38 @@ class TB602 : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void CheckRun(const RunResult& run, const LintOptions&, Sink& sink) const override {
-    struct Merged {
-      event::TagKind first;  // the kind of the tag's first point: TensorBoard files the tag under it
-      uint8_t kinds = 0;
-      uint64_t files = 0;
-    };
-    std::map<std::string, Merged, std::less<>> tags;  // sorted: findings in tag order
-    for (const FileResult* file : run.files) {
-      for (const auto& [tag, s] : file->tags) {
-        auto it = tags.find(tag);
-        if (it == tags.end()) it = tags.emplace(tag, Merged{s.kind}).first;
+    // Per distinct tag (TagUnion: compact, however many tags): the kind of
+    // its first point (TensorBoard files the tag under it), every kind, and
+    // the files holding it.
+    std::vector<const TagMap*> maps;
+    for (const FileResult* file : run.files) maps.push_back(&file->tags);
+    const TagUnion tags(std::move(maps));
+    std::vector<uint8_t> kind_bits(tags.size(), 0);
+    std::vector<event::TagKind> firsts(tags.size(), event::TagKind::kOther);
+    std::vector<uint32_t> files(tags.size(), 0);
+    for (size_t m = 0; m < run.files.size(); ++m) {
+      const TagMap& file_tags = run.files[m]->tags;
+      for (uint32_t i = 0; i < file_tags.size(); ++i) {
+        const uint32_t id = tags.Id(m, i);
+        const TagCore& c = file_tags.core(i);
+        if (files[id]++ == 0) firsts[id] = c.kind();
         // kinds_seen covers mixed_kinds within one file; Bit(kind) keeps this
-        // correct for TagStats filled without it.
-        it->second.kinds |= s.kinds_seen | Bit(s.kind);
-        ++it->second.files;
+        // correct for cores filled without it.
+        kind_bits[id] |= c.kinds_seen() | Bit(c.kind());
       }
     }
-    for (const auto& [tag, m] : tags) {
-      if ((m.kinds & (m.kinds - 1)) == 0) continue;  // one kind
+    std::vector<uint32_t> mixed;  // sorted: findings in tag order
+    for (uint32_t id = 0; id < tags.size(); ++id) {
+      if ((kind_bits[id] & (kind_bits[id] - 1)) != 0) mixed.push_back(id);
+    }
+    std::sort(mixed.begin(), mixed.end(), [&tags](uint32_t a, uint32_t b) { return tags.key(a) < tags.key(b); });
+    for (const uint32_t id : mixed) {
+      struct {
+        event::TagKind first;
+        uint8_t kinds;
+        uint64_t files;
+      } m{firsts[id], kind_bits[id], files[id]};
+      const std::string tag(tags.key(id));
       std::vector<std::string> names;
       for (unsigned k = 0; k < 8; ++k) {
         if (m.kinds & (1u << k)) names.push_back(event::TagKindName(static_cast<event::TagKind>(k)));

@@ -13,6 +13,7 @@ class Check : public FileCheck {
  public:
   Check(const FileInfo&, const LintOptions& options)
       : file_limit_(options.oversized_file_bytes), graph_limit_(options.oversized_graph_bytes) {}
+  Interest interest() const override { return kGraph; }
 
   void OnRecord(const RecordView& view, Sink&) override {
     const event::EventView* ev = view.event;

@@ -209,7 +209,11 @@ bool SameDouble(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 // what the validated walker gives. "" when they agree (or the fast path
 // declined the payload).
 std::string PathsDisagree(const std::string& payload) {
-  event::EventView fast, slow;
+  // One fast view for every payload, as the scanner keeps one per file: its
+  // metadata memo carries over from payload to payload (and the mutations
+  // give it near-identical metadata bytes to tell apart).
+  static event::EventView fast;
+  event::EventView slow;
   event::WireError err;
   if (!event::DecodeEventFast(payload, &fast)) return "";
   if (!event::DecodeEventGeneric(payload, &slow, &err)) return "fast path accepted, walker rejected: " + err.what;

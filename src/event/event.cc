@@ -339,10 +339,13 @@ class FastDecoder {
   }
 
  private:
-  // Field tags of one byte, in ascending field order.
+  // Field tags in ascending field order. Compared as tag bytes: for the
+  // one-byte tags the switches accept, a higher field number is a higher
+  // byte, and the same field again is the same byte (its one wire type).
+  // A byte >= 0x80 (a longer tag) passes here and fails every switch.
   static bool Ascending(uint32_t tag, uint32_t* last) {
-    if (tag >= 0x80 || (tag >> 3) <= *last) return false;
-    *last = tag >> 3;
+    if (tag <= *last) return false;
+    *last = tag;
     return true;
   }
 
@@ -402,13 +405,17 @@ class FastDecoder {
           const uint8_t* sub;
           if (v.kind != ValueKind::kNone || !Length(p, end, &sub)) return false;
           v.kind = ValueKind::kTensor;
-          if (!Tensor(p, sub, v)) return false;
+          if (!FloatScalarTensor(p, sub, v) && !Tensor(p, sub, v)) return false;
           p = sub;
           break;
         }
         case (9 << 3) | 2: {  // metadata
           const uint8_t* sub;
-          if (!Length(p, end, &sub) || !Metadata(p, sub, v)) return false;
+          if (!Length(p, end, &sub)) return false;
+          if (!Memo().Recall(p, sub, v)) {
+            if (!Metadata(p, sub, v)) return false;
+            Memo().Keep(p, sub, v);
+          }
           p = sub;
           break;
         }
@@ -465,6 +472,26 @@ class FastDecoder {
     return true;
   }
 
+  // The tensor TF2's scalar summaries write, byte for byte: dtype DT_FLOAT
+  // (08 01), an empty shape (12 00), tensor_content of 4 bytes (22 04) and
+  // the float. Anything else goes through Tensor.
+  static bool FloatScalarTensor(const uint8_t* p, const uint8_t* end, Value& v) {
+    if (end - p != 10) return false;
+    uint64_t head;
+    std::memcpy(&head, p, 8);
+    constexpr uint64_t kHead = 0x042200120108ull;  // 08 01 12 00 22 04, little-endian
+    if ((head & 0xFFFFFFFFFFFFull) != kHead) return false;
+    v.dtype = kDtFloat;
+    v.has_scalar = true;
+    v.scalar = std::bit_cast<float>(Load<uint32_t>(reinterpret_cast<const char*>(p + 6)));
+    return true;
+  }
+
+  // Metadata is the same bytes on every value of a tag (TF2 writes it on
+  // every record): the last metadata message that decoded is kept, and the
+  // same bytes again give the same result without decoding them.
+  MetadataMemo& Memo() { return out_->metadata_memo; }
+
   static bool Tensor(const uint8_t* p, const uint8_t* end, Value& v) {
     TensorState t;
     uint32_t last = 0;
@@ -512,7 +539,7 @@ class FastDecoder {
     uint32_t last = 0;
     while (p < end) {
       const uint32_t tag = *p++;
-      if (tag == ((2 << 3) | 2) && last == 2) last = 1;  // another dim
+      if (tag == ((2 << 3) | 2) && last == tag) last = 0;  // another dim
       if (!Ascending(tag, &last)) return false;
       if (tag == ((2 << 3) | 2)) {
         const uint8_t* sub;
@@ -588,6 +615,30 @@ void Reset(EventView* out) {
 }
 
 }  // namespace
+
+bool MetadataMemo::Recall(const uint8_t* p, const uint8_t* end, Value& v) const {
+  const auto n = static_cast<size_t>(end - p);
+  if (n != size_ || n < 8) return false;
+  // Word by word; the last word overlaps the one before when n % 8 != 0.
+  uint64_t diff = 0;
+  for (size_t i = 0; i + 8 < n; i += 8) diff |= Load<uint64_t>(reinterpret_cast<const char*>(p + i)) ^ Load<uint64_t>(reinterpret_cast<const char*>(bytes_.data() + i));
+  diff |= Load<uint64_t>(reinterpret_cast<const char*>(p + n - 8)) ^ Load<uint64_t>(reinterpret_cast<const char*>(bytes_.data() + n - 8));
+  if (diff != 0) return false;
+  if (plugin_size_ != 0) v.plugin_name = std::string_view(reinterpret_cast<const char*>(p) + plugin_offset_, plugin_size_);
+  return true;
+}
+
+void MetadataMemo::Keep(const uint8_t* p, const uint8_t* end, const Value& v) {
+  const auto n = static_cast<size_t>(end - p);
+  size_ = SIZE_MAX;
+  if (n < 8 || n > bytes_.size()) return;
+  const auto* name = reinterpret_cast<const uint8_t*>(v.plugin_name.data());
+  if (!v.plugin_name.empty() && (name < p || name + v.plugin_name.size() > end)) return;
+  std::memcpy(bytes_.data(), p, n);
+  plugin_offset_ = v.plugin_name.empty() ? 0 : static_cast<uint32_t>(name - p);
+  plugin_size_ = static_cast<uint32_t>(v.plugin_name.size());
+  size_ = n;
+}
 
 const char* TagKindName(TagKind kind) {
   switch (kind) {

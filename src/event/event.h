@@ -3,6 +3,8 @@
 #ifndef TBLINT_EVENT_EVENT_H_
 #define TBLINT_EVENT_EVENT_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,6 +56,26 @@ struct Value {
   TagKind tag_kind() const;
 };
 
+// The decoder's scratch, kept between records of one EventView: the bytes of
+// the last SummaryMetadata message it decoded (up to 48 of them) and the
+// plugin_name found in it. Writers repeat the same metadata on every value of
+// a tag, so the same bytes again are recognised by a compare instead of
+// being decoded; the result depends on the bytes alone, so it is the same.
+class MetadataMemo {
+ public:
+  // When [p, end) are the kept bytes, sets v.plugin_name as decoding them
+  // would (a view into [p, end)) and returns true.
+  bool Recall(const uint8_t* p, const uint8_t* end, Value& v) const;
+  // Keeps [p, end), whose decoding set v.plugin_name.
+  void Keep(const uint8_t* p, const uint8_t* end, const Value& v);
+
+ private:
+  std::array<uint8_t, 48> bytes_{};
+  size_t size_ = SIZE_MAX;  // SIZE_MAX: nothing kept
+  uint32_t plugin_offset_ = 0;
+  uint32_t plugin_size_ = 0;
+};
+
 // What protobuf's parser would make of the payload, restricted to these
 // fields: as in the generated accessors, a field of a oneof member that is
 // not the one set reads as its default (a file_version followed by a summary
@@ -69,6 +91,7 @@ struct EventView {
   int32_t session_status = 0;      // SessionLog.status (1 START, 2 STOP, 3 CHECKPOINT)
   uint64_t what_bytes = 0;         // size of graph_def / meta_graph_def / run_metadata
   std::vector<Value> values;       // summary values, reused between records
+  MetadataMemo metadata_memo;      // the decoder's, not part of the result
 };
 
 // Decodes `payload` into `out`. Returns false, with `error` saying where and

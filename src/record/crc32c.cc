@@ -160,6 +160,91 @@ uint32_t Extend(uint32_t crc, const void* data, size_t n) { return kExtend(crc, 
 
 namespace {
 
+inline uint32_t LoadLE32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+
+// The frame check, generic over the CRC of 8 bytes and of a span. The length
+// is bounded by `avail` before any use, so a hostile length costs nothing.
+template <uint32_t (*Crc8)(uint64_t), uint32_t (*CrcSpan)(const uint8_t*, size_t)>
+inline bool CheckFrameWith(const uint8_t* r, size_t avail, uint64_t* length) {
+  if (avail < 16) return false;
+  const uint64_t len = LoadLE64(r);
+  if (MaskCrc(Crc8(len)) != LoadLE32(r + 8)) return false;
+  if (len > avail - 16) return false;
+  const size_t n = static_cast<size_t>(len);
+  if (MaskCrc(CrcSpan(r + 12, n)) != LoadLE32(r + 12 + n)) return false;
+  *length = len;
+  return true;
+}
+
+uint32_t PortableCrc8(uint64_t v) {
+  uint8_t b[8];
+  std::memcpy(b, &v, 8);
+  return ExtendPortable(0, b, 8);
+}
+uint32_t PortableSpan(const uint8_t* p, size_t n) { return ExtendPortable(0, p, n); }
+bool CheckFramePortable(const uint8_t* r, size_t avail, uint64_t* length) {
+  return CheckFrameWith<PortableCrc8, PortableSpan>(r, avail, length);
+}
+
+#if defined(TBLINT_CRC_X86)
+__attribute__((target("sse4.2"))) inline uint32_t Sse42Crc8(uint64_t v) {
+  return ~static_cast<uint32_t>(_mm_crc32_u64(0xFFFFFFFFu, v));
+}
+// Records are mostly short: one stream of 8-byte steps, then the tail.
+__attribute__((target("sse4.2"))) inline uint32_t Sse42Span(const uint8_t* p, size_t n) {
+  uint64_t c = 0xFFFFFFFFu;
+  for (; n >= 8; p += 8, n -= 8) c = _mm_crc32_u64(c, LoadLE64(p));
+  auto c32 = static_cast<uint32_t>(c);
+  if (n & 4) {
+    c32 = _mm_crc32_u32(c32, LoadLE32(p));
+    p += 4;
+  }
+  if (n & 2) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    c32 = _mm_crc32_u16(c32, v);
+    p += 2;
+  }
+  if (n & 1) c32 = _mm_crc32_u8(c32, *p);
+  return ~c32;
+}
+__attribute__((target("sse4.2"))) bool CheckFrameSse42(const uint8_t* r, size_t avail, uint64_t* length) {
+  return CheckFrameWith<Sse42Crc8, Sse42Span>(r, avail, length);
+}
+#endif
+
+#if defined(TBLINT_CRC_ARM)
+__attribute__((target("+crc"))) inline uint32_t ArmCrc8(uint64_t v) { return ~__crc32cd(0xFFFFFFFFu, v); }
+__attribute__((target("+crc"))) inline uint32_t ArmSpan(const uint8_t* p, size_t n) { return ExtendArm(0, p, n); }
+__attribute__((target("+crc"))) bool CheckFrameArm(const uint8_t* r, size_t avail, uint64_t* length) {
+  return CheckFrameWith<ArmCrc8, ArmSpan>(r, avail, length);
+}
+#endif
+
+using CheckFrameFn = bool (*)(const uint8_t*, size_t, uint64_t*);
+const CheckFrameFn kCheckFrame = [] {
+  if (!UseHardware()) return &CheckFramePortable;
+#if defined(TBLINT_CRC_X86)
+  return &CheckFrameSse42;
+#elif defined(TBLINT_CRC_ARM)
+  return &CheckFrameArm;
+#else
+  return &CheckFramePortable;
+#endif
+}();
+
+}  // namespace
+
+bool CheckFrame(const uint8_t* r, size_t avail, uint64_t* length) { return kCheckFrame(r, avail, length); }
+
+namespace {
+
 // Zero bytes act on the (inverted) CRC register as a linear map over GF(2):
 // a 32x32 bit matrix, one column per register bit. Squaring the one-bit map
 // gives the maps for 2, 4, 8... zero bits, so n zero bytes cost O(log n)

@@ -32,6 +32,15 @@ bool HardwareAvailable();
 // Name of the implementation Extend() uses: "sse4.2", "armv8-crc" or "portable".
 const char* ImplementationName();
 
+// Checks the TFRecord at r[0, avail), wholly in memory: the 12-byte header's
+// length CRC, that the record (header, payload, data CRC) fits in `avail`,
+// and the payload's CRC. On success sets *length to the payload length and
+// returns true; otherwise returns false and the caller reads the record the
+// slow way, which says what is wrong. The record reader's hot path: one call
+// per clean record, with the CRC instructions inlined (the implementation is
+// chosen once, as Extend's).
+bool CheckFrame(const uint8_t* r, size_t avail, uint64_t* length);
+
 // TFRecord masks stored CRCs so that a CRC of data containing CRCs is not
 // degenerate: rotate right by 15 bits and add a constant.
 constexpr uint32_t kMaskDelta = 0xA282EAD8u;

@@ -10,7 +10,7 @@ std::set<std::string> HparamsView::ScalarTags(std::string_view run) const {
   if (it == runs.end()) return out;
   for (const FileResult* f : it->second->files) {
     for (const auto& [tag, stats] : f->tags) {
-      if (stats.kind == event::TagKind::kScalar) out.insert(tag);
+      if (stats.kind == event::TagKind::kScalar) out.emplace(tag);
     }
   }
   return out;

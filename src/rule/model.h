@@ -17,6 +17,7 @@
 #include "event/event.h"
 #include "event/hparams.h"
 #include "rule/finding.h"
+#include "rule/tag_map.h"
 
 namespace tblint {
 
@@ -73,41 +74,8 @@ struct FileInfo {
   FileFormat format = FileFormat::kTfRecord;
 };
 
-// Per tag and file: O(1) numbers, never a list of steps.
-struct TagStats {
-  event::TagKind kind = event::TagKind::kOther;
-  uint8_t kinds_seen = 0;  // bit (1 << TagKind) for every kind logged in this file (TB602)
-  uint64_t points = 0;
-  int64_t last_step = 0;
-  int64_t min_step = 0;
-  int64_t max_step = 0;
-  // Step order (TB301, TB302, TB401), O(1) per tag:
-  uint64_t regressions = 0;  // points whose step is below the previous point's
-  int64_t first_regression_from = 0;
-  int64_t first_regression_to = 0;
-  uint64_t first_regression_offset = 0;
-  uint64_t overwritten = 0;  // points re-logging a step already covered
-  int64_t first_overwritten_step = 0;
-  uint64_t first_overwritten_offset = 0;
-  uint64_t interleaves = 0;  // regressions later overtaken by a new maximum
-  // The analysis' working state (scan/file_analysis.h), read back on the
-  // next point of the tag:
-  int64_t covered_max = 0;         // highest step still shown (purges lower it)
-  int64_t peak_at_regression = 0;  // max_step when the current regression began
-  bool awaiting_new_peak = false;  // a regression not yet overtaken
-  // With LintOptions::sample_scalars only: every sample_stride-th point of a
-  // scalar tag (step, value), at most kMaxScalarSample, evenly spread over the
-  // file (the stride doubles when it fills). For drawing, never for rules.
-  std::vector<std::pair<int64_t, double>> sample;
-  uint64_t sample_stride = 1;
-};
-inline constexpr size_t kMaxScalarSample = 64;
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using TagMap = std::unordered_map<std::string, TagStats, StringHash, std::equal_to<>>;
+// Per tag and file: TagStats (what rules read) and TagMap (the compact flat
+// map FileResult::tags is) live in rule/tag_map.h.
 
 inline constexpr size_t kMaxStartsKept = 16;
 // Records whose data CRCs make a file's content signature (TB507).

@@ -62,18 +62,40 @@ struct RecordView {
   bool after_resync = false;
 };
 
+// TB204's slack for wall times after the file's mtime: what the scanner's
+// kOddWallTime trigger and the rule both use.
+inline constexpr double kWallTimeFutureSlack = 86400;
+
 class FileCheck {
  public:
-  // Which record outcomes OnRecord is called for: kClean, a complete record
-  // whose payload decoded as an Event (RecordView::event set); kDamaged,
-  // everything else. Declaring less saves a call per record on the hot path.
-  enum Interest : uint8_t { kNoRecords = 0, kDamaged = 1, kClean = 2, kAllRecords = 3 };
+  // Which records OnRecord is called for. The scanner computes these
+  // triggers for every record in one pass, inline, and calls a check only
+  // for the records one of its triggers matches: on a healthy file, where
+  // no trigger but kClean fires, no check is called at all. Declare the
+  // narrowest triggers that cover what the check acts on; kClean (every
+  // decoded record) costs a virtual call per record.
+  enum Interest : uint16_t {
+    kNoRecords = 0,
+    kDamaged = 1 << 0,  // every record that is not clean (RecordView::event unset)
+    kClean = 1 << 1,    // every complete record whose payload decoded as an Event
+    kAllRecords = kDamaged | kClean,
+    kFirstRecord = 1 << 2,      // the file's first outcome, whatever it is
+    kLargeRecord = 1 << 3,      // a checked length over LintOptions::oversized_record_bytes
+    kFirstContent = 1 << 4,     // the first event holding anything but file_version
+    kOddWallTime = 1 << 5,      // an event whose wall_time is not in (0, mtime + kWallTimeFutureSlack]
+    kNonFiniteScalar = 1 << 6,  // an event with a NaN or infinite scalar value (has_scalar)
+    kGraph = 1 << 7,            // an event holding a graph_def or meta_graph_def
+  };
 
   virtual ~FileCheck() = default;
   virtual Interest interest() const { return kAllRecords; }
   virtual void OnRecord(const RecordView& /*record*/, Sink& /*sink*/) {}
   virtual void OnEnd(const FileResult& /*file*/, Sink& /*sink*/) {}
 };
+
+constexpr FileCheck::Interest operator|(FileCheck::Interest a, FileCheck::Interest b) {
+  return static_cast<FileCheck::Interest>(static_cast<uint16_t>(a) | static_cast<uint16_t>(b));
+}
 
 class Rule {
  public:

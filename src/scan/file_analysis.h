@@ -2,7 +2,8 @@
 // file is scanned, for every rule that needs it (TB301 overwritten steps,
 // TB302 regressions, TB303 step ranges, TB401 writers, TB402 wall-time
 // ranges, TB601/TB602 tag counts and kinds). O(tags) memory, never a list of
-// steps: each tag keeps a handful of numbers in its TagStats.
+// steps: each tag keeps a handful of numbers in its TagCore (rule/tag_map.h),
+// and O(1) work per value however many tags the file has.
 #ifndef TBLINT_SCAN_FILE_ANALYSIS_H_
 #define TBLINT_SCAN_FILE_ANALYSIS_H_
 
@@ -69,7 +70,8 @@ class FileAnalysis {
       if (f.session_starts.size() < kMaxStartsKept) f.session_starts.push_back(ev.step);
       ++f.session_start_count;
       // TensorBoard purges steps >= the START's step: they are not re-logs.
-      for (auto& [tag, s] : f.tags) s.covered_max = std::min(s.covered_max, ev.step - 1);
+      // Every tag's covered_max drops to step - 1, lazily (Purge).
+      Purge(ev.step);
     }
     for (const event::Value& v : ev.values) UpdateTag(v, ev, rec);
   }
@@ -88,151 +90,142 @@ class FileAnalysis {
     }
   }
 
-  // Finding a tag's stats without hashing it, mostly: writers log a fixed
-  // sequence of tags over and over, so each known tag remembers the tag that
-  // followed it last time, and that prediction is checked first (a length
-  // and a memcmp). A miss goes to a flat open-addressing index of the known
-  // tags keyed by a hash of the bytes, and the prediction is updated. Keys
-  // point into the map's nodes, which never move.
-  static constexpr uint32_t kNoTag = UINT32_MAX;
-  struct KnownTag {
-    std::string_view key;
-    TagStats* stats;
-    uint32_t next = kNoTag;  // the tag that followed this one last time
-    uint32_t hash = 0;
-  };
+  // Finding a tag without hashing it, mostly: writers log a fixed sequence
+  // of tags over and over, so each known tag remembers the tag that followed
+  // it last time (TagCore::next), and that prediction is checked first (a
+  // length and a memcmp). A miss goes to the map's flat index, and the
+  // prediction is updated.
+  static constexpr uint32_t kNoTag = TagMap::kNone;
 
-  static bool SameBytes(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
-  }
-
-  // FNV-1a over 8-byte words, then mixed: tags are short, and the index only
-  // needs the low bits spread well.
-  static uint32_t HashTag(std::string_view tag) {
-    uint64_t h = 0xcbf29ce484222325ull ^ tag.size();
-    size_t i = 0;
-    for (; i + 8 <= tag.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, tag.data() + i, 8);
-      h = (h ^ w) * 0x100000001b3ull;
-    }
-    for (; i < tag.size(); ++i) h = (h ^ static_cast<unsigned char>(tag[i])) * 0x100000001b3ull;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return static_cast<uint32_t>(h);
-  }
-
-  TagStats* Cached(std::string_view tag) {
+  uint32_t Lookup(TagMap& tags, std::string_view tag) {
     if (prev_tag_ != kNoTag) {
-      const uint32_t n = known_[prev_tag_].next;
-      if (n != kNoTag && SameBytes(known_[n].key, tag)) [[likely]] {
-        prev_tag_ = n;
-        return known_[n].stats;
+      const uint32_t n = tags.core(prev_tag_).next;
+      if (n != 0 && tags.KeyIs(n - 1, tag)) [[likely]] {
+        prev_tag_ = n - 1;
+        return n - 1;
       }
     }
-    if (index_.empty()) return nullptr;
-    const uint32_t h = HashTag(tag);
-    const size_t mask = index_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      const uint32_t slot = index_[i];
-      if (slot == 0) return nullptr;
-      const KnownTag& k = known_[slot - 1];
-      if (k.hash == h && SameBytes(k.key, tag)) {
-        if (prev_tag_ != kNoTag) known_[prev_tag_].next = slot - 1;
-        prev_tag_ = slot - 1;
-        return k.stats;
+    const uint32_t i = tags.Find(tag);
+    if (i != kNoTag) {
+      if (prev_tag_ != kNoTag) tags.core(prev_tag_).next = i + 1;
+      prev_tag_ = i;
+    }
+    return i;
+  }
+
+  // SessionLog START purges, O(1) amortised however many tags: each START
+  // opens a purge epoch; a tag's covered_max is brought up to date when the
+  // tag is next touched (Bring), with the lowest purge since its epoch. The
+  // purges kept form a stack whose caps rise from bottom to top (a lower cap
+  // makes the higher ones before it irrelevant), so that lowest purge is the
+  // first one on the stack after the tag's epoch. When the stack grows past a
+  // quarter of the tags (or the epoch counter would wrap), every tag is
+  // brought up to date at once and the stack starts over.
+  void Purge(int64_t start_step) {
+    TagMap& tags = file_->tags;
+    if (tags.empty()) return;
+    // step - 1, wrapping like the two's complement it always computed.
+    const auto cap = static_cast<int64_t>(static_cast<uint64_t>(start_step) - 1);
+    ++epoch_;
+    while (!purge_caps_.empty() && purge_caps_.back() >= cap) {
+      purge_caps_.pop_back();
+      purge_epochs_.pop_back();
+    }
+    purge_caps_.push_back(cap);
+    purge_epochs_.push_back(epoch_);
+    if (purge_caps_.size() > std::max<size_t>(64, tags.size() / 4) || epoch_ >= UINT32_MAX - 1) {
+      for (uint32_t i = 0; i < tags.size(); ++i) {
+        TagCore& c = tags.core(i);
+        Bring(c);
+        c.epoch = 0;
       }
+      epoch_ = 0;
+      purge_caps_.clear();
+      purge_epochs_.clear();
     }
   }
 
-  // A tag the map did not hold was added: index it.
-  void Remember(std::string_view key, TagStats* stats) {
-    if ((known_.size() + 1) * 2 > index_.size()) {
-      index_.assign(std::max<size_t>(16, index_.size() * 2), 0);
-      for (uint32_t j = 0; j < known_.size(); ++j) Place(j);
-    }
-    const auto j = static_cast<uint32_t>(known_.size());
-    known_.push_back({key, stats, kNoTag, HashTag(key)});
-    Place(j);
-    if (prev_tag_ != kNoTag) known_[prev_tag_].next = j;
-    prev_tag_ = j;
-  }
-
-  void Place(uint32_t j) {
-    const size_t mask = index_.size() - 1;
-    size_t i = known_[j].hash & mask;
-    while (index_[i] != 0) i = (i + 1) & mask;
-    index_[i] = j + 1;
+  void Bring(TagCore& c) const {
+    if (c.epoch == epoch_) return;
+    const auto k = std::upper_bound(purge_epochs_.begin(), purge_epochs_.end(), c.epoch) - purge_epochs_.begin();
+    c.covered_max = std::min(c.covered_max, purge_caps_[static_cast<size_t>(k)]);
+    c.epoch = epoch_;
   }
 
   void UpdateTag(const event::Value& v, const event::EventView& ev, const Record& rec) {
-    TagStats* found = Cached(v.tag);
+    TagMap& tags = file_->tags;
+    const uint32_t i = Lookup(tags, v.tag);
     const event::TagKind kind = v.tag_kind();
     if (kind == event::TagKind::kHparams) [[unlikely]] CollectHparams(file_, rec.payload, &v - ev.values.data());
     const int64_t step = ev.step;
-    if (found == nullptr) {
-      TagStats s;
-      s.kind = kind;
-      s.kinds_seen = static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
-      s.last_step = s.min_step = s.max_step = s.covered_max = step;
-      s.points = 1;
-      if (sample_scalars_ && v.has_scalar) s.sample.emplace_back(step, v.scalar);
-      auto [it, added] = file_->tags.emplace(std::string(v.tag), s);
-      if (added) Remember(it->first, &it->second);
+    if (i == kNoTag) {
+      TagCore init;
+      init.last_step = init.min_step = init.max_step = init.covered_max = step;
+      init.points_kinds = TagCore::Pack(kind, 1);
+      init.epoch = epoch_;
+      const uint32_t j = tags.Add(v.tag, init);
+      if (j == kNoTag) return;  // the map is full (hostile): counted in not_kept()
+      if (prev_tag_ != kNoTag) tags.core(prev_tag_).next = j + 1;
+      prev_tag_ = j;
+      if (sample_scalars_ && v.has_scalar) tags.detail(j).sample.emplace_back(step, v.scalar);
       return;
     }
-    TagStats& s = *found;
-    s.kinds_seen |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
-    ++s.points;
-    if (step < s.last_step) {
-      if (s.regressions++ == 0) {
-        s.first_regression_from = s.last_step;
-        s.first_regression_to = step;
-        s.first_regression_offset = rec.offset;
+    TagCore& c = tags.core(i);
+    if (c.epoch != epoch_) [[unlikely]] Bring(c);
+    c.points_kinds = (c.points_kinds | TagCore::KindBit(kind)) + 1;
+    // The details (regressions, re-logs) are rare: allocated on first need.
+    TagDetail* d = tags.DetailOf(c);
+    if (step < c.last_step) [[unlikely]] {
+      if (d == nullptr) d = &tags.DetailFor(c);
+      if (d->regressions++ == 0) {
+        d->first_regression_from = c.last_step;
+        d->first_regression_to = step;
+        d->first_regression_offset = rec.offset;
       }
-      if (!s.awaiting_new_peak) {
-        s.awaiting_new_peak = true;
-        s.peak_at_regression = s.max_step;
+      if (!d->awaiting_new_peak) {
+        d->awaiting_new_peak = true;
+        d->peak_at_regression = c.max_step;
       }
     }
-    if (s.awaiting_new_peak && step > s.peak_at_regression) {
-      ++s.interleaves;
-      s.awaiting_new_peak = false;
+    if (d != nullptr && d->awaiting_new_peak && step > d->peak_at_regression) {
+      ++d->interleaves;
+      d->awaiting_new_peak = false;
     }
     // A step at or below the highest one still shown, within the covered
     // range, re-logs a step (exact for writers that log every step in order).
-    if (step >= s.min_step && step <= s.covered_max) {
-      if (s.overwritten++ == 0) {
-        s.first_overwritten_step = step;
-        s.first_overwritten_offset = rec.offset;
+    if (step >= c.min_step && step <= c.covered_max) [[unlikely]] {
+      if (d == nullptr) d = &tags.DetailFor(c);
+      if (d->overwritten++ == 0) {
+        d->first_overwritten_step = step;
+        d->first_overwritten_offset = rec.offset;
       }
     }
-    s.last_step = step;
-    s.min_step = std::min(s.min_step, step);
-    s.max_step = std::max(s.max_step, step);
-    s.covered_max = std::max(s.covered_max, step);
-    if (sample_scalars_ && v.has_scalar) Sample(s, step, v.scalar);
+    c.last_step = step;
+    c.min_step = std::min(c.min_step, step);
+    c.max_step = std::max(c.max_step, step);
+    c.covered_max = std::max(c.covered_max, step);
+    if (sample_scalars_ && v.has_scalar) Sample(tags.DetailFor(c), c.points(), step, v.scalar);
   }
 
   // --format html's sparklines (LintOptions::sample_scalars): every
   // sample_stride-th point; when full, every other one is dropped and the
   // stride doubles, so the sample stays evenly spread and bounded.
-  static void Sample(TagStats& s, int64_t step, double value) {
-    if ((s.points - 1) % s.sample_stride != 0) return;
+  static void Sample(TagDetail& s, uint64_t points, int64_t step, double value) {
+    if ((points - 1) % s.sample_stride != 0) return;
     if (s.sample.size() >= kMaxScalarSample) {
       size_t kept = 0;
       for (size_t i = 0; i < s.sample.size(); i += 2) s.sample[kept++] = s.sample[i];
       s.sample.resize(kept);
       s.sample_stride *= 2;
-      if ((s.points - 1) % s.sample_stride != 0) return;
+      if ((points - 1) % s.sample_stride != 0) return;
     }
     s.sample.emplace_back(step, value);
   }
 
-  std::vector<KnownTag> known_;  // every tag of the file, in order of first appearance
-  std::vector<uint32_t> index_;  // known_ position + 1 by hash, 0 when empty; a power of two
-  uint32_t prev_tag_ = kNoTag;   // the tag of the previous value
+  uint32_t prev_tag_ = kNoTag;  // the tag of the previous value
+  uint32_t epoch_ = 0;          // purge epochs opened since the last full update (Purge)
+  std::vector<int64_t> purge_caps_;     // rising from bottom to top
+  std::vector<uint32_t> purge_epochs_;  // the epoch each cap was opened in
   FileResult* file_;
   bool sample_scalars_ = false;
   bool have_last_wall_ = false;

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -88,11 +90,14 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       sinks.emplace_back(&rule->info(), &file->findings);
     }
   }
-  // Per-record dispatch lists, by what each check wants to see.
-  std::vector<size_t> on_clean, on_damaged;
-  for (size_t i = 0; i < checks.size(); ++i) {
-    if (checks[i]->interest() & FileCheck::kClean) on_clean.push_back(i);
-    if (checks[i]->interest() & FileCheck::kDamaged) on_damaged.push_back(i);
+  // Per-record dispatch: each check's triggers, and their union, so a record
+  // that fires none of them (every record of a healthy file but its first)
+  // costs one test.
+  std::vector<FileCheck::Interest> wants;
+  uint32_t wanted = 0;
+  for (const auto& check : checks) {
+    wants.push_back(check->interest());
+    wanted |= check->interest();
   }
 
   FileSource source;
@@ -114,25 +119,48 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
     event::EventView ev;
     event::WireError err;
     bool after_resync = false;
+    bool first = true;
+    bool seen_content = false;
+    const double future_wall = file->info.mtime + kWallTimeFutureSlack;
+    const uint64_t large_record = options.oversized_record_bytes;
+    uint64_t records = 0;
+    uint64_t events = 0;
     FileAnalysis analysis(file, options.sample_scalars);
     while (reader.Next(&rec)) {
-      RecordView view{rec};
-      view.after_resync = after_resync;
-      if (rec.kind == RecordKind::kOk) {
-        ++file->records;
+      // What this record triggers (FileCheck::Interest), computed inline.
+      uint32_t fired = FileCheck::kDamaged;
+      const event::WireError* decode_error = nullptr;
+      if (rec.kind == RecordKind::kOk) [[likely]] {
+        ++records;
         if (!after_resync && file->head_crc_count < kHeadCrcsKept) {
           file->head_crcs[file->head_crc_count++] = rec.stored_crc;  // TB507's content signature
         }
         // Past a bad length both readers have stopped: such records count for
         // TB103's resync figure and for salvage, but their content is not
         // what TensorBoard shows, so content rules do not see them.
-        if (rec.payload_in_memory && !after_resync) {
-          if (event::DecodeEvent(rec.payload, &ev, &err)) {
-            view.event = &ev;
-            ++file->events;
+        if (rec.payload_in_memory && !after_resync) [[likely]] {
+          if (event::DecodeEvent(rec.payload, &ev, &err)) [[likely]] {
+            ++events;
             analysis.OnEvent(ev, rec);
+            fired = FileCheck::kClean;
+            if (!(ev.wall_time > 0 && ev.wall_time <= future_wall)) [[unlikely]] fired |= FileCheck::kOddWallTime;
+            if (ev.what != event::What::kSummary) [[unlikely]] {
+              if (ev.what == event::What::kGraphDef || ev.what == event::What::kMetaGraphDef) {
+                fired |= FileCheck::kGraph;
+              }
+              if (!seen_content && ev.what != event::What::kFileVersion && ev.what != event::What::kNone) {
+                seen_content = true;
+                fired |= FileCheck::kFirstContent;
+              }
+            } else if (!seen_content) {
+              seen_content = true;
+              fired |= FileCheck::kFirstContent;
+            }
+            for (const event::Value& v : ev.values) {
+              if (v.has_scalar && !std::isfinite(v.scalar)) [[unlikely]] fired |= FileCheck::kNonFiniteScalar;
+            }
           } else {
-            view.decode_error = &err;
+            decode_error = &err;
           }
         }
       } else if (rec.kind == RecordKind::kIoError) {
@@ -142,14 +170,29 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
       } else {
         file->damaged = true;
       }
-      for (size_t i : view.event != nullptr ? on_clean : on_damaged) checks[i]->OnRecord(view, sinks[i]);
-      if (rec.kind == RecordKind::kBadLengthCrc) after_resync = reader.Resync().has_value();
-      if (observer != nullptr && rec.end >= reported_bytes + kProgressStepBytes) {
+      if (first) [[unlikely]] {
+        fired |= FileCheck::kFirstRecord;
+        first = false;
+      }
+      if (rec.has_length && rec.length > large_record) [[unlikely]] fired |= FileCheck::kLargeRecord;
+      if (fired & wanted) {
+        RecordView view{rec};
+        view.after_resync = after_resync;
+        if (fired & FileCheck::kClean) view.event = &ev;
+        view.decode_error = decode_error;
+        for (size_t i = 0; i < checks.size(); ++i) {
+          if (fired & wants[i]) checks[i]->OnRecord(view, sinks[i]);
+        }
+      }
+      if (rec.kind == RecordKind::kBadLengthCrc) [[unlikely]] after_resync = reader.Resync().has_value();
+      if (observer != nullptr && rec.end >= reported_bytes + kProgressStepBytes) [[unlikely]] {
         const uint64_t at = std::min(rec.end, planned_bytes);
         observer->OnScanProgress(0, at - reported_bytes);
         reported_bytes = at;
       }
     }
+    file->records = records;
+    file->events = events;
     analysis.Finish();
     file->bytes_scanned = reader.size();
   }
@@ -193,25 +236,151 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     planned_bytes += logdir.files[i].info.size;
   }
   if (config.observer != nullptr) config.observer->OnScanStart(order.size(), planned_bytes);
-  // Largest files first, so one big file does not finish last on its own.
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return logdir.files[a].info.size > logdir.files[b].info.size; });
+  // Without a consumer: largest files first, so one big file does not finish
+  // last on its own. With one: in report order (run by run), so that each
+  // run's findings go out as soon as its files are read and memory holds a
+  // few runs' findings, not the logdir's.
+  if (config.consumer == nullptr) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return logdir.files[a].info.size > logdir.files[b].info.size; });
+  } else {
+    std::vector<size_t> by_run;
+    std::vector<char> placed(logdir.files.size(), 0);
+    for (const RunResult& run : logdir.runs) {
+      if (!in_shard(run.name)) continue;
+      for (size_t i : run.file_indices) {
+        if (i < placed.size() && !placed[i]) {
+          placed[i] = 1;
+          by_run.push_back(i);
+        }
+      }
+    }
+    for (size_t i : order) {
+      if (!placed[i]) by_run.push_back(i);  // in no run: never the case, kept for safety
+    }
+    order = std::move(by_run);
+  }
   int jobs = config.jobs > 0 ? config.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(order.size())));
+
+  for (RunResult& run : logdir.runs) {
+    run.files.clear();
+    for (size_t i : run.file_indices) run.files.push_back(&logdir.files[i]);
+  }
+
+  // Workers take files in `order`; the calling thread assembles the runs in
+  // report order, waiting for (or, when idle, scanning) the files it needs.
+  std::vector<char> done(logdir.files.size(), 0);
+  std::mutex mu;
+  std::condition_variable cv;
   std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < order.size();) {
-      ScanFile(&logdir.files[order[i]], config.rules, config.lint, config.observer);
+  // With a consumer, helpers wait while the findings of files read but not
+  // yet handed over reach kFindingsInFlight, so memory stays bounded however
+  // fast files scan and however slowly the consumer writes; the calling
+  // thread, which hands runs over, is never held.
+  constexpr size_t kFindingsInFlight = 4096;
+  const bool bounded = config.consumer != nullptr;
+  size_t in_flight = 0;  // under mu
+  std::condition_variable room;
+  auto scan_next = [&](bool helper) -> bool {
+    if (helper && bounded) {
+      std::unique_lock lock(mu);
+      room.wait(lock, [&] { return next.load() >= order.size() || in_flight < kFindingsInFlight; });
+    }
+    const size_t i = next.fetch_add(1);
+    if (i >= order.size()) return false;
+    FileResult& file = logdir.files[order[i]];
+    ScanFile(&file, config.rules, config.lint, config.observer);
+    {
+      std::lock_guard lock(mu);
+      done[order[i]] = 1;
+      in_flight += file.findings.size();
+    }
+    cv.notify_all();
+    return true;
+  };
+  auto wait_for = [&](size_t index) {
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        if (done[index]) return;
+      }
+      if (scan_next(false)) continue;
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done[index] != 0; });
+      return;
     }
   };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+  std::vector<std::thread> threads;
+  // With a consumer the calling thread scans too while it waits: jobs - 1
+  // helpers. Without one it assembles only after every file is read.
+  const int helpers = config.consumer != nullptr ? jobs - 1 : (jobs <= 1 ? 0 : jobs);
+  for (int t = 0; t < helpers; ++t) {
+    threads.emplace_back([&] {
+      while (scan_next(true)) {
+      }
+    });
   }
-  if (config.observer != nullptr) config.observer->OnScanEnd();
+  auto finish_scan = [&] {
+    while (scan_next(false)) {
+    }
+    // Every file is claimed: wake the helpers waiting for room (taking the
+    // lock first, so none is between its check and its wait).
+    { std::lock_guard lock(mu); }
+    room.notify_all();
+    for (auto& t : threads) t.join();
+    threads.clear();
+    if (config.observer != nullptr) config.observer->OnScanEnd();
+  };
+  if (config.consumer == nullptr) finish_scan();
+
+  // Assemble findings in report order: moved, never copied, and each file's
+  // own vector released once its run is done, so that what is held at the
+  // end is the findings themselves (or, with a consumer, one run's).
+  std::vector<Finding>& out = result->findings;
+  std::vector<Finding> run_findings;
+  auto hand_over = [&] {
+    if (config.consumer != nullptr) {
+      if (!run_findings.empty()) config.consumer->OnFindings(*result, &run_findings);
+    } else if (out.empty()) {
+      out = std::move(run_findings);
+    } else {
+      out.insert(out.end(), std::make_move_iterator(run_findings.begin()), std::make_move_iterator(run_findings.end()));
+    }
+    run_findings.clear();
+  };
+  for (const RunResult& run : logdir.runs) {
+    if (!in_shard(run.name)) continue;
+    for (size_t i : run.file_indices) wait_for(i);
+    run_findings.clear();
+    for (const Rule* rule : config.rules) {
+      Sink sink(&rule->info(), &run_findings);
+      rule->CheckRun(run, config.lint, sink);
+    }
+    for (Finding& f : run_findings) {
+      if (f.path.empty()) f.path = run.name;
+      f.run = run.name;
+    }
+    size_t from_files = 0;
+    for (size_t i : run.file_indices) {
+      FileResult& file = logdir.files[i];
+      from_files += file.findings.size();
+      result->records += file.records;
+      result->bytes += file.bytes_scanned;
+      run_findings.insert(run_findings.end(), std::make_move_iterator(file.findings.begin()),
+                          std::make_move_iterator(file.findings.end()));
+      std::vector<Finding>().swap(file.findings);
+    }
+    hand_over();
+    if (bounded) {
+      {
+        std::lock_guard lock(mu);
+        in_flight -= std::min(in_flight, from_files);
+      }
+      room.notify_all();
+    }
+  }
+  if (config.consumer != nullptr) finish_scan();
   if (config.shard) {
     // Logdir-wide rules see every run; TB507 compares files of the same name
     // across runs by their first records, so a file outside the shard that
@@ -223,38 +392,12 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
       if (!in_shard(f.info.run) && names[f.info.name] > 1) ReadHeadSignature(&f);
     }
   }
-
-  for (RunResult& run : logdir.runs) {
-    run.files.clear();
-    for (size_t i : run.file_indices) run.files.push_back(&logdir.files[i]);
-  }
-
-  // Assemble findings in report order.
-  std::vector<Finding>& out = result->findings;
-  for (const RunResult& run : logdir.runs) {
-    if (!in_shard(run.name)) continue;
-    std::vector<Finding> run_findings;
-    for (const Rule* rule : config.rules) {
-      Sink sink(&rule->info(), &run_findings);
-      rule->CheckRun(run, config.lint, sink);
-    }
-    for (Finding& f : run_findings) {
-      if (f.path.empty()) f.path = run.name;
-      f.run = run.name;
-      out.push_back(std::move(f));
-    }
-    for (const FileResult* file : run.files) {
-      result->records += file->records;
-      result->bytes += file->bytes_scanned;
-      out.insert(out.end(), file->findings.begin(), file->findings.end());
-    }
-  }
-  std::vector<Finding> global;
+  run_findings.clear();
   for (const Rule* rule : config.rules) {
-    Sink sink(&rule->info(), &global);
+    Sink sink(&rule->info(), &run_findings);
     rule->CheckLogdir(logdir, config.lint, sink);
   }
-  for (Finding& f : global) {
+  std::erase_if(run_findings, [&](Finding& f) {
     if (f.path.empty()) f.path = ".";
     if (f.run.empty()) f.run = ".";
     // A logdir-wide finding goes to the shard of the run it names (TB504's
@@ -262,8 +405,9 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     // one shard reports it. The rules saw every run (discovery is whole), and
     // what they read of files (TB504's read errors) comes from files of that
     // same run, which this shard has read.
-    if (in_shard(f.run)) out.push_back(std::move(f));
-  }
+    return !in_shard(f.run);
+  });
+  hand_over();
   if (config.shard) {
     KeepShard(&logdir, in_shard);
     result->shard = config.shard;
