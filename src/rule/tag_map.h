@@ -162,7 +162,21 @@ class TagMap {
   // Does the key of tag i hold exactly these bytes? (The analysis' prediction.)
   bool KeyIs(uint32_t i, std::string_view tag) const {
     const std::string_view k = KeyAt(core(i).key);
-    return k.size() == tag.size() && std::memcmp(k.data(), tag.data(), tag.size()) == 0;
+    return k.size() == tag.size() && SameBytes(k.data(), tag.data(), tag.size());
+  }
+
+  // memcmp(a, b, n) == 0, inline for the short tags writers use (two
+  // overlapping 8-byte words up to 16 bytes) instead of a call into libc.
+  static bool SameBytes(const char* a, const char* b, size_t n) {
+    if (n >= 8 && n <= 16) {
+      uint64_t a0, a1, b0, b1;
+      std::memcpy(&a0, a, 8);
+      std::memcpy(&b0, b, 8);
+      std::memcpy(&a1, a + n - 8, 8);
+      std::memcpy(&b1, b + n - 8, 8);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return std::memcmp(a, b, n) == 0;
   }
 
   // The index of a tag, kNone when absent.
