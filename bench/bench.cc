@@ -7,6 +7,7 @@
 //   b) framing + CRC alone: RecordReader over every file, no decoding;
 //   c) the full scan (tblint::Lint, every rule) on one core;
 //   d) the full scan on all cores.
+// Other modes (x, m, r, s, n, t, h) run the tblint binary itself; see --help.
 // This is a benchmark, not a test: it asserts nothing about speed. See
 // docs/performance.md for how to run it and what was measured.
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
 #include <string>
@@ -74,7 +76,7 @@ struct Options {
 void Usage(FILE* out) {
   std::fprintf(
       out,
-      "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcde]\n"
+      "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcdexmrsnth]\n"
       "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
       "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
       "  --runs N       run directories, one event file each (default 200)\n"
@@ -88,7 +90,11 @@ void Usage(FILE* out) {
       "                 r: `tblint --fix` of a 50 and a 500 MB file cut 37 bytes short vs cp; not run by default,\n"
       "                 s: 20,000 small files, `tblint --jobs 1` vs cat (CPU), and 100,000: peak RSS; not by default,\n"
       "                 n: 100,000 findings (TB104) per output format: peak RSS and time; not by default,\n"
-      "                 t: one file of 8, of 100,000 and of 1,000,000 tags: MB/s and peak RSS; not by default)\n");
+      "                 t: one file of 8, of 100,000 and of 1,000,000 tags: MB/s and peak RSS; not by default,\n"
+      "                 h: a histogram/image logdir of --mb MB in 20 runs (PyTorch-style histo and PNG-sized\n"
+      "                 image values, kept in DIR.bench-histo), `tblint --jobs 1`: MB/s, records/s, peak RSS,\n"
+      "                 findings; then the CPU time of `tblint --jobs 2` / `--jobs 1` on the main logdir;\n"
+      "                 not by default)\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -141,8 +147,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       reps_given = true;
     } else if (a == "--only") {
       if (!need("--only")) return false;
-      if (value.empty() || value.find_first_not_of("abcdexmrsnt,") != std::string::npos) {
-        std::fprintf(stderr, "tblint_bench: --only takes letters from abcdexmrsnt\n");
+      if (value.empty() || value.find_first_not_of("abcdexmrsnth,") != std::string::npos) {
+        std::fprintf(stderr, "tblint_bench: --only takes letters from abcdexmrsnth\n");
         return false;
       }
       o->only = value;
@@ -251,6 +257,64 @@ class EventFileWriter {
     Emit();
   }
 
+  // One add_histogram call of PyTorch's SummaryWriter: a Summary.Value with a
+  // HistogramProto of `buckets` equal-width buckets over [min, max] (the
+  // right edges in bucket_limit, the counts in bucket, both packed doubles)
+  // for `num` values drawn from N(mean, sigma). No metadata, as PyTorch.
+  void Histogram(double wall, int64_t step, const std::string& tag, double mean, double sigma, double num,
+                 int buckets, Rng* rng) {
+    event_.Clear();
+    event_.set_wall_time(wall);
+    event_.set_step(step);
+    auto* v = event_.mutable_summary()->add_value();
+    v->set_tag(tag);
+    auto* h = v->mutable_histo();
+    const double lo = mean - sigma * (3.5 + 0.5 * rng->Uniform());
+    const double hi = mean + sigma * (3.5 + 0.5 * rng->Uniform());
+    const auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - mean) / (sigma * std::numbers::sqrt2)); };
+    double prev = cdf(lo), total = 0;
+    for (int b = 0; b < buckets; ++b) {
+      const double limit = b + 1 == buckets ? hi : lo + (hi - lo) * (b + 1) / buckets;
+      const double c = cdf(limit);
+      const double count = std::round(num * (c - prev));
+      prev = c;
+      total += count;
+      h->add_bucket_limit(limit);
+      h->add_bucket(count);
+    }
+    h->set_min(lo);
+    h->set_max(hi);
+    h->set_num(total);
+    h->set_sum(total * mean + sigma * std::sqrt(total) * rng->Normal());
+    h->set_sum_squares(total * (sigma * sigma + mean * mean));
+    Emit();
+  }
+
+  // One add_image call: a Summary.Value with a Summary.Image (height, width,
+  // colorspace = channels, and the PNG bytes; no metadata, as PyTorch). The
+  // bytes are the PNG signature and then noise, which compresses no better
+  // than a real PNG's deflate stream.
+  void Image(double wall, int64_t step, const std::string& tag, int height, int width, int channels, size_t bytes,
+             Rng* rng) {
+    event_.Clear();
+    event_.set_wall_time(wall);
+    event_.set_step(step);
+    auto* v = event_.mutable_summary()->add_value();
+    v->set_tag(tag);
+    auto* img = v->mutable_image();
+    img->set_height(height);
+    img->set_width(width);
+    img->set_colorspace(channels);
+    std::string* png = img->mutable_encoded_image_string();
+    png->assign("\x89PNG\r\n\x1a\n", 8);
+    png->resize(std::max<size_t>(bytes, 8));
+    for (size_t i = 8; i < png->size(); i += 8) {
+      const uint64_t r = rng->Next();
+      std::memcpy(png->data() + i, &r, std::min<size_t>(8, png->size() - i));
+    }
+    Emit();
+  }
+
   // Flushes and closes; returns the bytes written.
   uint64_t Close(const std::string& path) {
     if (std::fclose(f_) != 0) {
@@ -343,14 +407,14 @@ void SetMtime(const std::string& path, double t) {
 }
 
 // Returns true and fills `out` when `dir` holds a logdir this program
-// generated with the same parameters, every file present at its size.
-bool ReuseLogdir(const Options& o, Logdir* out) {
-  std::ifstream in(o.dir + "/" + kManifestName);
+// generated with the same parameters (its manifest starts with `header`),
+// `files` files, every one present at its size.
+bool ReuseManifest(const std::string& dir, const std::string& header, int files, Logdir* out) {
+  std::ifstream in(dir + "/" + kManifestName);
   if (!in) return false;
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
-  const std::string header = ManifestHeader(o);
   if (text.compare(0, header.size(), header) != 0) return false;
   std::istringstream lines(text.substr(header.size()));
   std::string word;
@@ -360,7 +424,7 @@ bool ReuseLogdir(const Options& o, Logdir* out) {
     FileEntry e;
     if (!(lines >> e.rel >> e.size >> e.records)) return false;
     struct stat st {};
-    if (::stat((o.dir + "/" + e.rel).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+    if (::stat((dir + "/" + e.rel).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
         static_cast<uint64_t>(st.st_size) != e.size) {
       return false;
     }
@@ -368,46 +432,56 @@ bool ReuseLogdir(const Options& o, Logdir* out) {
     l.records += e.records;
     l.files.push_back(std::move(e));
   }
-  if (static_cast<int>(l.files.size()) != o.runs) return false;
+  if (static_cast<int>(l.files.size()) != files) return false;
   *out = std::move(l);
   return true;
 }
 
-Logdir PrepareLogdir(const Options& o) {
+// Writes run `index` of a generated logdir under `dir`, about `target_bytes`.
+using RunWriter = std::function<FileEntry(const std::string& dir, int index, uint64_t target_bytes, double now)>;
+
+// Reuses `dir` when its manifest matches `header` and its files are all
+// there; otherwise (or with --regenerate) writes `runs` runs of `total`
+// bytes in all with `write_run`, the manifest last.
+Logdir PrepareGenerated(const std::string& dir, const std::string& header, int runs, uint64_t total,
+                        bool regenerate, const RunWriter& write_run) {
   const auto t0 = std::chrono::steady_clock::now();
   Logdir l;
-  const bool exists = fs::exists(o.dir);
-  const bool ours = fs::exists(o.dir + "/" + kManifestName);
-  if (!o.regenerate && ReuseLogdir(o, &l)) {
+  const bool exists = fs::exists(dir);
+  const bool ours = fs::exists(dir + "/" + kManifestName);
+  if (!regenerate && ReuseManifest(dir, header, runs, &l)) {
     l.generated = false;
   } else {
-    if (exists && !ours && !fs::is_empty(o.dir)) {
-      throw std::runtime_error(o.dir + " exists and was not generated by tblint_bench; refusing to overwrite it");
+    if (exists && !ours && !fs::is_empty(dir)) {
+      throw std::runtime_error(dir + " exists and was not generated by tblint_bench; refusing to overwrite it");
     }
-    if (exists) fs::remove_all(o.dir);
-    fs::create_directories(o.dir);
+    if (exists) fs::remove_all(dir);
+    fs::create_directories(dir);
     const double now = Now();
-    const uint64_t total = o.mb * 1000000ull;
-    std::string manifest = ManifestHeader(o);
-    for (int i = 0; i < o.runs; ++i) {
-      const uint64_t share = total / o.runs + (i == o.runs - 1 ? total % o.runs : 0);
-      FileEntry e = WriteRun(o.dir, i, share, now);
+    std::string manifest = header;
+    for (int i = 0; i < runs; ++i) {
+      const uint64_t share = total / runs + (i == runs - 1 ? total % runs : 0);
+      FileEntry e = write_run(dir, i, share, now);
       manifest += "file " + e.rel + " " + std::to_string(e.size) + " " + std::to_string(e.records) + "\n";
       l.bytes += e.size;
       l.records += e.records;
       l.files.push_back(std::move(e));
     }
     // Written last: a half-generated logdir has no manifest and is rebuilt.
-    std::ofstream m(o.dir + "/" + kManifestName, std::ios::trunc);
+    std::ofstream m(dir + "/" + kManifestName, std::ios::trunc);
     m << manifest;
-    if (!m) throw std::runtime_error("cannot write the manifest in " + o.dir);
+    if (!m) throw std::runtime_error("cannot write the manifest in " + dir);
     l.generated = true;
   }
   // An hour ago, so the grace period for live writers never applies.
   const double mtime = Now() - 3600;
-  for (const FileEntry& e : l.files) SetMtime(o.dir + "/" + e.rel, mtime);
+  for (const FileEntry& e : l.files) SetMtime(dir + "/" + e.rel, mtime);
   l.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return l;
+}
+
+Logdir PrepareLogdir(const Options& o) {
+  return PrepareGenerated(o.dir, ManifestHeader(o), o.runs, o.mb * 1000000ull, o.regenerate, WriteRun);
 }
 
 // Reads every byte once so the measurements run against the page cache.
@@ -621,8 +695,9 @@ struct ChildRun {
   long rss_kb = -1;  // peak RSS
 };
 
-// Runs args (args[0] is the program) in its own process, output to /dev/null.
-ChildRun TimedChild(std::vector<std::string> args) {
+// Runs args (args[0] is the program) in its own process, standard error to
+// /dev/null, standard output to `stdout_path` (created or truncated).
+ChildRun TimedChild(std::vector<std::string> args, const std::string& stdout_path = "/dev/null") {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -632,10 +707,9 @@ ChildRun TimedChild(std::vector<std::string> args) {
   if (pid < 0) return r;
   if (pid == 0) {
     const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) {
-      ::dup2(devnull, STDOUT_FILENO);
-      ::dup2(devnull, STDERR_FILENO);
-    }
+    if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
+    const int out = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out >= 0) ::dup2(out, STDOUT_FILENO);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -977,6 +1051,160 @@ bool ManyTagsBench(const Options& o) {
   return ok;
 }
 
+// ---------------------------------------------------------------------------
+// h) histograms and images (docs/performance.md, "Histograms and images
+// (bench mode h)"): a logdir of 20 runs, one event file each, written the way
+// PyTorch's SummaryWriter writes add_histogram and add_image (one value per
+// event), linted by the tblint binary in its own process, `--jobs 1`; then the
+// CPU cost of a second job: `--jobs 2` against `--jobs 1` on the main logdir.
+
+constexpr int kHistoRuns = 20;
+constexpr const char* kHistoManifestMagic = "tblint-bench histogram/image logdir v1";
+
+std::string HistoManifestHeader(const Options& o) {
+  std::ostringstream s;
+  s << kHistoManifestMagic << "\nmb " << o.mb << "\nruns " << kHistoRuns << "\n";
+  return s.str();
+}
+
+// One run: a file_version record, then per logging step (every 100 optimiser
+// steps) the loss, four histograms (weights and gradients of two layers, 30
+// buckets over a million values) and one 64x64 RGB image of 2-6 KB.
+FileEntry WriteHistoRun(const std::string& dir, int index, uint64_t target_bytes, double now) {
+  char run[64];
+  std::snprintf(run, sizeof run, "cnn_histograms/trial%02d_seed%d", index, index % 3);
+  const double start = now - 2 * 86400.0 + index * 1013.0;
+  char name[128];
+  std::snprintf(name, sizeof name, "events.out.tfevents.%lld.bench-host.%d.0", static_cast<long long>(start),
+                5000 + index);
+  const std::string rel = std::string(run) + "/" + name;
+  const std::string path = dir + "/" + rel;
+  fs::create_directories(dir + "/" + run);
+  Rng rng{0x4157ull * 1000003ull + static_cast<uint64_t>(index)};
+  EventFileWriter w(path, /*tf2=*/false);
+  w.FileVersion(start);
+  static const char* const kHistTags[] = {"conv1/weight", "conv1/weight.grad", "fc/weight", "fc/weight.grad"};
+  static const double kParams[] = {1728, 1728, 1048576, 1048576};
+  double wall = start + 3.0;
+  for (int64_t logged = 0; w.bytes() < target_bytes; ++logged) {
+    const int64_t step = logged * 100;
+    const double s = static_cast<double>(step);
+    wall += 8 + 4 * rng.Uniform();
+    const double loss = 0.1 + 2.2 * std::exp(-s / 40000.0) + 0.05 * std::abs(rng.Normal());
+    w.Scalar(wall, step, "train/loss", static_cast<float>(loss));
+    for (int h = 0; h < 4; ++h) {
+      const bool grad = h % 2 == 1;
+      const double sigma = grad ? 1e-3 * (0.2 + std::exp(-s / 30000.0)) : 0.05 * (1 + s / 1e6);
+      w.Histogram(wall + 1e-3 * (h + 1), step, kHistTags[h], grad ? 0.0 : 1e-4 * rng.Normal(), sigma, kParams[h],
+                  30, &rng);
+    }
+    w.Image(wall + 6e-3, step, "samples/input", 64, 64, 3, 2048 + rng.Next() % 4096, &rng);
+  }
+  FileEntry e;
+  e.rel = rel;
+  e.records = w.records();
+  e.size = w.Close(path);
+  return e;
+}
+
+// Fills *line with "findings: CODExN ..." from the `tblint --format json`
+// report in `json_path`; returns false (and why, in *problem) when its summary
+// does not count `l`'s records and bytes or a finding's rule is not in
+// `expected`.
+bool SummariseFindings(const std::string& json_path, const Logdir& l, const std::vector<std::string>& expected,
+                       std::string* line, std::string* problem) {
+  std::ifstream in(json_path);
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    *problem = "the JSON report did not parse";
+    return false;
+  }
+  bool ok = true;
+  const auto& summary = doc["summary"];
+  const uint64_t records = summary.value("records", uint64_t{0}), bytes = summary.value("bytes", uint64_t{0});
+  if (records != l.records || bytes != l.bytes) {
+    *problem += "MISMATCH: scanned " + std::to_string(records) + " records, " + std::to_string(bytes) + " bytes; ";
+    ok = false;
+  }
+  std::map<std::string, int> by_rule;
+  for (const auto& f : doc["findings"]) ++by_rule[f.value("code", std::string("?"))];
+  *line = "findings:";
+  if (by_rule.empty()) *line += " none";
+  for (const auto& [code, n] : by_rule) {
+    *line += " " + code + "x" + std::to_string(n);
+    if (std::find(expected.begin(), expected.end(), code) == expected.end()) {
+      *problem += "unexpected " + code + "; ";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool HistoImageBench(const Options& o, const Logdir& main_logdir) {
+  bool ok = true;
+  // The histogram/image logdir: generated once, reused while it matches.
+  Options ho = o;
+  ho.dir = o.dir + ".bench-histo";
+  const Logdir hl =
+      PrepareGenerated(ho.dir, HistoManifestHeader(o), kHistoRuns, o.mb * 1000000ull, o.regenerate, WriteHistoRun);
+  std::printf("h) histogram/image logdir: %s (%s in %.1f s; delete by hand)\n", ho.dir.c_str(),
+              hl.generated ? "generated" : "reused", hl.seconds);
+  std::printf("   %zu files in %d runs, %llu bytes (%.1f MB), %llu records (%.1f bytes/record)\n", hl.files.size(),
+              kHistoRuns, static_cast<unsigned long long>(hl.bytes), hl.bytes / kMB,
+              static_cast<unsigned long long>(hl.records), static_cast<double>(hl.bytes) / hl.records);
+  std::fflush(stdout);
+  WarmPageCache(ho, hl);
+  ChildRun best;
+  for (int i = 0; i < o.reps; ++i) {
+    KeepBest(TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", "--jobs", "1", ho.dir}), &best,
+             &ok);
+  }
+  if (best.wall > 0) {
+    std::printf("   tblint --jobs 1 %7.1f MB, %9llu records | best of %d: %7.3f s wall %7.3f s CPU | "
+                "MB/s %6.1f | Mrec/s %5.2f | peak RSS %6.1f MiB | per CPU-second: MB/s %6.1f\n",
+                hl.bytes / kMB, static_cast<unsigned long long>(hl.records), o.reps, best.wall, best.cpu,
+                hl.bytes / kMB / best.wall, static_cast<double>(hl.records) / 1e6 / best.wall, best.rss_kb / 1024.0,
+                hl.bytes / kMB / best.cpu);
+  } else {
+    std::printf("   tblint --jobs 1: FAILED\n");
+  }
+  // The generated files are valid: the report counts every record and byte,
+  // and its only findings are TB601 (downsampled-tag, info): TensorBoard keeps
+  // 500 histograms and 10 images per tag, as on any long real run.
+  const std::string report = o.dir + ".bench-histo.json";
+  const ChildRun check =
+      TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", "--jobs", "1", ho.dir}, report);
+  std::string line, problem;
+  if (check.wall < 0 || !SummariseFindings(report, hl, {"TB601"}, &line, &problem)) ok = false;
+  std::printf("   %s%s%s\n", line.c_str(), problem.empty() ? "" : "  UNEXPECTED: ", problem.c_str());
+  ::unlink(report.c_str());
+  std::fflush(stdout);
+
+  // The cost of a second job: CPU time (user + system) of the whole process,
+  // `--jobs 2` against `--jobs 1`, on the main logdir, interleaved, best of
+  // --reps each.
+  WarmPageCache(o, main_logdir);
+  ChildRun j1, j2;
+  for (int i = 0; i < o.reps; ++i) {
+    KeepBest(TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", "--jobs", "1", o.dir}), &j1, &ok);
+    KeepBest(TimedChild({TBLINT_BINARY, "--format", "json", "--fail-on", "never", "--jobs", "2", o.dir}), &j2, &ok);
+  }
+  std::printf("h) main logdir (%zu runs, %.1f MB), `tblint --format json --jobs N`, best of %d:\n",
+              main_logdir.files.size(), main_logdir.bytes / kMB, o.reps);
+  const auto print_jobs = [&](const char* label, const ChildRun& r) {
+    std::printf("   %-8s %7.3f s wall %7.3f s CPU | MB/s %6.1f | peak RSS %6.1f MiB\n", label, r.wall, r.cpu,
+                main_logdir.bytes / kMB / r.wall, r.rss_kb / 1024.0);
+  };
+  print_jobs("--jobs 1", j1);
+  print_jobs("--jobs 2", j2);
+  if (j1.cpu > 0 && j2.cpu > 0) {
+    const double ratio = j2.cpu / j1.cpu;
+    std::printf("   jobs 2 CPU / jobs 1 CPU: %.2fx%s\n", ratio, ratio > 1.1 ? "  (over the 1.1x limit)" : "");
+  }
+  std::fflush(stdout);
+  return ok;
+}
+
 int Run(const Options& o) {
   const unsigned cores = std::thread::hardware_concurrency();
   std::printf("tblint_bench: build %s, %s\n", TBLINT_BENCH_BUILD_TYPE, __VERSION__);
@@ -1007,6 +1235,7 @@ int Run(const Options& o) {
   if (o.Wants('r')) ok = FixBench(o) && ok;  // r) `tblint --fix` of a tail cut
   if (o.Wants('s') || o.Wants('n')) ok = ManyFilesBench(o) && ok;  // s) many files, n) many findings
   if (o.Wants('t')) ok = ManyTagsBench(o) && ok;                    // t) many tags in one file
+  if (o.Wants('h')) ok = HistoImageBench(o, l) && ok;               // h) histograms and images; jobs 2 vs 1
   const std::string load_before = LoadAverage();
 
   // The scans run first, so that the peak RSS they reach is not hidden by the
