@@ -298,6 +298,10 @@ class FastDecoder {
  public:
   explicit FastDecoder(EventView* out) : out_(out) {}
 
+  // Where the one scalar's 4 float bytes were read (simple_value, or the
+  // TF2 float scalar tensor), nullptr when neither was read.
+  const uint8_t* scalar_at() const { return scalar_at_; }
+
   bool Event(const uint8_t* p, const uint8_t* end) {
     uint32_t last = 0;
     while (p < end) {
@@ -399,13 +403,18 @@ class FastDecoder {
           v.kind = ValueKind::kSimpleValue;
           v.has_scalar = true;
           v.scalar = std::bit_cast<float>(Load<uint32_t>(reinterpret_cast<const char*>(p)));
+          scalar_at_ = p;
           p += 4;
           break;
         case (8 << 3) | 2: {  // tensor
           const uint8_t* sub;
           if (v.kind != ValueKind::kNone || !Length(p, end, &sub)) return false;
           v.kind = ValueKind::kTensor;
-          if (!FloatScalarTensor(p, sub, v) && !Tensor(p, sub, v)) return false;
+          if (FloatScalarTensor(p, sub, v)) {
+            scalar_at_ = p + 6;
+          } else if (!Tensor(p, sub, v)) {
+            return false;
+          }
           p = sub;
           break;
         }
@@ -575,6 +584,7 @@ class FastDecoder {
   }
 
   EventView* out_;
+  const uint8_t* scalar_at_ = nullptr;
 };
 
 // The fast path hard-codes field numbers, wire types and which fields are
@@ -744,16 +754,166 @@ bool DecodeEventGeneric(std::string_view payload, EventView* out, WireError* err
   return true;
 }
 
-bool DecodeEventFast(std::string_view payload, EventView* out) {
+namespace {
+
+bool FastPathUsable() {
   static const bool usable = FastPathMatchesSchema();
-  if (!usable) return false;
+  return usable;
+}
+
+// The suffix's words equal the template's, [from, to) of both.
+inline bool SameRange(const uint8_t* a, const uint8_t* b, size_t from, size_t to) {
+  size_t i = from;
+  for (; i + 8 <= to; i += 8) {
+    if (Load<uint64_t>(reinterpret_cast<const char*>(a + i)) != Load<uint64_t>(reinterpret_cast<const char*>(b + i))) {
+      return false;
+    }
+  }
+  if (i == to) return true;
+  if (to - from >= 8) {  // the last word, overlapping the one before
+    return Load<uint64_t>(reinterpret_cast<const char*>(a + to - 8)) ==
+           Load<uint64_t>(reinterpret_cast<const char*>(b + to - 8));
+  }
+  return std::memcmp(a + i, b + i, to - i) == 0;
+}
+
+// `09` wall_time `10` step: the fixed head of a template's record. Returns
+// the suffix's start, nullptr when the payload does not start so.
+inline const uint8_t* AfterHead(const uint8_t* p, const uint8_t* end, double* wall, int64_t* step) {
+  if (end - p < 11 || p[0] != ((1 << 3) | 1) || p[9] != ((2 << 3) | 0)) return nullptr;
+  *wall = std::bit_cast<double>(Load<uint64_t>(reinterpret_cast<const char*>(p + 1)));
+  const uint8_t* q = p + 10;
+  uint64_t v;
+  if (*q < 0x80) {
+    v = *q++;
+  } else if (q + 1 < end && q[1] < 0x80) {  // steps below 16,384
+    v = (q[0] & 0x7Fu) | (uint64_t{q[1]} << 7);
+    q += 2;
+  } else if (!wire_internal::ReadVarint(q, end, &v)) {
+    return nullptr;
+  }
+  *step = static_cast<int64_t>(v);
+  return q;
+}
+
+}  // namespace
+
+uint32_t ScalarTemplates::TagHash(const uint8_t* p, size_t n) {
+  uint32_t h = 2166136261u ^ static_cast<uint32_t>(n);
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
+  return h ^ (h >> 15);
+}
+
+bool ScalarTemplates::Match(const uint8_t* p, const uint8_t* end, EventView& out) {
+  if (last_ == 0) return false;
+  const uint16_t n = t_[last_ - 1].next;
+  if (n == 0) return false;
+  const Template& t = t_[n - 1];
+  double wall;
+  int64_t step;
+  const uint8_t* q = AfterHead(p, end, &wall, &step);
+  if (q == nullptr || end - q != t.size) return false;
+  if (!SameRange(q, t.bytes, 0, t.hole) || !SameRange(q, t.bytes, t.hole + 4u, t.size)) return false;
+  last_ = n;
+  learned_since_hit_ = 0;
+  out.has_wall_time = true;
+  out.wall_time = wall;
+  out.step = step;
+  out.what = What::kSummary;
+  out.file_version = {};
+  out.source_writer = {};
+  out.session_status = 0;
+  out.what_bytes = 0;
+  if (out.values.size() != 1) out.values.resize(1);
+  Value& v = out.values.front();
+  const char* base = reinterpret_cast<const char*>(q);
+  v.tag = std::string_view(base + t.tag_off, t.tag_size);
+  v.plugin_name = t.plugin_size == 0 ? std::string_view() : std::string_view(base + t.plugin_off, t.plugin_size);
+  v.kind = static_cast<ValueKind>(t.kind);
+  v.has_scalar = true;
+  v.scalar = std::bit_cast<float>(Load<uint32_t>(base + t.hole));
+  v.dtype = t.dtype;
+  return true;
+}
+
+void ScalarTemplates::Learn(const uint8_t* p, const uint8_t* end, const EventView& ev, const uint8_t* scalar_at) {
+  uint16_t prev = last_;
+  last_ = 0;
+  // A file whose records never repeat a shape (each tag logged once or
+  // twice, among thousands) would pay for learning on every record: after
+  // 512 records learned without a hit, learning pauses for 65,536 records.
+  if (pause_ > 0) {
+    --pause_;
+    return;
+  }
+  if (++learned_since_hit_ > 2 * kMaxTemplates) {
+    learned_since_hit_ = 0;
+    pause_ = 1 << 16;
+    return;
+  }
+  if (scalar_at == nullptr || ev.values.size() != 1 || !ev.has_wall_time || ev.what != What::kSummary) return;
+  double wall;
+  int64_t step;
+  const uint8_t* q = AfterHead(p, end, &wall, &step);
+  if (q == nullptr || end - q > static_cast<ptrdiff_t>(kMaxSuffix) || scalar_at < q || scalar_at + 4 > end) return;
+  const Value& v = ev.values.front();
+  const auto* tag = reinterpret_cast<const uint8_t*>(v.tag.data());
+  const auto* plugin = reinterpret_cast<const uint8_t*>(v.plugin_name.data());
+  if (!v.has_scalar || tag < q || tag + v.tag.size() > end) return;
+  if (!v.plugin_name.empty() && (plugin < q || plugin + v.plugin_name.size() > end)) return;
+  // The same tag's template is replaced, so a tag has one.
+  const uint32_t mask = static_cast<uint32_t>(index_.size() - 1);
+  uint32_t s = TagHash(tag, v.tag.size()) & mask;
+  for (; index_[s] != 0; s = (s + 1) & mask) {
+    const Template& o = t_[index_[s] - 1];
+    if (o.tag_size == v.tag.size() && std::memcmp(o.bytes + o.tag_off, tag, v.tag.size()) == 0) break;
+  }
+  uint16_t id = index_[s];
+  if (id == 0) {
+    if (t_.size() >= kMaxTemplates) {  // full: start over (a file with many tags)
+      t_.clear();
+      index_.fill(0);
+      s = TagHash(tag, v.tag.size()) & mask;
+      prev = 0;  // it pointed into what was cleared
+    }
+    t_.emplace_back();  // next = 0: no prediction yet
+    id = static_cast<uint16_t>(t_.size());
+    index_[s] = id;
+  }
+  // A replaced template keeps its prediction: the tag that followed it.
+  Template& t = t_[id - 1];
+  t.size = static_cast<uint8_t>(end - q);
+  std::memcpy(t.bytes, q, t.size);
+  t.hole = static_cast<uint8_t>(scalar_at - q);
+  t.tag_off = static_cast<uint8_t>(tag - q);
+  t.tag_size = static_cast<uint8_t>(v.tag.size());
+  t.plugin_off = v.plugin_name.empty() ? 0 : static_cast<uint8_t>(plugin - q);
+  t.plugin_size = static_cast<uint8_t>(v.plugin_name.size());
+  t.kind = static_cast<uint8_t>(v.kind);
+  t.dtype = v.dtype;
+  if (prev != 0 && prev <= t_.size()) t_[prev - 1].next = id;
+  last_ = id;
+}
+
+bool DecodeEventFast(std::string_view payload, EventView* out) {
+  if (!FastPathUsable()) return false;
   Reset(out);
   const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
   return FastDecoder(out).Event(base, base + payload.size());
 }
 
 bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
-  if (DecodeEventFast(payload, out)) [[likely]] return true;
+  const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
+  const uint8_t* end = base + payload.size();
+  if (out->templates.Match(base, end, *out)) [[likely]] return true;
+  if (FastPathUsable()) [[likely]] {
+    Reset(out);
+    FastDecoder fast(out);
+    if (fast.Event(base, end)) [[likely]] {
+      out->templates.Learn(base, end, *out, fast.scalar_at());
+      return true;
+    }
+  }
   return DecodeEventGeneric(payload, out, error);
 }
 

@@ -76,6 +76,50 @@ class MetadataMemo {
   uint32_t plugin_size_ = 0;
 };
 
+struct EventView;
+
+// The decoder's second scratch: the byte shapes of recent one-scalar records
+// (PyTorch's add_scalar, TF2's tf.summary.scalar, ...). Such a record is
+// `09` + 8 bytes of wall_time, `10` + the step's varint, then a summary
+// whose bytes are the same on every record of that tag but for the 4 bytes
+// of the float. A template keeps those bytes (the "suffix") with where the
+// float, the tag and the plugin name lie in them, and what the decoder made
+// of them; a record whose suffix equals a template's but for the float
+// decodes to the template's result with its own wall time, step and float.
+// The next template is predicted from the writer's fixed order of tags, so
+// a match costs a varint and a compare of the suffix. Templates are learned
+// only from the fast path's results, so the result is the same.
+class ScalarTemplates {
+ public:
+  // When `payload` matches the predicted template, fills `out` and returns true.
+  bool Match(const uint8_t* p, const uint8_t* end, EventView& out);
+  // Learns the shape of a payload the fast path decoded into `ev`, whose
+  // float it read at `scalar_at` (nullptr: none).
+  void Learn(const uint8_t* p, const uint8_t* end, const EventView& ev, const uint8_t* scalar_at);
+
+  static constexpr size_t kMaxSuffix = 120;
+  static constexpr size_t kMaxTemplates = 256;
+
+ private:
+  struct Template {
+    uint8_t bytes[kMaxSuffix];
+    uint8_t size = 0;
+    uint8_t hole = 0;  // offset of the float's 4 bytes
+    uint8_t tag_off = 0, tag_size = 0;
+    uint8_t plugin_off = 0, plugin_size = 0;
+    uint8_t kind = 0;
+    bool is_double = false;  // (not learned today: float only)
+    int32_t dtype = 0;
+    uint16_t next = 0;  // the template matched after this one last time, + 1
+  };
+  static uint32_t TagHash(const uint8_t* p, size_t n);
+  std::vector<Template> t_;
+  std::array<uint16_t, 2 * kMaxTemplates> index_{};  // template + 1 by hash of the tag bytes
+  uint16_t last_ = 0;                                 // the template of the previous record, + 1
+  uint32_t learned_since_hit_ = 0;
+  uint32_t pause_ = 0;  // records left before learning resumes
+};
+
 // What protobuf's parser would make of the payload, restricted to these
 // fields: as in the generated accessors, a field of a oneof member that is
 // not the one set reads as its default (a file_version followed by a summary
@@ -92,6 +136,7 @@ struct EventView {
   uint64_t what_bytes = 0;         // size of graph_def / meta_graph_def / run_metadata
   std::vector<Value> values;       // summary values, reused between records
   MetadataMemo metadata_memo;      // the decoder's, not part of the result
+  ScalarTemplates templates;       // the decoder's, not part of the result
 };
 
 // Decodes `payload` into `out`. Returns false, with `error` saying where and
