@@ -17,8 +17,10 @@ constexpr RuleInfo kInfo = {"TB303", "resumed-run-overlap", Severity::kWarning,
 // its step range (exact for the usual every-N-steps logging).
 double PointsIn(const TagStats& s, int64_t lo, int64_t hi) {
   if (hi < lo) return 0;
-  const double span = static_cast<double>(s.max_step - s.min_step) + 1;
-  const double part = static_cast<double>(std::min(hi, s.max_step) - std::max(lo, s.min_step)) + 1;
+  // In double: steps may be anywhere in int64 (a difference could overflow).
+  const double span = static_cast<double>(s.max_step) - static_cast<double>(s.min_step) + 1;
+  const double part =
+      static_cast<double>(std::min(hi, s.max_step)) - static_cast<double>(std::max(lo, s.min_step)) + 1;
   if (part <= 0) return 0;
   return static_cast<double>(s.points) * part / span;
 }
