@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReportInput report;
   report.results.push_back(&result);
   std::ostringstream text;
-  WriteText(text, report, TextOptions{});
+  Render(text, report, Format::kText, RenderOptions{});
   const std::string json = ToJson(report).dump();
   if (text.str().empty() || json.empty()) fuzz::Fail("an empty report");
   return 0;
