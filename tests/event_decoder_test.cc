@@ -208,6 +208,34 @@ bool SameDouble(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 // DecodeEvent's fast path, whenever it takes a payload, must give exactly
 // what the validated walker gives. "" when they agree (or the fast path
 // declined the payload).
+// Every field DecodeEvent fills, compared; "" when a and b agree.
+std::string ViewsDiffer(const event::EventView& a, const event::EventView& b) {
+  std::ostringstream d;
+  auto check = [&](const char* field, bool same) {
+    if (!same && d.tellp() == 0) d << field;
+  };
+  check("has_wall_time", a.has_wall_time == b.has_wall_time);
+  check("wall_time", Bits(a.wall_time) == Bits(b.wall_time));
+  check("step", a.step == b.step);
+  check("what", a.what == b.what);
+  check("file_version", a.file_version == b.file_version);
+  check("source_writer", a.source_writer == b.source_writer);
+  check("session_status", a.session_status == b.session_status);
+  check("what_bytes", a.what_bytes == b.what_bytes);
+  check("values.size()", a.values.size() == b.values.size());
+  for (size_t i = 0; i < std::min(a.values.size(), b.values.size()); ++i) {
+    const event::Value& x = a.values[i];
+    const event::Value& y = b.values[i];
+    check("tag", x.tag == y.tag);
+    check("plugin_name", x.plugin_name == y.plugin_name);
+    check("kind", x.kind == y.kind);
+    check("has_scalar", x.has_scalar == y.has_scalar);
+    check("scalar", Bits(x.scalar) == Bits(y.scalar));
+    check("dtype", x.dtype == y.dtype);
+  }
+  return d.str();
+}
+
 std::string PathsDisagree(const std::string& payload) {
   // One fast view for every payload, as the scanner keeps one per file: its
   // metadata memo carries over from payload to payload (and the mutations
@@ -217,30 +245,8 @@ std::string PathsDisagree(const std::string& payload) {
   event::WireError err;
   if (!event::DecodeEventFast(payload, &fast)) return "";
   if (!event::DecodeEventGeneric(payload, &slow, &err)) return "fast path accepted, walker rejected: " + err.what;
-  std::ostringstream d;
-  auto check = [&](const char* field, bool same) {
-    if (!same && d.tellp() == 0) d << "fast path and walker differ in " << field;
-  };
-  check("has_wall_time", fast.has_wall_time == slow.has_wall_time);
-  check("wall_time", Bits(fast.wall_time) == Bits(slow.wall_time));
-  check("step", fast.step == slow.step);
-  check("what", fast.what == slow.what);
-  check("file_version", fast.file_version == slow.file_version);
-  check("source_writer", fast.source_writer == slow.source_writer);
-  check("session_status", fast.session_status == slow.session_status);
-  check("what_bytes", fast.what_bytes == slow.what_bytes);
-  check("values.size()", fast.values.size() == slow.values.size());
-  for (size_t i = 0; i < std::min(fast.values.size(), slow.values.size()); ++i) {
-    const event::Value& a = fast.values[i];
-    const event::Value& b = slow.values[i];
-    check("a value's tag", a.tag == b.tag);
-    check("a value's plugin_name", a.plugin_name == b.plugin_name);
-    check("a value's kind", a.kind == b.kind);
-    check("a value's has_scalar", a.has_scalar == b.has_scalar);
-    check("a value's scalar", Bits(a.scalar) == Bits(b.scalar));
-    check("a value's dtype", a.dtype == b.dtype);
-  }
-  return d.str();
+  const std::string field = ViewsDiffer(fast, slow);
+  return field.empty() ? "" : "fast path and walker differ in " + field;
 }
 
 std::string Disagreement(const std::string& payload) {
@@ -834,34 +840,6 @@ TEST_CASE("the decoder's fast path takes the shapes writers produce, and only as
   REQUIRE(event::DecodeEvent(twice, &ev, &err));
   CHECK(ev.values.size() == 2);
   CHECK(Disagreement(twice) == "");
-}
-
-// Every field DecodeEvent fills, compared; "" when a and b agree.
-std::string ViewsDiffer(const event::EventView& a, const event::EventView& b) {
-  std::ostringstream d;
-  auto check = [&](const char* field, bool same) {
-    if (!same && d.tellp() == 0) d << field;
-  };
-  check("has_wall_time", a.has_wall_time == b.has_wall_time);
-  check("wall_time", Bits(a.wall_time) == Bits(b.wall_time));
-  check("step", a.step == b.step);
-  check("what", a.what == b.what);
-  check("file_version", a.file_version == b.file_version);
-  check("source_writer", a.source_writer == b.source_writer);
-  check("session_status", a.session_status == b.session_status);
-  check("what_bytes", a.what_bytes == b.what_bytes);
-  check("values.size()", a.values.size() == b.values.size());
-  for (size_t i = 0; i < std::min(a.values.size(), b.values.size()); ++i) {
-    const event::Value& x = a.values[i];
-    const event::Value& y = b.values[i];
-    check("tag", x.tag == y.tag);
-    check("plugin_name", x.plugin_name == y.plugin_name);
-    check("kind", x.kind == y.kind);
-    check("has_scalar", x.has_scalar == y.has_scalar);
-    check("scalar", Bits(x.scalar) == Bits(y.scalar));
-    check("dtype", x.dtype == y.dtype);
-  }
-  return d.str();
 }
 
 TEST_CASE("the decoder's record templates give the walker's result, and refuse near misses") {
