@@ -450,7 +450,8 @@ TEST_CASE("export: new-style image tensors (TF2's tf.summary.image): one row per
   CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 6);  // header + 5 rows
   const std::string db = dir / "out.db";
   REQUIRE(RunCli({"export", "--format", "sqlite", "--media-dir", media, "-o", db, dir.path()}).exit_code == 0);
-  CHECK(Shell("sqlite3 " + db + " 'select step, sample, width, height, content_type from images order by step, sample'") ==
+  CHECK(Shell("sqlite3 " + db +
+              " 'select step, sample, width, height, content_type from images order by step, sample'") ==
         "1|0|28|14|image/png\n1|1|28|14|image/png\n2|0|28|14|image/png\n3|0|28|14|image/png\n3|1|28|14|image/png\n");
   CHECK(Shell("sqlite3 " + db + " 'select count(distinct path) from images'") == "4\n");
 }
@@ -672,7 +673,9 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
   CHECK(j["tables"] == json::parse(R"(["audio_data","files","histograms_data","hparams_data","images_data",
                                    "metrics_data","runs","scalars_data","skipped","tags","tensors_data","text_data"])"));
   CHECK(j["views"] == json::parse(R"(["audio","histograms","hparams","images","metrics","scalars","tensors","text"])"));
-  CHECK(j["indexes"].size() == 9);
+  // The kind tables are their own index (WITHOUT ROWID, primary key (file_id,
+  // tag_id, step, seq)): the only named indexes are on the small tables.
+  CHECK(j["indexes"] == json::parse(R"(["files_run","tags_tag"])"));
   // NaN has no SQLite representation (it is stored as NULL); infinities are real.
   CHECK(j["loss"].dump() == R"([[0,"0.10000000149011612"],[1,"None"],[2,"inf"],[3,"-inf"]])");
   CHECK(j["count"] == 9007199254740993LL);
@@ -683,6 +686,119 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
   CHECK(j["hist"] == json::parse("[1,2,3,1]"));
   // The sqlite3 shell opens it too.
   CHECK(Shell("sqlite3 " + db + " 'select count(*) from text'") == "1\n");
+}
+
+TEST_CASE("export: --format sqlite keys each kind table by (file_id, tag_id, step, seq), with the export's rows") {
+  TempDir dir;
+  WriteAllKinds(dir);
+  // Tags interleaved, steps out of order (a restart), one tag twice in one
+  // event (same file, tag, step and record: only seq tells them apart), and
+  // a file of more scalar rows than the writer sorts at once (32768).
+  std::vector<std::string> p = {events::TorchHeader(kWall)};
+  for (int s = 0; s < 6; ++s) {
+    p.push_back(events::Scalar(kWall + s, s, "b", static_cast<float>(s)));
+    p.push_back(events::Scalar(kWall + s, s, "a", -0.5f - static_cast<float>(s)));
+  }
+  for (int s = 3; s < 8; ++s) p.push_back(events::Scalar(kWall + 10 + s, s, "b", 10.0f + s));
+  tensorboard::Event twice = At(4);
+  for (float x : {1.0f, 2.0f}) {
+    auto* v = twice.mutable_summary()->add_value();
+    v->set_tag("a");
+    v->set_simple_value(x);
+  }
+  p.push_back(events::Serialize(twice));
+  WriteFile(dir / "order/events.out.tfevents.1795298000.host.1.0", Frame(p));
+  std::vector<std::string> big = {events::TorchHeader(kWall)};
+  for (int i = 0; i < 40000; ++i) {
+    const int step = i < 30000 ? i / 2 : i / 2 - 10000;  // steps go back at 30000
+    big.push_back(events::Scalar(kWall + i, step, i % 2 ? "big/a" : "big/b", static_cast<float>(i)));
+  }
+  WriteFile(dir / "big/events.out.tfevents.1795298000.host.1.0", Frame(big));
+
+  const std::string db = dir / "out.db";
+  const CliResult r = RunCli({"export", "--format", "sqlite", "-o", db, dir.path()});
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string script = dir / "check.py";
+  WriteFile(
+      script,
+      "import sqlite3, sys, json\n"
+      "c = sqlite3.connect(sys.argv[1])\n"
+      "kinds = ['scalars','tensors','histograms','images','audio','text','hparams','metrics']\n"
+      "out = {'sql': {}, 'pk': {}, 'seq': []}\n"
+      "for k in kinds:\n"
+      "  out['sql'][k] = c.execute('select sql from sqlite_master where name=?', (k + '_data',)).fetchone()[0]\n"
+      "  pk = [r[1] for r in c.execute('pragma index_list(' + k + '_data)') if r[3] == 'pk']\n"
+      "  out['pk'][k] = [r[2] for r in c.execute('pragma index_info(' + pk[0] + ')')]\n"
+      "  out['seq'] += [[s, k] for (s,) in c.execute('select seq from ' + k + '_data')]\n"
+      "out['seq'].sort()\n"
+      "q = \"select step, value from scalars where dir_name = 'order' and tag = 'a' order by step\"\n"
+      "out['plan'] = [r[3] for r in c.execute('explain query plan ' + q)]\n"
+      "out['a'] = [[s, repr(v)] for s, v in c.execute(q + ', value')]\n"
+      "real = lambda v: repr(v) if isinstance(v, float) else v\n"
+      "out['rows'] = [[*r[:5], real(r[5]), *r[6:]] for r in c.execute('select f.dir_name, f.file_name, t.tag, d.step, "
+      "d.wall_time, '\n"
+      "  'd.value, d.\"offset\", d.record from scalars_data d join files f using (file_id) '\n"
+      "  'join tags t using (tag_id) order by d.seq')]\n"
+      "out['in_key_order'] = [list(r) for r in c.execute('select file_id, tag_id, step, seq from scalars_data')]\n"
+      "print(json.dumps(out))\n");
+  const std::string got = Shell("python3 " + script + " " + db);
+  const json j = json::parse(got);
+  for (const auto& [kind, sql] : j["sql"].items()) {
+    CAPTURE(kind);
+    CHECK(sql.get<std::string>().find("PRIMARY KEY (file_id, tag_id, step, seq)) WITHOUT ROWID") != std::string::npos);
+    CHECK(j["pk"][kind] == json::parse(R"(["file_id","tag_id","step","seq"])"));
+  }
+  // A run's tag, by step, is a search of the primary key on both ids.
+  bool by_key = false;
+  for (const json& d : j["plan"])
+    by_key = by_key || d.get<std::string>().find("USING PRIMARY KEY (file_id=? AND tag_id=?)") != std::string::npos;
+  CAPTURE(j["plan"]);
+  CHECK(by_key);
+  CHECK(j["a"].dump() == R"([[0,"-0.5"],[1,"-1.5"],[2,"-2.5"],[3,"-3.5"],[4,"-4.5"],[4,"1.0"],[4,"2.0"],[5,"-5.5"]])");
+
+  // seq numbers the rows of every kind 1, 2, ... in the order the export
+  // writes them (JSON Lines order), and the scalars are the export's rows.
+  const std::vector<json> rows = ExportJsonl({dir.path()});
+  REQUIRE(j["seq"].size() == rows.size());
+  const std::map<std::string, std::string> table = {
+      {"scalar", "scalars"}, {"tensor", "tensors"}, {"histogram", "histograms"}, {"image", "images"},
+      {"audio", "audio"},    {"text", "text"},      {"hparam", "hparams"},       {"metric", "metrics"}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(j["seq"][i][0] == i + 1);
+    CHECK(j["seq"][i][1] == table.at(rows[i]["kind"].get<std::string>()));
+  }
+  const std::vector<json> scalars = OfKind(rows, "scalar");
+  REQUIRE(j["rows"].size() == scalars.size());
+  for (size_t i = 0; i < scalars.size(); ++i) {
+    CAPTURE(i);
+    const json& want = scalars[i];
+    const json& have = j["rows"][i];
+    CHECK(have[0] == want["dir_name"]);
+    CHECK(have[1] == want["file_name"]);
+    CHECK(have[2] == want["tag"]);
+    CHECK(have[3] == want["step"]);
+    CHECK(have[4].get<double>() == want["wall_time"].get<double>());
+    if (have[5].is_null()) {
+      CHECK(want["value"] == "NaN");  // SQLite has no NaN
+    } else if (have[5].is_number_integer()) {
+      CHECK(have[5] == want["value"]);
+    } else {  // a REAL, as Python's repr
+      const double d = std::strtod(have[5].get<std::string>().c_str(), nullptr);
+      const bool as_float32 =
+          static_cast<double>(static_cast<float>(d)) == d && SameFloat(static_cast<float>(d), AsFloat(want["value"]));
+      CHECK((as_float32 || (want["value"].is_number() && d == want["value"].get<double>())));
+    }
+    CHECK(have[6] == want["offset"]);
+    CHECK(have[7] == want["record"]);
+  }
+  // The table is stored in key order.
+  const json& keys = j["in_key_order"];
+  for (size_t i = 1; i < keys.size(); ++i) {
+    CAPTURE(i);
+    CHECK(keys[i - 1] < keys[i]);
+  }
 }
 
 TEST_CASE("query: aligned table, csv and json, and the seed questions") {

@@ -164,7 +164,7 @@ bool ExportPivot(const std::vector<LogdirSpec>& logdirs, const ExportOptions& op
     ok = sqlite3_prepare_v2(db,
                             "SELECT f.dir_name, f.file_name, d.step, t.tag, d.value, d.wall_time FROM scalars_data d "
                             "JOIN files f ON f.file_id = d.file_id JOIN tags t ON t.tag_id = d.tag_id "
-                            "ORDER BY f.dir_name, f.file_name, d.step, d.rowid",
+                            "ORDER BY f.dir_name, f.file_name, d.step, d.seq",
                             -1, &s, nullptr) == SQLITE_OK;
     while (ok && sqlite3_step(s) == SQLITE_ROW) {
       std::string value, wall;

@@ -4,14 +4,23 @@
 // see the documented columns (dir_name, file_name, tag, ...) while the
 // database stores and indexes small integers instead of repeating the names
 // in every row. Filled in one transaction through prepared statements, the
-// journal off (the file is a temporary one, renamed into place when complete);
-// indexes on (file_id, tag_id, step) are built once the rows are in.
-// Scalars, nearly every row of a typical logdir, are inserted kScalarBatch
-// rows per statement (one multi-row INSERT): SQLite's per-statement work
-// (step, reset, opening the table cursor) is then paid once per batch.
+// journal off (the file is a temporary one, renamed into place when complete).
+//
+// Each `<kind>_data` is a WITHOUT ROWID table whose primary key is the index
+// order, (file_id, tag_id, step, seq): the table is its own index on
+// (run, tag, step), so no index is built after the load (that build, a sort
+// of every row, was about half of the SQLite export's time). `seq` is the
+// row's position in the export (what the rowid was); it makes the key unique.
+// Scalars, nearly every row of a typical logdir, are held per file (up to
+// kScalarChunk rows), put in key order (by tag, then step: a counting sort,
+// steps usually arrive sorted) and inserted kScalarBatch rows per statement
+// (one multi-row INSERT), so the B-tree is appended to, not split in the
+// middle, and SQLite's per-statement work is paid once per batch.
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -24,8 +33,12 @@
 namespace tblint::xport {
 namespace {
 
-constexpr const char* kCommon = "file_id INTEGER, tag_id INTEGER, step INTEGER, wall_time REAL, ";
-constexpr const char* kProvenance = "\"offset\" INTEGER, record INTEGER";
+// The key columns first (NOT NULL, as a WITHOUT ROWID primary key must be).
+constexpr const char* kCommon =
+    "file_id INTEGER NOT NULL, tag_id INTEGER NOT NULL, step INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    "wall_time REAL, ";
+constexpr const char* kProvenance =
+    "\"offset\" INTEGER, record INTEGER, PRIMARY KEY (file_id, tag_id, step, seq)) WITHOUT ROWID";
 
 // Kind-specific columns of each table, between the common ones and provenance.
 constexpr const char* kKindColumns[kKindCount] = {
@@ -51,9 +64,13 @@ constexpr const char* kKindColumnNames[kKindCount] = {
     "d.value, d.group_name",
 };
 
-// Scalar rows per multi-row INSERT (7 parameters each; SQLite allows 32766).
+// Scalar rows per multi-row INSERT (8 parameters each; SQLite allows 32766).
 constexpr int kScalarBatch = 128;
-constexpr int kScalarColumns = 7;
+constexpr int kScalarColumns = 8;
+// Scalar rows held at most before they are sorted and inserted (about 3 MiB).
+// A file with more is inserted in several sorted chunks (correct, the later
+// ones inserted in the middle of the B-tree: slower, pages less full).
+constexpr size_t kScalarChunk = 1 << 15;
 
 struct StringHash {
   using is_transparent = void;
@@ -113,20 +130,20 @@ class SqliteSink : public RowSink {
         "bytes INTEGER, reason TEXT);";
     for (int k = 0; k < kKindCount; ++k) {
       const std::string table = KindTableName(static_cast<Kind>(k));
-      ddl += "CREATE TABLE " + table + "_data (" + kCommon + kKindColumns[k] + kProvenance + ");";
+      ddl += "CREATE TABLE " + table + "_data (" + kCommon + kKindColumns[k] + kProvenance + ";";
       ddl += "CREATE VIEW " + table + " AS SELECT f.dir_name, f.file_name, t.tag, d.step, d.wall_time, " +
              kKindColumnNames[k] + ", d.\"offset\", d.record FROM " + table +
              "_data d JOIN files f ON f.file_id = d.file_id JOIN tags t ON t.tag_id = d.tag_id;";
     }
     if (!Exec(ddl.c_str(), error)) return false;
     for (int k = 0; k < kKindCount; ++k) {
-      std::string sql = std::string("INSERT INTO ") + KindTableName(static_cast<Kind>(k)) + "_data VALUES (?,?,?,?";
+      std::string sql = std::string("INSERT INTO ") + KindTableName(static_cast<Kind>(k)) + "_data VALUES (?,?,?,?,?";
       for (int i = 0; i < kKindColumnCount[k] + 2; ++i) sql += ",?";
       sql += ")";
       if (!Prepare(sql.c_str(), &insert_[k], error)) return false;
     }
     std::string batch = std::string("INSERT INTO ") + KindTableName(Kind::kScalar) + "_data VALUES ";
-    for (int r = 0; r < kScalarBatch; ++r) batch += r == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+    for (int r = 0; r < kScalarBatch; ++r) batch += r == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
     if (!Prepare(batch.c_str(), &scalar_batch_stmt_, error)) return false;
     return Prepare("INSERT INTO runs VALUES (?,?,?,?,?)", &run_stmt_, error) &&
            Prepare("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)", &file_stmt_, error) &&
@@ -136,13 +153,19 @@ class SqliteSink : public RowSink {
 
   void OnRow(const Row& r) override {
     if (failed_) return;
+    const sqlite3_int64 seq = ++last_seq_;
+    // Row::has_step is always true today (an Event without a step has step
+    // 0, as protobuf reads it); step is part of the key, so never NULL.
     if (r.kind == Kind::kScalar && r.value_type != ValueType::kString && r.value_type != ValueType::kJson) {
-      // Numbers only: kept by value until the batch is full.
-      ScalarRow& b = scalars_[scalar_count_];
-      b.file_id = FileId(r.dir_name, r.file_name);
-      b.tag_id = TagId(r.tag);
+      // Numbers only: kept by value until the file ends or the chunk is full.
+      const int64_t file_id = FileId(r.dir_name, r.file_name);
+      const int64_t tag_id = TagId(r.tag);
       if (failed_) return;
-      b.has_step = r.has_step;
+      if (!scalars_.empty() && scalars_.front().file_id != file_id) FlushScalars();
+      ScalarRow& b = scalars_.emplace_back();
+      b.file_id = file_id;
+      b.tag_id = tag_id;
+      b.seq = seq;
       b.step = r.step;
       b.has_wall_time = r.has_wall_time;
       b.wall_time = r.wall_time;
@@ -153,20 +176,16 @@ class SqliteSink : public RowSink {
       b.b = r.b;
       b.offset = static_cast<sqlite3_int64>(r.offset);
       b.record = static_cast<sqlite3_int64>(r.record);
-      if (++scalar_count_ == kScalarBatch) FlushScalars();
+      if (scalars_.size() >= kScalarChunk) FlushScalars();
       return;
     }
-    if (r.kind == Kind::kScalar) FlushScalars();  // keep the table in row order
     sqlite3_stmt* s = insert_[static_cast<int>(r.kind)];
     int i = 1;
     sqlite3_bind_int64(s, i++, FileId(r.dir_name, r.file_name));
     sqlite3_bind_int64(s, i++, TagId(r.tag));
     if (failed_) return;
-    if (r.has_step) {
-      sqlite3_bind_int64(s, i++, r.step);
-    } else {
-      sqlite3_bind_null(s, i++);
-    }
+    sqlite3_bind_int64(s, i++, r.step);
+    sqlite3_bind_int64(s, i++, seq);
     if (r.has_wall_time) {
       sqlite3_bind_double(s, i++, r.wall_time);
     } else {
@@ -251,6 +270,7 @@ class SqliteSink : public RowSink {
     sqlite3_bind_int64(file_stmt_, 8, static_cast<sqlite3_int64>(f.skipped));
     BindBytesIfInvalid(file_stmt_, 9, f.file_name);
     Step(file_stmt_);
+    FlushScalars();     // the file's rows are all in: insert them in key order
     file_set_ = false;  // the next rows are another file's, even under the same names
   }
 
@@ -272,13 +292,13 @@ class SqliteSink : public RowSink {
       *error = error_;
       return false;
     }
-    std::string sql;
-    for (int k = 0; k < kKindCount; ++k) {
-      const std::string table = KindTableName(static_cast<Kind>(k));
-      sql += "CREATE INDEX " + table + "_run_tag_step ON " + table + "_data (file_id, tag_id, step);";
+    // The kind tables are their own indexes (primary key (file_id, tag_id,
+    // step, seq)); the small tables get theirs.
+    if (!Exec("CREATE INDEX files_run ON files (dir_name, file_name); CREATE UNIQUE INDEX tags_tag ON tags (tag); "
+              "COMMIT;",
+              error)) {
+      return false;
     }
-    sql += "CREATE INDEX files_run ON files (dir_name, file_name); COMMIT;";
-    if (!Exec(sql.c_str(), error)) return false;
     if (owned_) {
       for (sqlite3_stmt*& s : insert_) {
         sqlite3_finalize(s);
@@ -404,65 +424,106 @@ class SqliteSink : public RowSink {
 
   // A scalar row held for the next batch.
   struct ScalarRow {
-    sqlite3_int64 file_id = 0, tag_id = 0, step = 0, i64 = 0, offset = 0, record = 0;
+    sqlite3_int64 file_id = 0, tag_id = 0, step = 0, seq = 0, i64 = 0, offset = 0, record = 0;
     double wall_time = 0, f64 = 0;
     float f32 = 0;
-    bool has_step = false, has_wall_time = false, b = false;
+    bool has_wall_time = false, b = false;
     ValueType value_type = ValueType::kNull;
   };
 
   static void BindScalar(sqlite3_stmt* s, int i, const ScalarRow& r) {
     sqlite3_bind_int64(s, i, r.file_id);
     sqlite3_bind_int64(s, i + 1, r.tag_id);
-    if (r.has_step) {
-      sqlite3_bind_int64(s, i + 2, r.step);
-    } else {
-      sqlite3_bind_null(s, i + 2);
-    }
+    sqlite3_bind_int64(s, i + 2, r.step);
+    sqlite3_bind_int64(s, i + 3, r.seq);
     if (r.has_wall_time) {
-      sqlite3_bind_double(s, i + 3, r.wall_time);
+      sqlite3_bind_double(s, i + 4, r.wall_time);
     } else {
-      sqlite3_bind_null(s, i + 3);
+      sqlite3_bind_null(s, i + 4);
     }
     switch (r.value_type) {
       case ValueType::kFloat32:
-        sqlite3_bind_double(s, i + 4, static_cast<double>(r.f32));
+        sqlite3_bind_double(s, i + 5, static_cast<double>(r.f32));
         break;
       case ValueType::kFloat64:
-        sqlite3_bind_double(s, i + 4, r.f64);
+        sqlite3_bind_double(s, i + 5, r.f64);
         break;
       case ValueType::kInt:
-        sqlite3_bind_int64(s, i + 4, r.i64);
+        sqlite3_bind_int64(s, i + 5, r.i64);
         break;
       case ValueType::kBool:
-        sqlite3_bind_int(s, i + 4, r.b ? 1 : 0);
+        sqlite3_bind_int(s, i + 5, r.b ? 1 : 0);
         break;
       default:
-        sqlite3_bind_null(s, i + 4);
+        sqlite3_bind_null(s, i + 5);
         break;
     }
-    sqlite3_bind_int64(s, i + 5, r.offset);
-    sqlite3_bind_int64(s, i + 6, r.record);
+    sqlite3_bind_int64(s, i + 6, r.offset);
+    sqlite3_bind_int64(s, i + 7, r.record);
   }
 
-  // Inserts the held scalar rows: a full batch in one statement, a partial
-  // one (at the end, or before a scalar that is not a number) row by row.
+  // Puts the held rows (all of one file) in key order: a counting sort by
+  // tag_id (stable, so each tag's rows stay in seq order), then each tag's
+  // rows by step where they are not already (a resumed run, a step logged
+  // twice: std::stable_sort keeps seq order among equal steps).
+  void SortScalars() {
+    const size_t n = scalars_.size();
+    tag_list_.clear();
+    for (const ScalarRow& r : scalars_) {
+      const size_t t = static_cast<size_t>(r.tag_id);
+      if (t >= tag_count_.size()) tag_count_.resize(t + 1, 0);
+      if (tag_count_[t]++ == 0) tag_list_.push_back(r.tag_id);
+    }
+    std::sort(tag_list_.begin(), tag_list_.end());
+    size_t at = 0;
+    for (sqlite3_int64 t : tag_list_) {
+      const size_t count = tag_count_[static_cast<size_t>(t)];
+      tag_count_[static_cast<size_t>(t)] = at;  // now where the tag's rows start
+      at += count;
+    }
+    order_.resize(n);
+    for (size_t i = 0; i < n; ++i)
+      order_[tag_count_[static_cast<size_t>(scalars_[i].tag_id)]++] = static_cast<uint32_t>(i);
+    for (sqlite3_int64 t : tag_list_) tag_count_[static_cast<size_t>(t)] = 0;  // ready for the next chunk
+    // Each tag's run: sorted by step already, or made so.
+    for (size_t begin = 0; begin < n;) {
+      const sqlite3_int64 tag = scalars_[order_[begin]].tag_id;
+      size_t end = begin + 1;
+      bool sorted = true;
+      for (; end < n && scalars_[order_[end]].tag_id == tag; ++end) {
+        if (scalars_[order_[end]].step < scalars_[order_[end - 1]].step) sorted = false;
+      }
+      if (!sorted) {
+        std::stable_sort(order_.begin() + static_cast<std::ptrdiff_t>(begin),
+                         order_.begin() + static_cast<std::ptrdiff_t>(end),
+                         [this](uint32_t a, uint32_t b) { return scalars_[a].step < scalars_[b].step; });
+      }
+      begin = end;
+    }
+  }
+
+  // Inserts the held scalar rows in key order: full batches in one
+  // statement each, the rest row by row.
   void FlushScalars() {
-    if (scalar_count_ == 0 || failed_) {
-      scalar_count_ = 0;
+    if (scalars_.empty() || failed_) {
+      scalars_.clear();
       return;
     }
-    if (scalar_count_ == kScalarBatch) {
-      for (int r = 0; r < kScalarBatch; ++r) BindScalar(scalar_batch_stmt_, 1 + r * kScalarColumns, scalars_[r]);
-      Step(scalar_batch_stmt_);
-    } else {
-      sqlite3_stmt* s = insert_[static_cast<int>(Kind::kScalar)];
-      for (int r = 0; r < scalar_count_ && !failed_; ++r) {
-        BindScalar(s, 1, scalars_[r]);
-        Step(s);
+    SortScalars();
+    const size_t n = scalars_.size();
+    size_t i = 0;
+    for (; i + kScalarBatch <= n && !failed_; i += kScalarBatch) {
+      for (int r = 0; r < kScalarBatch; ++r) {
+        BindScalar(scalar_batch_stmt_, 1 + r * kScalarColumns, scalars_[order_[i + static_cast<size_t>(r)]]);
       }
+      Step(scalar_batch_stmt_);
     }
-    scalar_count_ = 0;
+    sqlite3_stmt* s = insert_[static_cast<int>(Kind::kScalar)];
+    for (; i < n && !failed_; ++i) {
+      BindScalar(s, 1, scalars_[order_[i]]);
+      Step(s);
+    }
+    scalars_.clear();
   }
 
   static void BindValue(sqlite3_stmt* s, int i, const Row& r) {
@@ -497,8 +558,11 @@ class SqliteSink : public RowSink {
   std::string error_;
   sqlite3_stmt* insert_[kKindCount] = {};
   sqlite3_stmt* scalar_batch_stmt_ = nullptr;
-  ScalarRow scalars_[kScalarBatch];
-  int scalar_count_ = 0;
+  std::vector<ScalarRow> scalars_;       // held rows, all of one file, arrival (seq) order
+  std::vector<uint32_t> order_;          // their key order (SortScalars)
+  std::vector<size_t> tag_count_;        // by tag_id: scratch of SortScalars, zero between calls
+  std::vector<sqlite3_int64> tag_list_;  // the tag ids of the held rows
+  sqlite3_int64 last_seq_ = 0;
   sqlite3_stmt* run_stmt_ = nullptr;
   sqlite3_stmt* file_stmt_ = nullptr;
   sqlite3_stmt* skip_stmt_ = nullptr;

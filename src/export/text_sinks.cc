@@ -330,7 +330,8 @@ void PutCsv(Buffer* out, const Cell& c) {
 
 // A JSON string: plain printable ASCII is copied as it is; anything else goes
 // through AppendJsonString (escapes, U+FFFD for invalid bytes).
-void PutJsonString(Buffer* out, std::string_view s, std::string* scratch) {
+// Returns true when `s` was plain (so it is valid UTF-8: no "_bytes" needed).
+bool PutJsonString(Buffer* out, std::string_view s, std::string* scratch) {
   bool plain = true;
   for (char c : s) {
     const unsigned char u = static_cast<unsigned char>(c);
@@ -346,11 +347,12 @@ void PutJsonString(Buffer* out, std::string_view s, std::string* scratch) {
     p += s.size();
     *p++ = '"';
     out->Commit(p);
-    return;
+    return true;
   }
   scratch->clear();
   AppendJsonString(scratch, s);
   out->Put(*scratch);
+  return false;
 }
 
 void PutJson(Buffer* out, const Cell& c, const char* col, std::string* scratch) {
@@ -381,8 +383,7 @@ void PutJson(Buffer* out, const Cell& c, const char* col, std::string* scratch) 
       PutJsonString(out, c.s, scratch);
       break;
     case CellType::kText:
-      PutJsonString(out, c.s, scratch);
-      if (NeedsBytes(c.s)) {
+      if (!PutJsonString(out, c.s, scratch) && NeedsBytes(c.s)) {
         out->Put(",\"");
         out->Put(col);
         out->Put("_bytes\":\"");
@@ -394,6 +395,45 @@ void PutJson(Buffer* out, const Cell& c, const char* col, std::string* scratch) 
       out->Put(c.s);
       break;
   }
+}
+
+// ---- the scalar fast path --------------------------------------------------
+
+// Literal text between cells, padded so that it is copied with a fixed-size
+// memcpy (a few vector moves, no call); the writer reserves kLitCopy bytes
+// of room per literal.
+constexpr size_t kLitCopy = 48;
+struct Lit {
+  char bytes[kLitCopy] = {};
+  size_t size = 0;
+};
+inline bool MakeLit(std::string_view s, Lit* l) {
+  if (s.size() > kLitCopy) return false;
+  std::memcpy(l->bytes, s.data(), s.size());
+  l->size = s.size();
+  return true;
+}
+inline char* PutLit(char* p, const Lit& l) {
+  std::memcpy(p, l.bytes, kLitCopy);
+  return p + l.size;
+}
+
+// True when `s` is written as it is: in JSON between quotes (printable
+// ASCII without quote or backslash, as PutJsonString's plain case, so valid
+// UTF-8 and no "_bytes" sibling), in CSV bare (PutCsvField does not quote it).
+inline bool PlainText(std::string_view s, bool csv) {
+  if (csv) {
+    if (!s.empty() && (s.front() == ' ' || s.back() == ' ')) return false;
+    for (char c : s) {
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') return false;
+    }
+    return true;
+  }
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') return false;
+  }
+  return true;
 }
 
 // ---- the sink -----------------------------------------------------------------
@@ -422,6 +462,13 @@ class TextSink : public RowSink {
       prefix_layout_.steps.push_back({c, std::move(lead)});
     }
     prefix_layout_.tail = csv_ ? "" : ",";
+    // The scalar fast path: its cells are tag, step, wall_time, value,
+    // offset, record in both formats; their literals must fit a Lit.
+    const Layout& l = layouts_[static_cast<int>(Kind::kScalar)];
+    const Col want[] = {kTag, kStep, kWallTime, kValue, kOffset, kRecord};
+    fast_ = l.steps.size() == 6 && MakeLit(l.tail, &fast_lits_[6]);
+    for (size_t i = 0; fast_ && i < 6; ++i)
+      fast_ = l.steps[i].col == want[i] && MakeLit(l.steps[i].lead, &fast_lits_[i]);
   }
 
   bool Begin(std::string*) override {
@@ -436,8 +483,11 @@ class TextSink : public RowSink {
   }
 
   void OnRow(const Row& r) override {
-    buf_.Put(Prefix(r));
-    Write(&buf_, r, layouts_[static_cast<int>(r.kind)]);
+    const std::string_view prefix = Prefix(r);
+    if (!(r.kind == Kind::kScalar && fast_ && WriteScalar(prefix, r))) {
+      buf_.Put(prefix);
+      Write(&buf_, r, layouts_[static_cast<int>(r.kind)]);
+    }
     if (buf_.size() >= kFlushAt) Flush();
   }
 
@@ -492,6 +542,50 @@ class TextSink : public RowSink {
     out->Put(l.tail);
   }
 
+  // A scalar row of a number with step and wall time (nearly every row of a
+  // typical logdir): the same bytes as Write, in one reserved span, with
+  // fixed-size copies of the literals. False (nothing written) for anything
+  // else, which goes through Write.
+  bool WriteScalar(std::string_view prefix, const Row& r) {
+    if (!r.has_step || !r.has_wall_time) return false;
+    if (r.value_type != ValueType::kFloat32 && r.value_type != ValueType::kFloat64 && r.value_type != ValueType::kInt) {
+      return false;
+    }
+    if (!PlainText(r.tag, csv_)) return false;
+    const bool json = !csv_;
+    char* p = buf_.Room(prefix.size() + r.tag.size() + 2 + 7 * kLitCopy + 5 * kMaxNumberChars);
+    if (!prefix.empty()) std::memcpy(p, prefix.data(), prefix.size());
+    p += prefix.size();
+    p = PutLit(p, fast_lits_[0]);
+    if (json) *p++ = '"';
+    if (!r.tag.empty()) std::memcpy(p, r.tag.data(), r.tag.size());  // an empty view may hold nullptr
+    p += r.tag.size();
+    if (json) *p++ = '"';
+    p = PutLit(p, fast_lits_[1]);
+    p = std::to_chars(p, p + kMaxNumberChars, r.step).ptr;
+    p = PutLit(p, fast_lits_[2]);
+    p = WriteDouble(p, r.wall_time, json);
+    p = PutLit(p, fast_lits_[3]);
+    switch (r.value_type) {
+      case ValueType::kFloat32:
+        p = WriteFloat(p, r.f32, json);
+        break;
+      case ValueType::kFloat64:
+        p = WriteDouble(p, r.f64, json);
+        break;
+      default:
+        p = std::to_chars(p, p + kMaxNumberChars, r.i64).ptr;
+        break;
+    }
+    p = PutLit(p, fast_lits_[4]);
+    p = std::to_chars(p, p + kMaxNumberChars, r.offset).ptr;
+    p = PutLit(p, fast_lits_[5]);
+    p = std::to_chars(p, p + kMaxNumberChars, r.record).ptr;
+    p = PutLit(p, fast_lits_[6]);
+    buf_.Commit(p);
+    return true;
+  }
+
   // kind, dir_name and file_name repeat for a whole file: rendered once per
   // (kind, dir_name, file_name).
   std::string_view Prefix(const Row& r) {
@@ -519,6 +613,8 @@ class TextSink : public RowSink {
   Buffer buf_;
   Layout layouts_[kKindCount];
   Layout prefix_layout_;
+  bool fast_ = false;  // WriteScalar may be used
+  Lit fast_lits_[7];   // its literals: before tag, step, wall_time, value, offset, record; the tail
   std::string scratch_;
   struct PrefixCache {
     bool set = false;
