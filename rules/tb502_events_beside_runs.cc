@@ -17,19 +17,13 @@ constexpr RuleInfo kInfo = {"TB502", "events-beside-runs", Severity::kWarning,
 // sweep's root). The hparams plugin reads a session's metrics from the runs
 // below it (`<session>/<group>`): this nesting is the layout it expects.
 bool HparamsLayout(const LogdirResult& logdir, const RunResult& run) {
-  bool any = false;
   for (size_t i : run.file_indices) {
     const FileResult& f = logdir.files[i];
     if (f.hparams.session_start_count > 0) return true;
   }
-  for (size_t i : run.file_indices) {
-    const FileResult& f = logdir.files[i];
-    for (const auto& [tag, stats] : f.tags) {
-      if (stats.kind != event::TagKind::kHparams) return false;
-      any = true;
-    }
-  }
-  return any;
+  // The run's tags as the scan summarised them (the files' own may be
+  // released by now): at least one, all of kind hparams.
+  return run.tag_summary.done ? run.tag_summary.only_hparams : OnlyHparamsTags(run.files);
 }
 
 class TB502 : public Rule {

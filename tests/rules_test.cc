@@ -24,6 +24,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -31,6 +32,7 @@
 
 #include "event_builders.h"
 #include "record/record_reader.h"
+#include "report/report.h"
 #include "rule/registry.h"
 #include "rule/writer_name.h"
 #include "scan/discover.h"
@@ -114,8 +116,11 @@ void Materialize(const std::string& from, const std::string& to, double mtime) {
 }
 
 // Lints with every registered rule and the case's options.
-LintResult LintCase(const std::string& dir, const json& options = json::object(), double now = 0) {
+LintResult LintCase(const std::string& dir, const json& options = json::object(), double now = 0,
+                    FindingsConsumer* consumer = nullptr, bool release_file_details = false) {
   ScanConfig config;
+  config.consumer = consumer;
+  config.release_file_details = release_file_details;
   config.lint.now = now > 0 ? now : Now();
   config.jobs = 2;
   if (options.contains("max_record_mib")) {
@@ -1148,6 +1153,112 @@ int CountTB7(const LintResult& r) {
   int n = 0;
   for (const Finding& f : r.findings) n += std::string(f.rule->code).rfind("TB7", 0) == 0 ? 1 : 0;
   return n;
+}
+
+// The streamed check (a consumer; each file's tags, session starts and path
+// released as soon as its run is checked, as `tblint check` does) finds
+// exactly what the collected scan finds: every rule's fixtures, the
+// logdir-wide ones (TB502, TB504, TB507, TB701-TB704) among them.
+class CollectFindings final : public FindingsConsumer {
+ public:
+  void OnFindings(const LintResult&, std::vector<Finding>* findings) override {
+    for (Finding& f : *findings) got.push_back(std::move(f));
+  }
+  std::vector<Finding> got;
+};
+
+void CheckSameFindings(const std::vector<Finding>& a, const std::vector<Finding>& b) {
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    CHECK(Describe(a[i]) == Describe(b[i]));
+    CHECK(a[i].run == b[i].run);
+    CHECK(a[i].tag == b[i].tag);
+    CHECK(a[i].impact == b[i].impact);
+    CHECK(a[i].severity == b[i].severity);
+  }
+}
+
+TEST_CASE("the streamed check with file details released finds what the collected scan finds, every fixture") {
+  size_t cases = 0, logdir_wide = 0;
+  for (const auto& rule : AllRules()) {
+    const std::string code = rule->info().code;
+    for (const char* kind : {"bad", "good"}) {
+      for (const FixtureCase& c : Cases(code, kind)) {
+        const std::string& fixture = c.name;
+        CAPTURE(fixture);
+        TempDir tmp;
+        Materialize(c.dir, tmp.path(), Now() - 3600);
+        const double now = Now();
+        const LintResult collected = LintCase(tmp.path(), c.options, now);
+        for (bool release : {false, true}) {
+          CAPTURE(release);
+          CollectFindings consumer;
+          const LintResult streamed = LintCase(tmp.path(), c.options, now, &consumer, release);
+          CHECK(streamed.findings.empty());
+          CheckSameFindings(consumer.got, collected.findings);
+          CHECK(streamed.logdir.files.size() == collected.logdir.files.size());
+          CHECK(streamed.logdir.runs.size() == collected.logdir.runs.size());
+          CHECK(streamed.records == collected.records);
+          if (release) {
+            for (const FileResult& f : streamed.logdir.files) {
+              CHECK(f.tags.empty());
+              CHECK(f.info.path.empty());
+            }
+          }
+        }
+        ++cases;
+        for (const Finding& f : collected.findings) {
+          const std::string fc = f.rule->code;
+          if (fc == "TB502" || fc == "TB507" || fc.rfind("TB70", 0) == 0) ++logdir_wide;
+        }
+      }
+    }
+  }
+  CHECK(cases > 60);
+  CHECK(logdir_wide > 10);
+}
+
+// Several fixtures' logdirs side by side in one: many runs, with TB502, TB507
+// and TB701-TB704 findings, and run findings between them.
+TEST_CASE("tblint check streams the same report with file details released: text, json, github, sarif") {
+  TempDir tmp;
+  const std::string logs = tmp / "logs";
+  for (const char* rel : {"TB507/bad/run_copied_with_cp", "TB701/bad", "TB702/bad", "TB703/bad", "TB704/bad",
+                          "TB502/bad", "TB104/bad"}) {
+    Materialize(FixtureRoot() + "/" + rel, logs + "/" + rel, Now() - 3600);
+  }
+  const LintResult collected = LintCase(logs);
+  for (const char* code : {"TB502", "TB507", "TB701", "TB702", "TB703", "TB704", "TB104"}) {
+    CAPTURE(code);
+    CHECK(Count(collected, code) > 0);
+  }
+  CollectFindings consumer;
+  const LintResult streamed = LintCase(logs, json::object(), 0, &consumer, true);
+  CheckSameFindings(consumer.got, collected.findings);
+  // The CLI (which releases file details when it streams) against the
+  // report rendered from the collected findings.
+  for (const char* format : {"text", "json", "github", "sarif"}) {
+    CAPTURE(format);
+    const CliResult cli = RunCli({"--color", "never", "--format", format, "--fail-on", "never", logs});
+    CHECK(cli.exit_code == 0);
+    const LintResult again = LintCase(logs);
+    ReportInput in;
+    in.results.push_back(&again);
+    std::ostringstream rendered;
+    RenderOptions options;
+    Render(rendered, in, *ParseFormat(format), options);
+    if (std::string(format) == "json") {
+      json a = json::parse(cli.out), b = json::parse(rendered.str());
+      a["summary"]["seconds"] = 0;
+      b["summary"]["seconds"] = 0;
+      CHECK(a == b);
+    } else {
+      const std::regex seconds(" in [0-9]+\\.[0-9]{2} s: ");
+      CHECK(std::regex_replace(cli.out, seconds, " in X s: ") ==
+            std::regex_replace(rendered.str(), seconds, " in X s: "));
+    }
+  }
 }
 
 TEST_CASE("TB701 hparams-run-missing fires on bad fixtures and stays quiet on good ones") { RunFixtureCases("TB701"); }

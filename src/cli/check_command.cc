@@ -321,6 +321,9 @@ class CheckCommand : public Command {
     if (!baseline_text_.read.empty()) filter.emplace(baseline);
     StreamingConsumer consumer(file_config, filter ? &*filter : nullptr, writer.get(), to_file ? nullptr : progress);
     config.consumer = &consumer;
+    // Nothing below reads a file's tags or path after Lint: the writers take
+    // the findings, the file and run counts and the logdir's name.
+    config.release_file_details = true;
     writer->Begin(header);
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;

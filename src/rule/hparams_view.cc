@@ -4,36 +4,38 @@
 
 namespace tblint {
 
+const RunTagSummary* HparamsView::Tags(std::string_view run) const {
+  const auto it = runs.find(run);
+  if (it == runs.end()) return nullptr;
+  const RunResult& r = *it->second;
+  if (r.tag_summary.done) return &r.tag_summary;
+  auto made = made_.find(it->first);
+  if (made == made_.end()) made = made_.emplace(it->first, SummariseRunTags(r.files)).first;
+  return &made->second;
+}
+
 std::set<std::string> HparamsView::ScalarTags(std::string_view run) const {
   std::set<std::string> out;
-  const auto it = runs.find(run);
-  if (it == runs.end()) return out;
-  for (const FileResult* f : it->second->files) {
-    for (const auto& [tag, stats] : f->tags) {
-      if (stats.kind == event::TagKind::kScalar) out.emplace(tag);
-    }
+  const RunTagSummary* summary = Tags(run);
+  if (summary == nullptr) return out;
+  for (const RunTagSummary::Tag& t : summary->tags) {
+    if (t.scalar) out.emplace_hint(out.end(), t.name);
   }
   return out;
 }
 
 bool HparamsView::HasScalar(std::string_view run, std::string_view tag) const {
-  const auto it = runs.find(run);
-  if (it == runs.end()) return false;
-  for (const FileResult* f : it->second->files) {
-    const auto t = f->tags.find(tag);
-    if (t != f->tags.end() && t->second.kind == event::TagKind::kScalar) return true;
-  }
-  return false;
+  const RunTagSummary* summary = Tags(run);
+  if (summary == nullptr) return false;
+  const RunTagSummary::Tag* t = summary->Find(tag);
+  return t != nullptr && t->scalar;
 }
 
 std::string HparamsView::OtherKind(std::string_view run, std::string_view tag) const {
-  const auto it = runs.find(run);
-  if (it == runs.end()) return "";
-  for (const FileResult* f : it->second->files) {
-    const auto t = f->tags.find(tag);
-    if (t != f->tags.end() && t->second.kind != event::TagKind::kScalar) return event::TagKindName(t->second.kind);
-  }
-  return "";
+  const RunTagSummary* summary = Tags(run);
+  if (summary == nullptr) return "";
+  const RunTagSummary::Tag* t = summary->Find(tag);
+  return t != nullptr && t->other ? event::TagKindName(t->other_kind) : "";
 }
 
 std::vector<std::vector<const HparamsConfigRef*>> HparamsView::DistinctConfigs() const {

@@ -1,5 +1,6 @@
 // The logdir as TensorBoard's hparams plugin sees it (TB701-TB704), built from
-// the scan's per-file hparams summaries (FileResult::hparams): its sessions
+// the scan's per-file hparams summaries (FileResult::hparams) and per-run tag
+// summaries (RunResult::tag_summary; never FileResult::tags): its sessions
 // (the runs holding `_hparams_/session_start_info`), its experiment configs
 // (the runs holding `_hparams_/experiment`) and the scalar tags metrics are
 // looked up in. Facts from tensorboard/plugins/hparams (backend_context.py,
@@ -37,6 +38,9 @@ struct HparamsView {
   std::vector<HparamsSessionRef> sessions;  // by run name
   std::vector<HparamsConfigRef> configs;    // by run name
   std::map<std::string, const RunResult*, std::less<>> runs;
+  // A run's tags (RunResult::tag_summary, or made from its files when
+  // first asked for, then kept); nullptr when there is no such run.
+  const RunTagSummary* Tags(std::string_view run) const;
 
   // The scalar tags of a run (empty when there is no such run).
   std::set<std::string> ScalarTags(std::string_view run) const;
@@ -45,6 +49,9 @@ struct HparamsView {
   std::string OtherKind(std::string_view run, std::string_view tag) const;
   // Groups of configs with the same hyperparameter names (first member stands for the group).
   std::vector<std::vector<const HparamsConfigRef*>> DistinctConfigs() const;
+
+ private:
+  mutable std::map<std::string_view, RunTagSummary> made_;  // summaries made from files
 };
 
 HparamsView BuildHparamsView(const LogdirResult& logdir);

@@ -1,5 +1,7 @@
 #include "rule/model.h"
 
+#include <algorithm>
+
 namespace tblint {
 
 const char* FileFormatName(FileFormat f) {
@@ -28,6 +30,51 @@ const char* FileFormatName(FileFormat f) {
       return "plain text";
   }
   return "?";
+}
+
+const RunTagSummary::Tag* RunTagSummary::Find(std::string_view tag) const {
+  const auto it = std::lower_bound(tags.begin(), tags.end(), tag,
+                                   [](const Tag& t, std::string_view name) { return t.name < name; });
+  return it != tags.end() && it->name == tag ? &*it : nullptr;
+}
+
+bool OnlyHparamsTags(const std::vector<const FileResult*>& files) {
+  bool any = false;
+  for (const FileResult* f : files) {
+    for (const auto& [tag, stats] : f->tags) {
+      if (stats.kind != event::TagKind::kHparams) return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
+RunTagSummary SummariseRunTags(const std::vector<const FileResult*>& files) {
+  RunTagSummary s;
+  s.done = true;
+  bool all_hparams = true, any = false;
+  std::map<std::string_view, size_t> index;  // tag -> position in s.tags
+  for (const FileResult* f : files) {  // TensorBoard's read order: the first file's kind is kept
+    for (const auto& [tag, stats] : f->tags) {
+      any = true;
+      all_hparams = all_hparams && stats.kind == event::TagKind::kHparams;
+      auto [it, fresh] = index.try_emplace(tag, s.tags.size());
+      if (fresh) s.tags.push_back({std::string(tag)});
+      RunTagSummary::Tag& t = s.tags[it->second];
+      if (stats.kind == event::TagKind::kScalar) {
+        t.scalar = true;
+      } else if (!t.other) {
+        t.other = true;
+        t.other_kind = stats.kind;
+      }
+    }
+  }
+  s.only_hparams = any && all_hparams;  // as OnlyHparamsTags
+  std::sort(s.tags.begin(), s.tags.end(), [](const RunTagSummary::Tag& a, const RunTagSummary::Tag& b) {
+    return a.name < b.name;
+  });
+  s.tags.shrink_to_fit();
+  return s;
 }
 
 }  // namespace tblint

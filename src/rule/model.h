@@ -150,12 +150,44 @@ struct FileResult {
   std::vector<Finding> findings;
 };
 
+// What the logdir-wide rules read of a run's tags (TB502, TB701-TB704),
+// summarised by the scan as soon as the run's files are read and its run
+// checks ran (SummariseRunTags), so that a streamed check can release each
+// file's TagMap then (ScanConfig::release_file_details) instead of holding
+// every file's until the end.
+struct RunTagSummary {
+  struct Tag {
+    std::string name;
+    bool scalar = false;  // some file of the run logs it as a scalar (its first point's kind there)
+    bool other = false;   // some file logs it as something else ...
+    event::TagKind other_kind = event::TagKind::kOther;  // ... the first such file (read order): this kind
+  };
+  std::vector<Tag> tags;      // the run's distinct tags, sorted by name
+  bool only_hparams = false;  // at least one tag, and every tag of every file is of kind hparams
+  bool done = false;          // summarised (Lint sets it for every run)
+
+  const Tag* Find(std::string_view tag) const;
+};
+// The summary of run.files' tags as they are now.
+RunTagSummary SummariseRunTags(const std::vector<const FileResult*>& files);
+// RunTagSummary::only_hparams of those files, without the rest.
+bool OnlyHparamsTags(const std::vector<const FileResult*>& files);
+// A run with more tags than this (over its files) keeps its files' tags even
+// with ScanConfig::release_file_details: a large TagMap is already compact
+// per tag, and copying its names would cost more than it saves.
+inline constexpr size_t kMaxTagsSummarised = 4096;
+
 struct RunResult {
   std::string name;                      // relative to the logdir, "." for the root
   std::string path;                      // as opened
   int depth = 0;                         // directory levels below the logdir
   std::vector<size_t> file_indices;      // into LogdirResult::files
   std::vector<const FileResult*> files;  // the same, in TensorBoard's read order
+  // Set by Lint once the run's files are read, when it releases their tags
+  // (ScanConfig::release_file_details, at most kMaxTagsSummarised tags);
+  // otherwise not done, and the files keep their tags. The logdir-wide rules
+  // read this when done, else a summary made from the files (the same).
+  RunTagSummary tag_summary;
 };
 
 // A path the walker could not use (TB504).

@@ -74,6 +74,15 @@ void ReadHeadSignature(FileResult* file) {
   }
 }
 
+// What ScanConfig::release_file_details lets go of once a file's run is
+// checked: nothing the logdir-wide rules or a streamed report read.
+void ReleaseFileDetails(FileResult* file, bool tags) {
+  if (tags) file->tags = TagMap();
+  std::vector<int64_t>().swap(file->session_starts);
+  std::vector<Finding>().swap(file->findings);
+  std::string().swap(file->info.path);
+}
+
 }  // namespace
 
 void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options,
@@ -349,7 +358,8 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     }
     run_findings.clear();
   };
-  for (const RunResult& run : logdir.runs) {
+  const bool release = bounded && config.release_file_details;
+  for (RunResult& run : logdir.runs) {
     if (!in_shard(run.name)) continue;
     for (size_t i : run.file_indices) wait_for(i);
     run_findings.clear();
@@ -378,6 +388,17 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
         in_flight -= std::min(in_flight, from_files);
       }
       room.notify_all();
+    }
+    // When the caller needs no file details, the files' TagMaps (their
+    // summary kept for the logdir-wide rules, unless the run has so many
+    // tags that its maps are the compact form) and the like go: the run's
+    // own checks have run.
+    if (release) {
+      size_t tags = 0;
+      for (const FileResult* f : run.files) tags += f->tags.size();
+      const bool summarise = tags <= kMaxTagsSummarised;
+      if (summarise) run.tag_summary = SummariseRunTags(run.files);
+      for (size_t i : run.file_indices) ReleaseFileDetails(&logdir.files[i], /*tags=*/summarise);
     }
   }
   if (config.consumer != nullptr) finish_scan();
