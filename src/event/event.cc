@@ -761,41 +761,6 @@ bool FastPathUsable() {
   return usable;
 }
 
-// The suffix's words equal the template's, [from, to) of both.
-inline bool SameRange(const uint8_t* a, const uint8_t* b, size_t from, size_t to) {
-  size_t i = from;
-  for (; i + 8 <= to; i += 8) {
-    if (Load<uint64_t>(reinterpret_cast<const char*>(a + i)) != Load<uint64_t>(reinterpret_cast<const char*>(b + i))) {
-      return false;
-    }
-  }
-  if (i == to) return true;
-  if (to - from >= 8) {  // the last word, overlapping the one before
-    return Load<uint64_t>(reinterpret_cast<const char*>(a + to - 8)) ==
-           Load<uint64_t>(reinterpret_cast<const char*>(b + to - 8));
-  }
-  return std::memcmp(a + i, b + i, to - i) == 0;
-}
-
-// `09` wall_time `10` step: the fixed head of a template's record. Returns
-// the suffix's start, nullptr when the payload does not start so.
-inline const uint8_t* AfterHead(const uint8_t* p, const uint8_t* end, double* wall, int64_t* step) {
-  if (end - p < 11 || p[0] != ((1 << 3) | 1) || p[9] != ((2 << 3) | 0)) return nullptr;
-  *wall = std::bit_cast<double>(Load<uint64_t>(reinterpret_cast<const char*>(p + 1)));
-  const uint8_t* q = p + 10;
-  uint64_t v;
-  if (*q < 0x80) {
-    v = *q++;
-  } else if (q + 1 < end && q[1] < 0x80) {  // steps below 16,384
-    v = (q[0] & 0x7Fu) | (uint64_t{q[1]} << 7);
-    q += 2;
-  } else if (!wire_internal::ReadVarint(q, end, &v)) {
-    return nullptr;
-  }
-  *step = static_cast<int64_t>(v);
-  return q;
-}
-
 }  // namespace
 
 uint32_t ScalarTemplates::TagHash(const uint8_t* p, size_t n) {
@@ -804,21 +769,11 @@ uint32_t ScalarTemplates::TagHash(const uint8_t* p, size_t n) {
   return h ^ (h >> 15);
 }
 
-bool ScalarTemplates::Match(const uint8_t* p, const uint8_t* end, EventView& out) {
-  if (last_ == 0) return false;
-  const uint16_t n = t_[last_ - 1].next;
-  if (n == 0) return false;
-  const Template& t = t_[n - 1];
-  double wall;
-  int64_t step;
-  const uint8_t* q = AfterHead(p, end, &wall, &step);
-  if (q == nullptr || end - q != t.size) return false;
-  if (!SameRange(q, t.bytes, 0, t.hole) || !SameRange(q, t.bytes, t.hole + 4u, t.size)) return false;
-  last_ = n;
-  learned_since_hit_ = 0;
+void ScalarTemplates::Fill(const Hit& hit, EventView& out) const {
+  const Template& t = t_[hit.id - 1];
   out.has_wall_time = true;
-  out.wall_time = wall;
-  out.step = step;
+  out.wall_time = hit.wall_time;
+  out.step = hit.step;
   out.what = What::kSummary;
   out.file_version = {};
   out.source_writer = {};
@@ -826,14 +781,13 @@ bool ScalarTemplates::Match(const uint8_t* p, const uint8_t* end, EventView& out
   out.what_bytes = 0;
   if (out.values.size() != 1) out.values.resize(1);
   Value& v = out.values.front();
-  const char* base = reinterpret_cast<const char*>(q);
+  const char* base = reinterpret_cast<const char*>(hit.suffix);
   v.tag = std::string_view(base + t.tag_off, t.tag_size);
   v.plugin_name = t.plugin_size == 0 ? std::string_view() : std::string_view(base + t.plugin_off, t.plugin_size);
   v.kind = static_cast<ValueKind>(t.kind);
   v.has_scalar = true;
-  v.scalar = std::bit_cast<float>(Load<uint32_t>(base + t.hole));
+  v.scalar = hit.value;
   v.dtype = t.dtype;
-  return true;
 }
 
 void ScalarTemplates::Learn(const uint8_t* p, const uint8_t* end, const EventView& ev, const uint8_t* scalar_at) {
@@ -854,8 +808,14 @@ void ScalarTemplates::Learn(const uint8_t* p, const uint8_t* end, const EventVie
   if (scalar_at == nullptr || ev.values.size() != 1 || !ev.has_wall_time || ev.what != What::kSummary) return;
   double wall;
   int64_t step;
-  const uint8_t* q = AfterHead(p, end, &wall, &step);
-  if (q == nullptr || end - q > static_cast<ptrdiff_t>(kMaxSuffix) || scalar_at < q || scalar_at + 4 > end) return;
+  const uint8_t* q = templates_internal::AfterHead(p, end, &wall, &step);
+  // At least 5 bytes (a float and its field tag; always so): MatchHit's
+  // last chunk, 16 bytes ending at the payload's end, then starts inside
+  // the payload.
+  if (q == nullptr || end - q > static_cast<ptrdiff_t>(kMaxSuffix) || end - q < 5 || scalar_at < q ||
+      scalar_at + 4 > end) {
+    return;
+  }
   const Value& v = ev.values.front();
   const auto* tag = reinterpret_cast<const uint8_t*>(v.tag.data());
   const auto* plugin = reinterpret_cast<const uint8_t*>(v.plugin_name.data());
@@ -891,6 +851,20 @@ void ScalarTemplates::Learn(const uint8_t* p, const uint8_t* end, const EventVie
   t.plugin_size = static_cast<uint8_t>(v.plugin_name.size());
   t.kind = static_cast<uint8_t>(v.kind);
   t.dtype = v.dtype;
+  t.stamp = next_stamp_++;
+  t.chunks = static_cast<uint8_t>((t.size + 15) / 16);
+  for (int k = 0; k < t.chunks; ++k) {
+    const int off = k + 1 < t.chunks ? 16 * k : t.size - 16;  // the last ends at the suffix's end
+    uint8_t want[16], mask[16];
+    for (int b = 0; b < 16; ++b) {
+      const int at = off + b;
+      const bool compared = at >= 0 && at < t.size && !(at >= t.hole && at < t.hole + 4);
+      mask[b] = compared ? 0xFF : 0;
+      want[b] = compared ? t.bytes[at] : 0;
+    }
+    std::memcpy(&t.want[k], want, 16);
+    std::memcpy(&t.mask[k], mask, 16);
+  }
   if (prev != 0 && prev <= t_.size()) t_[prev - 1].next = id;
   last_ = id;
 }
@@ -904,8 +878,13 @@ bool DecodeEventFast(std::string_view payload, EventView* out) {
 
 bool DecodeEvent(std::string_view payload, EventView* out, WireError* error) {
   const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
+  if (out->templates.Match(base, base + payload.size(), *out)) [[likely]] return true;
+  return DecodeEventUntemplated(payload, out, error);
+}
+
+bool DecodeEventUntemplated(std::string_view payload, EventView* out, WireError* error) {
+  const auto* base = reinterpret_cast<const uint8_t*>(payload.data());
   const uint8_t* end = base + payload.size();
-  if (out->templates.Match(base, end, *out)) [[likely]] return true;
   if (FastPathUsable()) [[likely]] {
     Reset(out);
     FastDecoder fast(out);

@@ -40,6 +40,10 @@ const char* ImplementationName();
 // per clean record, with the CRC instructions inlined (the implementation is
 // chosen once, as Extend's).
 bool CheckFrame(const uint8_t* r, size_t avail, uint64_t* length);
+// CheckFrame's implementation itself, for a caller that keeps it (the record
+// reader): one indirect call per record instead of two calls.
+using CheckFrameFn = bool (*)(const uint8_t* r, size_t avail, uint64_t* length);
+CheckFrameFn CheckFrameImpl();
 
 // TFRecord masks stored CRCs so that a CRC of data containing CRCs is not
 // degenerate: rotate right by 15 bits and add a constant.

@@ -201,37 +201,11 @@ bool RecordReader::IoError(Record* record, uint64_t offset, std::error_code ec) 
   return true;
 }
 
-bool RecordReader::Next(Record* record) {
+bool RecordReader::NextSlow(Record* record) {
   if (done_ || pos_ >= size_) return false;
-  // The common case first: a clean record wholly inside the read window,
-  // framing and both CRCs checked in one call with the CRC instructions
-  // inlined. Anything else (the window ends inside the record, a CRC fails,
-  // a huge payload) takes the general path below, which re-reads the header
-  // and says what is wrong.
-  if (pos_ >= buf_offset_ && pos_ < buf_offset_ + buf_len_) [[likely]] {
-    const uint8_t* r = buf_.get() + (pos_ - buf_offset_);
-    uint64_t length;
-    if (crc32c::CheckFrame(r, static_cast<size_t>(buf_offset_ + buf_len_ - pos_), &length) &&
-        length <= options_.max_payload_in_memory) [[likely]] {
-      const uint32_t stored = DecodeLE32(r + kHeaderSize + length);
-      record->kind = RecordKind::kOk;
-      record->section = Section::kNone;
-      record->offset = pos_;
-      record->index = index_++;
-      record->length = length;
-      record->has_length = true;
-      record->end = pos_ + kFramingSize + length;
-      record->payload = std::string_view(reinterpret_cast<const char*>(r + kHeaderSize), length);
-      record->payload_in_memory = true;
-      record->zeros_from = 0;
-      record->hidden_records = record->hidden_first = record->hidden_end = 0;
-      record->stored_crc = record->expected_crc = stored;
-      if (record->error) [[unlikely]] record->error.clear();
-      resync_allowed_ = false;
-      pos_ = record->end;
-      return true;
-    }
-  }
+  // Everything Next's inline path does not take: the window ends inside the
+  // record, a CRC fails, a huge payload. The header is read again and the
+  // outcome says what is wrong.
   // Field by field rather than `*record = Record{}`: this runs per record.
   record->kind = RecordKind::kOk;
   record->section = Section::kNone;

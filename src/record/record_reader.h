@@ -12,6 +12,7 @@
 #define TBLINT_RECORD_RECORD_READER_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "record/crc32c.h"
 #include "record/source.h"
 
 namespace tblint {
@@ -86,8 +88,38 @@ class RecordReader {
 
   // Reads the next outcome. Returns false at the end of the source and after
   // a terminal outcome (kTruncated, kZeroFilled, kIoError, or kBadLengthCrc
-  // unless Resync() is called).
-  bool Next(Record* record);
+  // unless Resync() is called). Inline for the common case, a clean record
+  // wholly inside the read window (framing and both CRCs checked by one
+  // call, the hardware CRC chosen once); NextSlow reads everything else and
+  // says what is wrong.
+  bool Next(Record* record) {
+    const uint64_t at = pos_ - buf_offset_;  // wraps (and fails the test) when pos_ < buf_offset_
+    if (!done_ && pos_ >= buf_offset_ && at < buf_len_) [[likely]] {
+      const uint8_t* r = buf_.get() + at;
+      uint64_t length;
+      if (check_frame_(r, buf_len_ - at, &length) && length <= options_.max_payload_in_memory) [[likely]] {
+        uint32_t stored;
+        std::memcpy(&stored, r + kHeaderSize + length, 4);
+        record->kind = RecordKind::kOk;
+        record->section = Section::kNone;
+        record->offset = pos_;
+        record->index = index_++;
+        record->length = length;
+        record->has_length = true;
+        record->end = pos_ + kFramingSize + length;
+        record->payload = std::string_view(reinterpret_cast<const char*>(r + kHeaderSize), length);
+        record->payload_in_memory = true;
+        record->zeros_from = 0;
+        record->hidden_records = record->hidden_first = record->hidden_end = 0;
+        record->stored_crc = record->expected_crc = stored;
+        if (record->error) [[unlikely]] record->error.clear();
+        resync_allowed_ = false;
+        pos_ = record->end;
+        return true;
+      }
+    }
+    return NextSlow(record);
+  }
 
   // After any outcome but kOk and kIoError: scans forward from one byte past
   // the start of that record for the next offset where a complete record
@@ -123,6 +155,7 @@ class RecordReader {
     return EnsureSlow(offset, n, ec);
   }
   const uint8_t* EnsureSlow(uint64_t offset, size_t n, std::error_code* ec);
+  bool NextSlow(Record* record);
   bool AllZeroFrom(uint64_t offset, std::error_code* ec);
   // Start of the run of zero bytes that ends the source (size_ if none).
   uint64_t ZeroTailStart(std::error_code* ec);
@@ -136,6 +169,7 @@ class RecordReader {
 
   Source* source_;
   ReaderOptions options_;
+  crc32c::CheckFrameFn check_frame_ = crc32c::CheckFrameImpl();
   uint64_t size_;
   uint64_t pos_ = 0;
   uint64_t index_ = 0;

@@ -30,26 +30,7 @@ class FileAnalysis {
 
   void OnEvent(const event::EventView& ev, const Record& rec) {
     FileResult& f = *file_;
-    if (ev.has_wall_time) {
-      if (!f.has_wall_time) {
-        f.min_wall = f.max_wall = ev.wall_time;
-        f.has_wall_time = true;
-      }
-      // NaN compares false both ways and is left out of the range.
-      if (ev.wall_time < f.min_wall) f.min_wall = ev.wall_time;
-      if (ev.wall_time > f.max_wall) f.max_wall = ev.wall_time;
-      if (have_last_wall_ && ev.wall_time < last_wall_) {
-        if (f.wall_back_jumps++ == 0) {
-          f.first_wall_back_jump_offset = rec.offset;
-          f.first_wall_back_jump_record = rec.index;
-        }
-        f.largest_wall_back_jump = std::max(f.largest_wall_back_jump, last_wall_ - ev.wall_time);
-      }
-      if (!std::isnan(ev.wall_time)) {
-        last_wall_ = ev.wall_time;
-        have_last_wall_ = true;
-      }
-    }
+    if (ev.has_wall_time) OnWallTime(ev.wall_time, rec);
     // A file_version after the first is a second writer, unless the very
     // next event is a SessionLog START at the same step (torch purge_step).
     if (pending_fv_) {
@@ -80,8 +61,66 @@ class FileAnalysis {
     if (pending_fv_) CountExtraFileVersion();
   }
 
+  // The scan's fast path (ScalarTemplates::MatchHit): a record of one scalar
+  // matched a template whose tag and kind an earlier record of the same
+  // template told (TemplateTag). Does what OnEvent does with the EventView
+  // Fill(hit) would give (a summary of that one value), without it.
+  void OnScalarHit(const event::ScalarTemplates::Hit& hit, uint32_t tag, event::TagKind kind, const Record& rec) {
+    OnWallTime(hit.wall_time, rec);
+    if (pending_fv_) [[unlikely]] {  // a summary is no torch purge_step START
+      CountExtraFileVersion();
+      pending_fv_ = false;
+    }
+    prev_tag_ = tag;
+    UpdateCore(tag, kind, hit.step, rec, true, hit.value);
+  }
+
+  // The tag index and kind of the template of `hit`, when RememberTemplate
+  // was told them for the same learning of that template.
+  bool TemplateTag(const event::ScalarTemplates::Hit& hit, uint32_t* tag, event::TagKind* kind) const {
+    if (template_tags_.empty()) [[unlikely]] return false;
+    const TemplateTagEntry& e = template_tags_[hit.id - 1];
+    if (e.stamp != hit.stamp) [[unlikely]] return false;
+    *tag = e.tag;
+    *kind = e.kind;
+    return true;
+  }
+
+  // After OnEvent of the EventView Fill(hit) gave, whose one value is `v`:
+  // remembers the template's tag (the one OnEvent just updated) and kind.
+  // Hparams values are left to OnEvent (they are collected from the payload).
+  void RememberTemplate(const event::ScalarTemplates::Hit& hit, const event::Value& v) {
+    if (prev_tag_ == kNoTag || !file_->tags.KeyIs(prev_tag_, v.tag)) return;  // not kept (a full map)
+    const event::TagKind kind = v.tag_kind();
+    if (kind == event::TagKind::kHparams) return;
+    if (template_tags_.empty()) template_tags_.resize(event::ScalarTemplates::kMaxTemplates);
+    template_tags_[hit.id - 1] = TemplateTagEntry{hit.stamp, prev_tag_, kind};
+  }
+
  private:
   static constexpr int32_t kStart = 1;
+
+  void OnWallTime(double wall, const Record& rec) {
+    FileResult& f = *file_;
+    if (!f.has_wall_time) [[unlikely]] {
+      f.min_wall = f.max_wall = wall;
+      f.has_wall_time = true;
+    }
+    // NaN compares false both ways and is left out of the range.
+    if (wall < f.min_wall) [[unlikely]] f.min_wall = wall;
+    if (wall > f.max_wall) f.max_wall = wall;
+    if (wall < last_wall_ && have_last_wall_) [[unlikely]] {
+      if (f.wall_back_jumps++ == 0) {
+        f.first_wall_back_jump_offset = rec.offset;
+        f.first_wall_back_jump_record = rec.index;
+      }
+      f.largest_wall_back_jump = std::max(f.largest_wall_back_jump, last_wall_ - wall);
+    }
+    if (!std::isnan(wall)) [[likely]] {
+      last_wall_ = wall;
+      have_last_wall_ = true;
+    }
+  }
 
   void CountExtraFileVersion() {
     if (file_->extra_file_versions++ == 0) {
@@ -170,7 +209,28 @@ class FileAnalysis {
       if (sample_scalars_ && v.has_scalar) tags.detail(j).sample.emplace_back(step, v.scalar);
       return;
     }
-    TagCore& c = tags.core(i);
+    UpdateCore(i, kind, step, rec, v.has_scalar, v.scalar);
+  }
+
+  // A point of known tag i. Inline for the common case (the tag up to date
+  // with the purges, no details, a step above every one shown so far, no
+  // sampling), which the general case below reduces to.
+  void UpdateCore(uint32_t i, event::TagKind kind, int64_t step, const Record& rec, bool has_scalar, double scalar) {
+    TagCore& c = file_->tags.core(i);
+    if (c.epoch == epoch_ && c.detail == 0 && step > c.last_step && step > c.covered_max && !sample_scalars_)
+        [[likely]] {
+      c.points_kinds = (c.points_kinds | TagCore::KindBit(kind)) + 1;
+      c.last_step = step;
+      c.min_step = std::min(c.min_step, step);
+      c.max_step = std::max(c.max_step, step);
+      c.covered_max = step;
+      return;
+    }
+    UpdateCoreSlow(c, kind, step, rec, has_scalar, scalar);
+  }
+  [[gnu::noinline]] void UpdateCoreSlow(TagCore& c, event::TagKind kind, int64_t step, const Record& rec,
+                                        bool has_scalar, double scalar) {
+    TagMap& tags = file_->tags;
     if (c.epoch != epoch_) [[unlikely]] Bring(c);
     c.points_kinds = (c.points_kinds | TagCore::KindBit(kind)) + 1;
     // The details (regressions, re-logs) are rare: allocated on first need.
@@ -204,7 +264,7 @@ class FileAnalysis {
     c.min_step = std::min(c.min_step, step);
     c.max_step = std::max(c.max_step, step);
     c.covered_max = std::max(c.covered_max, step);
-    if (sample_scalars_ && v.has_scalar) Sample(tags.DetailFor(c), c.points(), step, v.scalar);
+    if (sample_scalars_ && has_scalar) [[unlikely]] Sample(tags.DetailFor(c), c.points(), step, scalar);
   }
 
   // --format html's sparklines (LintOptions::sample_scalars): every
@@ -222,6 +282,12 @@ class FileAnalysis {
     s.sample.emplace_back(step, value);
   }
 
+  struct TemplateTagEntry {
+    uint64_t stamp = 0;  // ScalarTemplates::Hit::stamp; 0 is never one
+    uint32_t tag = kNoTag;
+    event::TagKind kind = event::TagKind::kOther;
+  };
+  std::vector<TemplateTagEntry> template_tags_;  // by template id - 1; empty until the first
   uint32_t prev_tag_ = kNoTag;  // the tag of the previous value
   uint32_t epoch_ = 0;          // purge epochs opened since the last full update (Purge)
   std::vector<int64_t> purge_caps_;     // rising from bottom to top
