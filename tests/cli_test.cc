@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -353,6 +355,30 @@ TEST_CASE("FdOutputBuffer keeps small writes until the flush and remembers the e
           std::string("tblint: cannot write the report to the output stream: ") + std::strerror(ENOSPC) + "\n");
   }
   ::close(fd);
+}
+
+TEST_CASE("FdOutputBuffer writes large pieces directly, in order with what it buffered") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/out.txt";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  std::string want;
+  {
+    FdOutputBuffer buffer(fd, 16);
+    std::ostream out(&buffer);
+    const std::string big(100, 'x'), exact(16, 'y');
+    for (const std::string& piece : {std::string("ab"), big, std::string("cd"), exact, std::string("e")}) {
+      out << piece;  // 100 and 16 bytes: at least the buffer, written past it
+      want += piece;
+    }
+    out.flush();
+    CHECK(out.good());
+    CHECK(buffer.error() == 0);
+  }
+  ::close(fd);
+  std::ifstream in(path, std::ios::binary);
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(got == want);
 }
 
 // Runs `--option value` on a clean logdir and checks it is refused: exit 2,

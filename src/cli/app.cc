@@ -230,9 +230,21 @@ FdOutputBuffer::int_type FdOutputBuffer::overflow(int_type c) {
 
 int FdOutputBuffer::sync() { return Drain() ? 0 : -1; }
 
+std::streamsize FdOutputBuffer::xsputn(const char* s, std::streamsize n) {
+  // A piece at least as large as the buffer (an export's whole output
+  // buffer) goes to write(2) after what is buffered, without a copy.
+  if (n < static_cast<std::streamsize>(buffer_.size())) return std::streambuf::xsputn(s, n);
+  if (!Drain() || !WriteAll(s, s + n)) return 0;
+  return n;
+}
+
 bool FdOutputBuffer::Drain() {
-  const char* p = pbase();
-  const char* const end = pptr();
+  const bool ok = WriteAll(pbase(), pptr());
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+  return ok;
+}
+
+bool FdOutputBuffer::WriteAll(const char* p, const char* end) {
   while (error_ == 0 && p < end) {
     const ssize_t n = ::write(fd_, p, static_cast<size_t>(end - p));
     if (n > 0) {
@@ -243,7 +255,6 @@ bool FdOutputBuffer::Drain() {
       error_ = EIO;  // write(2) made no progress on a non-empty buffer
     }
   }
-  setp(buffer_.data(), buffer_.data() + buffer_.size());
   return error_ == 0;
 }
 

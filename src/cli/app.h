@@ -44,10 +44,12 @@ class FdOutputBuffer : public std::streambuf {
 
  protected:
   int_type overflow(int_type c) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
   int sync() override;
 
  private:
   bool Drain();
+  bool WriteAll(const char* p, const char* end);
 
   int fd_;
   int error_ = 0;
