@@ -19,7 +19,7 @@ constexpr RuleInfo kInfo = {"TB502", "events-beside-runs", Severity::kWarning,
 bool HparamsLayout(const LogdirResult& logdir, const RunResult& run) {
   for (size_t i : run.file_indices) {
     const FileResult& f = logdir.files[i];
-    if (f.hparams.session_start_count > 0) return true;
+    if (f.hparams->session_start_count > 0) return true;
   }
   // The run's tags as the scan summarised them (the files' own may be
   // released by now): at least one, all of kind hparams.

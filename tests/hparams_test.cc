@@ -182,7 +182,7 @@ TEST_CASE("hparams: the scan keeps a bounded summary per file and counts what it
   SetMtime(tmp / "events.out.tfevents.1795298000.gpu-node-1.4242.0", Now() - 3600);
   const LintResult r = LintPath(tmp.path());
   REQUIRE(r.logdir.files.size() == 1);
-  const FileHparams& h = r.logdir.files[0].hparams;
+  const FileHparams& h = *r.logdir.files[0].hparams;
   CHECK(h.session_start_count == 10);
   CHECK(h.session_starts.size() == kMaxHparamsRecordsKept);
   CHECK(h.session_starts[0].hparams.size() == kMaxHparamsNamesKept);

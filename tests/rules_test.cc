@@ -1288,7 +1288,7 @@ TEST_CASE("TB701-TB704 stay quiet on a clean sweep in torch's and in tensorboard
     CHECK(CountTB7(r) == 0);
     // The scan saw the three sessions (TB501 flags the nested runs, as designed).
     int sessions = 0;
-    for (const FileResult& f : r.logdir.files) sessions += static_cast<int>(f.hparams.session_start_count);
+    for (const FileResult& f : r.logdir.files) sessions += static_cast<int>(f.hparams->session_start_count);
     CHECK(sessions == 3);
   }
 }

@@ -61,8 +61,8 @@ HparamsView BuildHparamsView(const LogdirResult& logdir) {
     const HparamsExperiment* experiment = nullptr;
     bool live = false;
     for (const FileResult* f : run->files) {  // TensorBoard's read order: the first metadata per tag wins
-      if (start == nullptr && !f->hparams.session_starts.empty()) start = &f->hparams.session_starts.front();
-      if (experiment == nullptr && !f->hparams.experiments.empty()) experiment = &f->hparams.experiments.front();
+      if (start == nullptr && !f->hparams->session_starts.empty()) start = &f->hparams->session_starts.front();
+      if (experiment == nullptr && !f->hparams->experiments.empty()) experiment = &f->hparams->experiments.front();
       live = live || f->info.MayStillBeWritten();
     }
     if (start != nullptr) v.sessions.push_back({run, start, experiment != nullptr, live});

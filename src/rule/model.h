@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -119,6 +120,26 @@ struct FileHparams {
   bool empty() const { return session_start_count == 0 && experiment_count == 0 && session_end_count == 0; }
 };
 
+// FileResult::hparams: allocated by the first hparams record, so the
+// files without any (nearly all) hold a pointer, not an empty FileHparams.
+// Reads through -> and * see an empty FileHparams when none was allocated.
+class FileHparamsBox {
+ public:
+  const FileHparams& operator*() const { return p_ ? *p_ : Empty(); }
+  const FileHparams* operator->() const { return &**this; }
+  FileHparams& Mutable() {
+    if (!p_) p_ = std::make_unique<FileHparams>();
+    return *p_;
+  }
+
+ private:
+  static const FileHparams& Empty() {
+    static const FileHparams empty;
+    return empty;
+  }
+  std::unique_ptr<FileHparams> p_;
+};
+
 struct FileResult {
   FileInfo info;
   std::string io_error;  // non-empty when the file could not be read
@@ -146,7 +167,7 @@ struct FileResult {
   // records, in file order (at most kHeadCrcsKept), as the reader checked them.
   std::array<uint32_t, kHeadCrcsKept> head_crcs{};
   uint8_t head_crc_count = 0;
-  FileHparams hparams;  // TB701-TB704; empty for files without hparams records
+  FileHparamsBox hparams;  // TB701-TB704; empty for files without hparams records
   std::vector<Finding> findings;
 };
 

@@ -137,26 +137,26 @@ class TagMap {
     if (i < kSmallCores) [[likely]] {
       const uint32_t j = i + kFirstCores;
       const unsigned b = static_cast<unsigned>(std::bit_width(j)) - 1;
-      return cores_[b - kFirstShift][j - (1u << b)];
+      return s_->cores[b - kFirstShift][j - (1u << b)];
     }
     const uint32_t k = i - kSmallCores;
-    return cores_[kSmallBlocks + (k >> kBigShift)][k & (kBigCores - 1)];
+    return s_->cores[kSmallBlocks + (k >> kBigShift)][k & (kBigCores - 1)];
   }
   const TagCore& core(uint32_t i) const { return const_cast<TagMap*>(this)->core(i); }
   TagDetail* detail_if(uint32_t i) { return DetailOf(core(i)); }
   const TagDetail* detail_if(uint32_t i) const {
     const uint32_t d = core(i).detail;
-    return d == 0 ? nullptr : &details_[d - 1];
+    return d == 0 ? nullptr : &s_->details[d - 1];
   }
-  TagDetail* DetailOf(const TagCore& c) { return c.detail == 0 ? nullptr : &details_[c.detail - 1]; }
+  TagDetail* DetailOf(const TagCore& c) { return c.detail == 0 ? nullptr : &s_->details[c.detail - 1]; }
   // The tag's detail, allocated on first use.
   TagDetail& detail(uint32_t i) { return DetailFor(core(i)); }
   TagDetail& DetailFor(TagCore& c) {
     if (c.detail == 0) {
-      details_.emplace_back();
-      c.detail = static_cast<uint32_t>(details_.size());
+      s_->details.emplace_back();
+      c.detail = static_cast<uint32_t>(s_->details.size());
     }
-    return details_[c.detail - 1];
+    return s_->details[c.detail - 1];
   }
 
   // Does the key of tag i hold exactly these bytes? (The analysis' prediction.)
@@ -181,10 +181,10 @@ class TagMap {
 
   // The index of a tag, kNone when absent.
   uint32_t Find(std::string_view tag) const {
-    if (index_.empty()) return kNone;
-    const size_t mask = index_.size() - 1;
+    if (!s_ || s_->index.empty()) return kNone;
+    const size_t mask = s_->index.size() - 1;
     for (size_t i = Hash(tag) & mask;; i = (i + 1) & mask) {
-      const uint32_t slot = index_[i];
+      const uint32_t slot = s_->index[i];
       if (slot == 0) return kNone;
       if (KeyIs(slot - 1, tag)) return slot - 1;
     }
@@ -198,6 +198,7 @@ class TagMap {
       ++not_kept_;
       return kNone;
     }
+    if (!s_) s_ = std::make_unique<State>();
     const uint32_t ref = StoreKey(tag);
     if (ref == kNone) {
       ++not_kept_;
@@ -205,15 +206,15 @@ class TagMap {
     }
     if (count_ < kSmallCores ? std::has_single_bit(count_ + kFirstCores)
                              : ((count_ - kSmallCores) & (kBigCores - 1)) == 0) {
-      cores_.push_back(std::make_unique<TagCore[]>(BlockCores(cores_.size())));
+      s_->cores.push_back(std::make_unique<TagCore[]>(BlockCores(s_->cores.size())));
     }
     const uint32_t i = count_++;
     TagCore& c = core(i);
     c = init;
     c.key = ref;
     c.detail = 0;
-    if (static_cast<size_t>(count_) * 2 > index_.size()) {
-      Rehash(std::max<size_t>(8, index_.size() * 2));
+    if (static_cast<size_t>(count_) * 2 > s_->index.size()) {
+      Rehash(std::max<size_t>(8, s_->index.size() * 2));
     } else {
       Place(i, Hash(tag));
     }
@@ -293,11 +294,12 @@ class TagMap {
 
   // Bytes held (capacity), for tests and measurements.
   size_t MemoryBytes() const {
-    size_t n = index_.capacity() * sizeof(uint32_t) + cores_.capacity() * sizeof(cores_[0]) +
-               details_.capacity() * sizeof(TagDetail) + blocks_.capacity() * sizeof(blocks_[0]);
-    for (size_t b = 0; b < cores_.size(); ++b) n += BlockCores(b) * sizeof(TagCore);
-    for (const Block& b : blocks_) n += b.size;
-    for (const TagDetail& d : details_) n += d.sample.capacity() * sizeof(d.sample[0]);
+    if (!s_) return 0;
+    size_t n = sizeof(State) + s_->index.capacity() * sizeof(uint32_t) + s_->cores.capacity() * sizeof(s_->cores[0]) +
+               s_->details.capacity() * sizeof(TagDetail) + s_->blocks.capacity() * sizeof(s_->blocks[0]);
+    for (size_t b = 0; b < s_->cores.size(); ++b) n += BlockCores(b) * sizeof(TagCore);
+    for (const Block& b : s_->blocks) n += b.size;
+    for (const TagDetail& d : s_->details) n += d.sample.capacity() * sizeof(d.sample[0]);
     return n;
   }
 
@@ -344,7 +346,7 @@ class TagMap {
 
   std::string_view KeyAt(uint32_t ref) const {
     const unsigned char* p =
-        reinterpret_cast<const unsigned char*>(blocks_[ref >> kBlockShift].bytes.get()) + (ref & (kBlockBytes - 1));
+        reinterpret_cast<const unsigned char*>(s_->blocks[ref >> kBlockShift].bytes.get()) + (ref & (kBlockBytes - 1));
     size_t len = *p++;
     if (len >= 0x80) [[unlikely]] {
       len &= 0x7f;
@@ -365,16 +367,16 @@ class TagMap {
       if (n < 0x80) break;
     }
     const size_t need = plen + tag.size();
-    if (blocks_.empty() || blocks_.back().size - blocks_.back().used < need) {
-      if (blocks_.size() >= kMaxBlocks) return kNone;
+    if (s_->blocks.empty() || s_->blocks.back().size - s_->blocks.back().used < need) {
+      if (s_->blocks.size() >= kMaxBlocks) return kNone;
       Block b;
       // The first block starts small: most files have a handful of tags.
-      const size_t want = blocks_.empty() ? 256 : kBlockBytes;
+      const size_t want = s_->blocks.empty() ? 256 : kBlockBytes;
       b.size = std::max(want, need);
       b.bytes = std::make_unique_for_overwrite<char[]>(b.size);
-      blocks_.push_back(std::move(b));
+      s_->blocks.push_back(std::move(b));
     }
-    Block& b = blocks_.back();
+    Block& b = s_->blocks.back();
     const size_t off = b.used;
     std::memcpy(b.bytes.get() + off, prefix, plen);
     if (!tag.empty()) std::memcpy(b.bytes.get() + off + plen, tag.data(), tag.size());
@@ -382,25 +384,31 @@ class TagMap {
     // A block of its own (a long key, or the small first block) is never
     // filled further past 64 KiB: offsets stay below 2^16.
     if (b.used > kBlockBytes || b.size > kBlockBytes) b.used = b.size;
-    return static_cast<uint32_t>(((blocks_.size() - 1) << kBlockShift) | off);
+    return static_cast<uint32_t>(((s_->blocks.size() - 1) << kBlockShift) | off);
   }
 
   void Place(uint32_t i, uint32_t h) {
-    const size_t mask = index_.size() - 1;
+    const size_t mask = s_->index.size() - 1;
     size_t s = h & mask;
-    while (index_[s] != 0) s = (s + 1) & mask;
-    index_[s] = i + 1;
+    while (s_->index[s] != 0) s = (s + 1) & mask;
+    s_->index[s] = i + 1;
   }
 
   void Rehash(size_t slots) {
-    index_.assign(slots, 0);
+    s_->index.assign(slots, 0);
     for (uint32_t i = 0; i < count_; ++i) Place(i, Hash(key(i)));
   }
 
-  std::vector<std::unique_ptr<TagCore[]>> cores_;
-  std::vector<uint32_t> index_;  // tag index + 1 by hash, 0 when empty; a power of two
-  std::vector<Block> blocks_;
-  std::vector<TagDetail> details_;
+  // Everything but the counts lives on the heap, allocated by the first
+  // Add: an empty map (most files' after the scan released it, every file's
+  // before it is scanned) costs the 24 bytes of this header.
+  struct State {
+    std::vector<std::unique_ptr<TagCore[]>> cores;
+    std::vector<uint32_t> index;  // tag index + 1 by hash, 0 when empty; a power of two
+    std::vector<Block> blocks;
+    std::vector<TagDetail> details;
+  };
+  std::unique_ptr<State> s_;
   uint32_t count_ = 0;
   uint64_t not_kept_ = 0;
 };

@@ -58,7 +58,7 @@ inline constexpr size_t kMaxProfileSessions = 100'000;
 // the files it names are stat'ed) and out->profile_sessions (a few bytes of
 // each profile data file are read to tell one cut short). Returns false, with
 // `error` set, when `given` does not exist (a usage error); every other
-// problem becomes a PathProblem.
+// problem becomes a PathProblem. `out` must be empty (a new LogdirResult).
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error);
 
 }  // namespace tblint

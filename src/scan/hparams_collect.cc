@@ -39,7 +39,7 @@ void CollectHparams(FileResult* file, std::string_view payload, size_t value_ind
   const bool experiment = tag == kExperimentTag, start = tag == kSessionStartTag, end = tag == kSessionEndTag;
   // TensorBoard's hparams plugin reads these three tags only.
   if (!experiment && !start && !end) return;
-  FileHparams& h = file->hparams;
+  FileHparams& h = file->hparams.Mutable();
   event::HparamsPluginDataView data;
   event::WireError error;
   const auto fail = [&](const std::string& what) {
