@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -379,6 +381,65 @@ TEST_CASE("FdOutputBuffer writes large pieces directly, in order with what it bu
   std::ifstream in(path, std::ios::binary);
   const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(got == want);
+}
+
+TEST_CASE("-o to a FIFO or /dev/null writes into it and leaves it what it was; SQLite refuses them") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  test::TempDir out;
+  const std::string fifo = out.path() + "/pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto is_fifo = [&] {
+    struct stat st {};
+    return ::lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+  };
+  auto left_in_dir = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : boost::filesystem::directory_iterator(out.path())) names.push_back(e.path().filename().string());
+    return names;
+  };
+  // The report and the export, read from the FIFO by another thread (an open
+  // for writing blocks until there is a reader, as with a shell).
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"--format", "json", "-o", fifo, dir.path()},
+        std::vector<std::string>{"export", "--format", "csv", "-o", fifo, dir.path()}}) {
+    CAPTURE(command.front());
+    std::string got;
+    std::thread reader([&] {
+      std::ifstream in(fifo, std::ios::binary);
+      got.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    });
+    const auto r = RunCli(command);
+    // Had the command failed before opening the FIFO, the reader would wait
+    // forever: a writer that opens and closes it gives the reader its end.
+    const int unblock = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (unblock >= 0) ::close(unblock);
+    reader.join();
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(is_fifo());
+    CHECK(left_in_dir() == std::vector<std::string>{"pipe"});  // no temporary left beside it
+    if (command.front() == "export") {
+      CHECK(got.rfind("kind,dir_name,", 0) == 0);
+    } else {
+      CHECK(nlohmann::json::parse(got)["summary"]["files"] == 1);
+    }
+  }
+  // A SQLite database is built beside its target and renamed over it: a
+  // FIFO is refused before anything is created.
+  const auto r = RunCli({"export", "--format", "sqlite", "-o", fifo, dir.path()});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.err.find("not a regular file") != std::string::npos);
+  CHECK(is_fifo());
+  CHECK(left_in_dir() == std::vector<std::string>{"pipe"});
+  // /dev/null stays the device it is (a rename over it, as root, made it a file).
+  struct stat before {}, after {};
+  if (::stat("/dev/null", &before) == 0 && S_ISCHR(before.st_mode)) {
+    CHECK(RunCli({"--format", "sarif", "-o", "/dev/null", dir.path()}).exit_code == 0);
+    REQUIRE(::stat("/dev/null", &after) == 0);
+    CHECK(S_ISCHR(after.st_mode));
+    CHECK(after.st_rdev == before.st_rdev);
+  }
 }
 
 // Runs `--option value` on a clean logdir and checks it is refused: exit 2,

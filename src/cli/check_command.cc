@@ -116,8 +116,8 @@ class CheckCommand : public Command {
       ("explain", po::value(&explain_)->value_name("CODE"), "print a rule's documentation and exit")
       ("quiet,q", "print findings only: no impact lines, no hints, no summary")
       ("output-file,o", po::value(&output_file_)->value_name("FILE"),
-       "write the report to FILE (atomically: a temporary beside it, fsynced, renamed over it) instead of "
-       "standard output; the exit status is unchanged")
+       "write the report to FILE (atomically: a temporary beside it, fsynced, renamed over it; a device or "
+       "FIFO such as /dev/null is written in place) instead of standard output; the exit status is unchanged")
       ("statistics", "count the findings of each rule: text lists them after the findings, most frequent first "
        "([*]: --fix can fix some, [!]: only with --unsafe-fixes); json adds a \"statistics\" array")
       ("color", po::value(&color_)->value_name("WHEN"),

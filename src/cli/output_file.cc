@@ -76,7 +76,7 @@ AtomicOutputFile::AtomicOutputFile() : stream_(nullptr) {}
 AtomicOutputFile::~AtomicOutputFile() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(tmp_.c_str());
+    if (!direct_) ::unlink(tmp_.c_str());
   }
 }
 
@@ -93,9 +93,28 @@ bool AtomicOutputFile::Open(const std::string& path, std::string* error) {
     return false;
   }
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    *error = "is a directory";
-    return false;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      *error = "is a directory";
+      return false;
+    }
+    // A character device (/dev/null, a terminal) or a FIFO is written in
+    // place, as a shell redirection would: a temporary renamed over it would
+    // replace the device node with a regular file.
+    if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+      *error = "is not a regular file, a character device or a FIFO";
+      return false;
+    }
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      *error = Errno("cannot open");
+      return false;
+    }
+    direct_ = true;
+    path_ = path;
+    buffer_ = std::make_unique<Buffer>(fd_);
+    stream_.rdbuf(buffer_.get());
+    return true;
   }
   // A hidden name that says what it is; mkstemp makes it unique and 0600.
   tmp_ = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + base + ".tblint-XXXXXX";
@@ -127,6 +146,20 @@ bool AtomicOutputFile::Commit(std::string* error) {
   }
   const int fd = fd_;
   fd_ = -1;
+  if (direct_) {  // a device or FIFO: written in place, nothing to rename
+    stream_.flush();
+    if (!buffer_->Flush()) {
+      errno = buffer_->error();
+      *error = Errno("cannot write " + path_);
+      ::close(fd);
+      return false;
+    }
+    if (::close(fd) != 0) {
+      *error = Errno("cannot close " + path_);
+      return false;
+    }
+    return true;
+  }
   auto fail = [&](const std::string& what) {
     *error = Errno(what);
     ::close(fd);

@@ -20,7 +20,10 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
 // The same, written as it goes: Open creates the temporary, stream() writes
 // to it (buffered), Commit fsyncs it and renames it over `path`. A file never
 // committed is removed (the destructor), so `path` keeps its old contents. A
-// report streamed to -o is never held whole in memory.
+// report streamed to -o is never held whole in memory. An existing character
+// device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place instead:
+// renaming over it would replace the device with a regular file. Other
+// non-regular targets (a directory, a block device, a socket) are refused.
 class AtomicOutputFile {
  public:
   AtomicOutputFile();
@@ -41,6 +44,7 @@ class AtomicOutputFile {
   std::ostream stream_;
   std::string path_, dir_, tmp_;
   int fd_ = -1;
+  bool direct_ = false;  // `path` is a character device or FIFO, written in place
 };
 
 }  // namespace tblint

@@ -17,6 +17,7 @@
 // (one multi-row INSERT), so the B-tree is appended to, not split in the
 // middle, and SQLite's per-statement work is paid once per batch.
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,6 +97,14 @@ class SqliteSink : public RowSink {
 
   bool Begin(std::string* error) override {
     if (owned_) {
+      // The database is built beside the target and renamed over it: a
+      // target that is not a regular file (/dev/null, a FIFO) would be
+      // replaced by the rename, and SQLite cannot write into one anyway.
+      struct stat st;
+      if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        *error = path_ + ": not a regular file; a SQLite database must be written to a file";
+        return false;
+      }
       tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
       std::remove(tmp_.c_str());
       if (sqlite3_open_v2(tmp_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
