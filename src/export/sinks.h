@@ -3,6 +3,7 @@
 #ifndef TBLINT_EXPORT_SINKS_H_
 #define TBLINT_EXPORT_SINKS_H_
 
+#include <cstddef>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -26,8 +27,10 @@ std::unique_ptr<RowSink> MakeTextSink(OutputFormat format, const bool kinds[kKin
 // A SQLite database. With `path` non-empty the database is built in a
 // temporary file beside it and renamed over `path` by Finish; with `db` the
 // tables are created in that open connection (the query command's), which
-// stays the caller's.
-std::unique_ptr<RowSink> MakeSqliteSink(const std::string& path, sqlite3* db = nullptr);
+// stays the caller's. Scalar rows are held per file, at most
+// `scalar_chunk_rows` (0: the default, 2^18), sorted into key order and
+// inserted; tests set a small number to cover files of several chunks.
+std::unique_ptr<RowSink> MakeSqliteSink(const std::string& path, sqlite3* db = nullptr, size_t scalar_chunk_rows = 0);
 
 }  // namespace tblint::xport
 

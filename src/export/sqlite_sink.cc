@@ -83,7 +83,8 @@ struct StringHash {
 
 class SqliteSink : public RowSink {
  public:
-  SqliteSink(std::string path, sqlite3* db) : path_(std::move(path)), db_(db), owned_(db == nullptr) {}
+  SqliteSink(std::string path, sqlite3* db, size_t chunk)
+      : path_(std::move(path)), db_(db), owned_(db == nullptr), chunk_(chunk == 0 ? kScalarChunk : chunk) {}
 
   ~SqliteSink() override {
     for (sqlite3_stmt* s : insert_) sqlite3_finalize(s);
@@ -175,7 +176,7 @@ class SqliteSink : public RowSink {
       if (failed_) return;
       static_assert(sizeof(ScalarRow) == 56);
       if (!scalars_.empty() && scalars_file_id_ != file_id) FlushScalars();
-      if (scalars_.capacity() == 0) scalars_.reserve(kScalarChunk);  // never reallocated: no two copies
+      if (scalars_.capacity() == 0) scalars_.reserve(chunk_);  // never reallocated: no two copies
       scalars_file_id_ = file_id;
       ScalarRow& b = scalars_.emplace_back();
       b.tag_id = static_cast<uint32_t>(tag_id);  // ids count the distinct tags from 1
@@ -202,7 +203,7 @@ class SqliteSink : public RowSink {
       }
       b.offset = static_cast<sqlite3_int64>(r.offset);
       b.record = static_cast<sqlite3_int64>(r.record);
-      if (scalars_.size() >= kScalarChunk) FlushScalars();
+      if (scalars_.size() >= chunk_) FlushScalars();
       return;
     }
     sqlite3_stmt* s = insert_[static_cast<int>(r.kind)];
@@ -588,6 +589,7 @@ class SqliteSink : public RowSink {
   sqlite3_stmt* scalar_batch_stmt_ = nullptr;
   std::vector<ScalarRow> scalars_;       // held rows, all of one file, arrival (seq) order
   sqlite3_int64 scalars_file_id_ = 0;    // that file
+  size_t chunk_;                         // rows held at most (kScalarChunk unless a test says)
   std::vector<uint32_t> order_;          // their key order (SortScalars)
   std::vector<size_t> tag_count_;        // by tag_id: scratch of SortScalars, zero between calls
   std::vector<sqlite3_int64> tag_list_;  // the tag ids of the held rows
@@ -604,8 +606,8 @@ class SqliteSink : public RowSink {
 
 }  // namespace
 
-std::unique_ptr<RowSink> MakeSqliteSink(const std::string& path, sqlite3* db) {
-  return std::make_unique<SqliteSink>(path, db);
+std::unique_ptr<RowSink> MakeSqliteSink(const std::string& path, sqlite3* db, size_t scalar_chunk_rows) {
+  return std::make_unique<SqliteSink>(path, db, scalar_chunk_rows);
 }
 
 }  // namespace tblint::xport
