@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -326,6 +327,25 @@ TEST_CASE("EscapeForText makes controls, invalid bytes and bidi controls visible
   CHECK(EscapeForText("\xe2\x81\xa6x\xe2\x81\xa9 \xe2\x80\x8e \xe2\x80\xa8") ==
         "\\u{2066}x\\u{2069} \\u{200e} \\u{2028}");
   CHECK(TerminalHazard("run " + EscapeForText(kRunForged + kRunClear + kTagC1 + kTagBidiNaN + kRunInvalid)) == "");
+}
+
+TEST_CASE("EscapeForText: plain ASCII runs next to any bytes escape as each part alone") {
+  // Runs of printable ASCII are copied whole; what follows a run must be
+  // escaped exactly as on its own: Escape(plain + x) == plain + Escape(x)
+  // and Escape(x + plain) == Escape(x) + plain for x of whole code points.
+  std::mt19937 rng(20261201);
+  const std::vector<std::string> pieces = {"\\", "\n", "\x1b", std::string("\0", 1), "\x7f", "\xff", "\xc3\xa9",
+                                           "\xc2\x9b", "\xe2\x80\xae", "\xe6\x97\xa5", "~", " ", "a/b c"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string x;
+    for (int k = static_cast<int>(rng() % 6); k > 0; --k) x += pieces[rng() % pieces.size()];
+    const std::string plain = std::string(rng() % 40, 'p') + "run/tag 1.0";
+    const std::string escaped = EscapeForText(x);
+    CHECK(EscapeForText(plain + x) == plain + escaped);
+    CHECK(EscapeForText(x + plain) == escaped + plain);
+    CHECK(EscapeForText(plain + x + plain) == plain + escaped + plain);
+    for (char c : escaped) CHECK_FALSE((static_cast<unsigned char>(c) < 0x20 || c == 0x7f));
+  }
 }
 
 TEST_CASE("base64 is standard and one byte string has one encoding") {

@@ -78,7 +78,7 @@ class FileAnalysis {
   // The tag index and kind of the template of `hit`, when RememberTemplate
   // was told them for the same learning of that template.
   bool TemplateTag(const event::ScalarTemplates::Hit& hit, uint32_t* tag, event::TagKind* kind) const {
-    if (template_tags_.empty()) [[unlikely]] return false;
+    if (hit.id > template_tags_.size()) [[unlikely]] return false;
     const TemplateTagEntry& e = template_tags_[hit.id - 1];
     if (e.stamp != hit.stamp) [[unlikely]] return false;
     *tag = e.tag;
@@ -93,7 +93,10 @@ class FileAnalysis {
     if (prev_tag_ == kNoTag || !file_->tags.KeyIs(prev_tag_, v.tag)) return;  // not kept (a full map)
     const event::TagKind kind = v.tag_kind();
     if (kind == event::TagKind::kHparams) return;
-    if (template_tags_.empty()) template_tags_.resize(event::ScalarTemplates::kMaxTemplates);
+    // Sized by the ids seen (a small file has a few templates; at most kMaxTemplates).
+    if (hit.id > template_tags_.size()) {
+      template_tags_.resize(std::clamp<size_t>(2 * template_tags_.size(), hit.id, event::ScalarTemplates::kMaxTemplates));
+    }
     template_tags_[hit.id - 1] = TemplateTagEntry{hit.stamp, prev_tag_, kind};
   }
 
@@ -287,7 +290,7 @@ class FileAnalysis {
     uint32_t tag = kNoTag;
     event::TagKind kind = event::TagKind::kOther;
   };
-  std::vector<TemplateTagEntry> template_tags_;  // by template id - 1; empty until the first
+  std::vector<TemplateTagEntry> template_tags_;  // by template id - 1; grown as ids are seen
   uint32_t prev_tag_ = kNoTag;  // the tag of the previous value
   uint32_t epoch_ = 0;          // purge epochs opened since the last full update (Purge)
   std::vector<int64_t> purge_caps_;     // rising from bottom to top

@@ -101,6 +101,19 @@ std::string EscapeForText(std::string_view s) {
   out.reserve(s.size());
   uint32_t cp;
   for (size_t i = 0; i < s.size();) {
+    // A run of printable ASCII but the backslash (nearly all of a message
+    // or a path) is copied as it is: one append, not a decode per byte.
+    size_t plain = i;
+    while (plain < s.size()) {
+      const auto c = static_cast<unsigned char>(s[plain]);
+      if (c < 0x20 || c >= 0x7F || c == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(s.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const size_t n = DecodeOne(s.substr(i), &cp);
     if (n == 0) {
       AppendHex(&out, "\\x%02x", static_cast<uint8_t>(s[i]));
