@@ -309,11 +309,7 @@ class CheckCommand : public Command {
     AtomicOutputFile file;
     if (to_file) {
       std::string error;
-      if (!file.Open(output_file_, &error)) {
-        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
-            << "\n";
-        return kExitUsage;
-      }
+      if (!file.Open(output_file_, &error)) return ReportFileError(err, output_file_, error);
     }
     std::ostream& sink = to_file ? file.stream() : out;
     const std::unique_ptr<ReportWriter> writer = MakeReportWriter(sink, format, ro);
@@ -343,11 +339,7 @@ class CheckCommand : public Command {
     writer->End(report);
     if (to_file) {
       std::string error;
-      if (!file.Commit(&error)) {
-        err << "tblint: cannot write the report to " << EscapeForText(output_file_) << ": " << EscapeForText(error)
-            << "\n";
-        return kExitUsage;
-      }
+      if (!file.Commit(&error)) return ReportFileError(err, output_file_, error);
     }
     return writer->tally().AnyAtOrAbove(ro.fail_on) ? kExitFindings : kExitClean;
   }

@@ -246,11 +246,13 @@ int WriteReport(const ReportInput& report, Format format, const RenderOptions& o
   std::ostringstream buffer;
   Render(buffer, report, format, options);
   std::string error;
-  if (!WriteFileAtomically(path, buffer.str(), &error)) {
-    err << "tblint: cannot write the report to " << EscapeForText(path) << ": " << EscapeForText(error) << "\n";
-    return kExitUsage;
-  }
+  if (!WriteFileAtomically(path, buffer.str(), &error)) return ReportFileError(err, path, error);
   return kExitClean;
+}
+
+int ReportFileError(std::ostream& err, const std::string& path, const std::string& error) {
+  err << "tblint: cannot write the report to " << EscapeForText(path) << ": " << EscapeForText(error) << "\n";
+  return kExitUsage;
 }
 
 int ReportExitCode(const ReportInput& report, std::optional<Severity> fail_on) {

@@ -100,6 +100,10 @@ ScanConfig MakeScanConfig(const NumericValues& values, std::vector<const Rule*> 
 
 // --- reports (check, merge-reports) -------------------------------------------
 
+// "tblint: cannot write the report to PATH: ERROR" on `err` (both escaped);
+// returns kExitUsage.
+int ReportFileError(std::ostream& err, const std::string& path, const std::string& error);
+
 // Renders `report` to `out`, or, when `to_file`, atomically to `path` (-o);
 // kExitUsage, with a message on `err`, when the file cannot be written.
 int WriteReport(const ReportInput& report, Format format, const RenderOptions& options, bool to_file,
