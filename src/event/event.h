@@ -91,7 +91,6 @@ inline Chunk LoadChunk(const uint8_t* p) {
 }
 }  // namespace templates_internal
 
-
 // The decoder's second scratch: the byte shapes of recent one-scalar records
 // (PyTorch's add_scalar, TF2's tf.summary.scalar, ...). Such a record is
 // `09` + 8 bytes of wall_time, `10` + the step's varint, then a summary
