@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -440,6 +441,31 @@ TEST_CASE("-o to a FIFO or /dev/null writes into it and leaves it what it was; S
     CHECK(S_ISCHR(after.st_mode));
     CHECK(after.st_rdev == before.st_rdev);
   }
+}
+
+TEST_CASE("-o through a symlink replaces the file it names and keeps the link") {
+  test::TempDir dir;
+  MakeCleanLogdir(dir);
+  test::TempDir out;
+  const std::string real = out.path() + "/real.json", link = out.path() + "/link.json";
+  {
+    std::ofstream old(real);
+    old << "old";
+  }
+  REQUIRE(::symlink("real.json", link.c_str()) == 0);
+  const auto r = RunCli({"--format", "json", "-o", link, dir.path()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  struct stat st {};
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  std::ifstream in(real, std::ios::binary);
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(nlohmann::json::parse(got)["summary"]["files"] == 1);
+  std::vector<std::string> names;
+  for (const auto& e : boost::filesystem::directory_iterator(out.path())) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"link.json", "real.json"});  // no temporary left
 }
 
 // Runs `--option value` on a clean logdir and checks it is refused: exit 2,

@@ -80,10 +80,23 @@ AtomicOutputFile::~AtomicOutputFile() {
   }
 }
 
-bool AtomicOutputFile::Open(const std::string& path, std::string* error) {
-  if (path.empty()) {
+bool AtomicOutputFile::Open(const std::string& given, std::string* error) {
+  if (given.empty()) {
     *error = "empty file name";
     return false;
+  }
+  // A symlink is written through, as a redirection would: the temporary goes
+  // beside the file it names and replaces that file; the link stays. (Renamed
+  // over, the link itself would become a regular file: `-o /dev/stdout` run
+  // as root with standard output redirected to a file replaced /dev/stdout.)
+  // A dangling link is replaced, as before.
+  std::string path = given;
+  struct stat lst;
+  if (::lstat(given.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    if (char* real = ::realpath(given.c_str(), nullptr)) {
+      path = real;
+      std::free(real);
+    }
   }
   const size_t slash = path.rfind('/');
   dir_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);

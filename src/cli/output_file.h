@@ -24,6 +24,7 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents, std
 // device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place instead:
 // renaming over it would replace the device with a regular file. Other
 // non-regular targets (a directory, a block device, a socket) are refused.
+// A symlink is written through: the file it names is replaced, the link stays.
 class AtomicOutputFile {
  public:
   AtomicOutputFile();
