@@ -206,7 +206,6 @@ bool RecordReader::NextSlow(Record* record) {
   // Everything Next's inline path does not take: the window ends inside the
   // record, a CRC fails, a huge payload. The header is read again and the
   // outcome says what is wrong.
-  // Field by field rather than `*record = Record{}`: this runs per record.
   record->kind = RecordKind::kOk;
   record->section = Section::kNone;
   record->length = 0;
