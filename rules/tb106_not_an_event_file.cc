@@ -31,8 +31,8 @@ class Check : public FileCheck {
     f.fix.applicability = Applicability::kUnsafe;
     f.fix.kind = FixKind::kMove;
     f.fix.description = "move the file out of the logdir into the backup folder (never deleted)";
-    if (file.info.name.find("tfevents") != std::string::npos) {
-      f.impact = "TensorBoard still loads it as part of run '" + file.info.run +
+    if (file.info.name().find("tfevents") != std::string::npos) {
+      f.impact = "TensorBoard still loads it as part of run '" + std::string(file.info.run()) +
                  "': the Python reader stops at once, the Rust server marks the file dead";
     }
   }

@@ -20,7 +20,7 @@ class Check : public FileCheck {
 
   void OnEnd(const FileResult& file, Sink& sink) override {
     // The TF profiler writes a header-only "*.profile-empty" file on purpose.
-    if (has_content_ || file.events == 0 || file.damaged || file.info.name.ends_with(".profile-empty")) return;
+    if (has_content_ || file.events == 0 || file.damaged || file.info.name().ends_with(".profile-empty")) return;
     const bool live = file.info.MayStillBeWritten();
     std::string msg = "header-only event file: " + std::to_string(file.records) +
                       (file.records == 1 ? " record" : " records") +

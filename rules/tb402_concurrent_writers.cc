@@ -51,9 +51,9 @@ class TB402 : public Rule {
         writers += ", +" + std::to_string(to - from - 4) + " more";
         break;
       }
-      const WriterName w = ParseWriterName(files[k]->info.name);
+      const WriterName w = ParseWriterName(files[k]->info.name());
       writers +=
-          (k > from ? ", " : "") + files[k]->info.name + " (" + (w.standard ? w.Describe() : "unknown writer") + ")";
+          (k > from ? ", " : "") + std::string(files[k]->info.name()) + " (" + (w.standard ? w.Describe() : "unknown writer") + ")";
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.3g", overlap);

@@ -49,7 +49,7 @@ class TB404 : public Rule {
     std::map<std::pair<std::string, int64_t>, std::vector<const FileResult*>> by_process;
     for (const FileResult* f : run.files) {
       if (f->tags.empty()) continue;
-      WriterName w = ParseWriterName(f->info.name);
+      WriterName w = ParseWriterName(f->info.name());
       if (!w.standard || !w.pid || w.profile_empty) continue;
       by_process[{std::move(w.host), *w.pid}].push_back(f);
     }

@@ -18,9 +18,9 @@ class Check : public FileCheck {
   Interest interest() const override { return kNoRecords; }
   explicit Check(std::string reason) : reason_(std::move(reason)) {}
   void OnEnd(const FileResult& file, Sink& sink) override {
-    Finding& f = sink.Add("'" + file.info.name + "' looks like " + reason_ +
+    Finding& f = sink.Add("'" + std::string(file.info.name()) + "' looks like " + reason_ +
                           ", not a name a writer produces (events.out.tfevents.<secs>.<host>...)");
-    f.impact = "TensorBoard loads every file whose name contains 'tfevents': run '" + file.info.run +
+    f.impact = "TensorBoard loads every file whose name contains 'tfevents': run '" + std::string(file.info.run()) +
                "' also shows this file's points, twice over when the original is there too";
     f.fix.applicability = Applicability::kUnsafe;
     f.fix.kind = FixKind::kMove;
@@ -36,7 +36,7 @@ class TB503 : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& file, const LintOptions&) const override {
-    std::string reason = StrayCopyReason(file.name);
+    std::string reason = StrayCopyReason(file.name());
     if (reason.empty()) return nullptr;
     return std::make_unique<Check>(std::move(reason));
   }

@@ -77,8 +77,8 @@ class TB504 : public Rule {
     for (const FileResult& file : logdir.files) {
       if (file.io_error.empty()) continue;
       Finding& f = sink.Add("unreadable event file: " + file.io_error);
-      f.path = file.info.rel_path;
-      f.run = file.info.run;
+      f.path = file.info.rel_path();
+      f.run = file.info.run();
       f.impact = "TensorBoard cannot read it either; its data is not shown";
     }
   }

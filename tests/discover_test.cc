@@ -121,7 +121,7 @@ std::vector<std::string> RunNames(const LogdirResult& out) {
 
 std::vector<std::string> FilePaths(const LogdirResult& out) {
   std::vector<std::string> paths;
-  for (const FileResult& file : out.files) paths.push_back(file.info.rel_path);
+  for (const FileResult& file : out.files) paths.emplace_back(file.info.rel_path());
   return paths;
 }
 
@@ -129,7 +129,7 @@ std::string Describe(const LogdirResult& out) {
   std::string s;
   for (const PathProblem& p : out.problems) s += "\n  problem " + p.rel_path + ": " + p.what;
   for (const RunResult& run : out.runs) s += "\n  run " + run.name;
-  for (const FileResult& file : out.files) s += "\n  file " + file.info.rel_path;
+  for (const FileResult& file : out.files) s += "\n  file " + std::string(file.info.rel_path());
   return s;
 }
 
@@ -141,6 +141,46 @@ const Finding* TB504At(const LintResult& r, const std::string& path) {
 }
 
 bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST_CASE("discover: a file's relative path, name and run are views into the one path it keeps") {
+  TempDir tmp;
+  WriteFile(tmp / "logs/a/b/events.out.tfevents.1.h", SmallEventFile(3));
+  WriteFile(tmp / "logs/events.out.tfevents.2.h", SmallEventFile(3));
+  for (const std::string& given : {tmp / "logs", tmp / "logs/", tmp / "logs/."}) {
+    CAPTURE(given);
+    Discovered d = DiscoverTimed(given);
+    REQUIRE(d.out.files.size() == 2);
+    const FileInfo* nested = nullptr;
+    const FileInfo* root = nullptr;
+    for (const FileResult& f : d.out.files) (f.info.run() == "." ? root : nested) = &f.info;
+    REQUIRE(nested != nullptr);
+    REQUIRE(root != nullptr);
+    CHECK(nested->rel_path() == "a/b/events.out.tfevents.1.h");
+    CHECK(nested->name() == "events.out.tfevents.1.h");
+    CHECK(nested->run() == "a/b");
+    // The path as opened: the given one (without a trailing '/') joined with the relative one.
+    const std::string base = given.ends_with('/') ? given : given + "/";
+    CHECK(nested->path() == base + "a/b/events.out.tfevents.1.h");
+    CHECK(root->rel_path() == "events.out.tfevents.2.h");
+    CHECK(root->name() == "events.out.tfevents.2.h");
+    CHECK(root->path() == base + "events.out.tfevents.2.h");
+  }
+  // A single file: its name is its relative path, its run ".".
+  const std::string file = tmp / "logs/a/b/events.out.tfevents.1.h";
+  Discovered single = DiscoverTimed(file);
+  REQUIRE(single.out.files.size() == 1);
+  const FileInfo& info = single.out.files[0].info;
+  CHECK(info.path() == file);
+  CHECK(info.rel_path() == "events.out.tfevents.1.h");
+  CHECK(info.name() == "events.out.tfevents.1.h");
+  CHECK(info.run() == ".");
+  // SetPaths clamps a relative length longer than the path.
+  FileInfo odd;
+  odd.SetPaths("x/y", 99);
+  CHECK(odd.rel_path() == "x/y");
+  CHECK(odd.name() == "y");
+  CHECK(odd.run() == "x");
+}
 
 TEST_CASE("discover: a symlink to / is reported and not walked") {
   TempDir tmp;
@@ -495,7 +535,7 @@ TEST_CASE("discover: 200,000 non-event files in one directory leave only the eve
   CHECK(d.out.problems.empty());
   // Only what TensorBoard would read is kept: the event files, in name order.
   REQUIRE(d.out.files.size() == events.size());
-  for (size_t i = 0; i < events.size(); ++i) CHECK(d.out.files[i].info.name == events[i]);
+  for (size_t i = 0; i < events.size(); ++i) CHECK(d.out.files[i].info.name() == events[i]);
   REQUIRE(d.out.runs.size() == 1);
   CHECK(d.out.runs[0].file_indices == std::vector<size_t>{0, 1, 2});
   CHECK(d.out.projector_configs == std::vector<std::string>{"train/projector_config.pbtxt"});
@@ -581,7 +621,7 @@ TEST_CASE("discover: runs are in name order and a run's files in full-path lexic
   CHECK(RunNames(d.out) == std::vector<std::string>{".", "A", "a", "a b", "a.b", "a/x", "b"});
   REQUIRE(d.out.runs.size() == 7);
   std::vector<std::string> in_a;
-  for (size_t i : d.out.runs[2].file_indices) in_a.push_back(d.out.files[i].info.name);
+  for (size_t i : d.out.runs[2].file_indices) in_a.emplace_back(d.out.files[i].info.name());
   CHECK(in_a == std::vector<std::string>{kEvent, "events.out.tfevents.1795298001", "events.out.tfevents.17952980010",
                                          "events.out.tfevents.1795298002"});
   CHECK(d.out.runs[5].depth == 2);

@@ -112,7 +112,7 @@ TEST_CASE("--format html: the scan samples scalar values only when asked, at mos
   for (bool sample : {false, true}) {
     CAPTURE(sample);
     FileResult file;
-    file.info.path = path;
+    file.info.SetPaths(path, path.size());
     LintOptions options;
     options.sample_scalars = sample;
     ScanFile(&file, {}, options);

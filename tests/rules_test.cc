@@ -1203,7 +1203,7 @@ TEST_CASE("the streamed check with file details released finds what the collecte
           if (release) {
             for (const FileResult& f : streamed.logdir.files) {
               CHECK(f.tags.empty());
-              CHECK(f.info.path.empty());
+              CHECK(f.findings.empty());
             }
           }
         }

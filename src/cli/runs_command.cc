@@ -158,8 +158,8 @@ void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& resu
       std::vector<std::vector<std::string>> files = {
           {"file", "host", "pid", "#", "size", "records", "wall time (UTC)"}};
       for (const FileResult* f : run.files) {
-        const WriterName w = ParseWriterName(f->info.name);
-        files.push_back({EscapeForText(f->info.name), w.standard && !w.host.empty() ? EscapeForText(w.host) : "-",
+        const WriterName w = ParseWriterName(f->info.name());
+        files.push_back({EscapeForText(f->info.name()), w.standard && !w.host.empty() ? EscapeForText(w.host) : "-",
                          w.pid ? std::to_string(*w.pid) : "-", w.counter ? std::to_string(*w.counter) : "-",
                          HumanBytes(f->info.size), std::to_string(f->records), WallRange(*f)});
       }
@@ -200,11 +200,11 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
       const RunResult& run = *rs.run;
       json files = json::array();
       for (const FileResult* f : run.files) {
-        const WriterName w = ParseWriterName(f->info.name);
+        const WriterName w = ParseWriterName(f->info.name());
         json jf = {
             {"pid", OrNull(w.pid)}, {"counter", OrNull(w.counter)}, {"size", f->info.size}, {"records", f->records}};
-        PutName(jf, "name", f->info.name);
-        PutName(jf, "path", f->info.rel_path);
+        PutName(jf, "name", f->info.name());
+        PutName(jf, "path", f->info.rel_path());
         if (w.standard) {
           PutName(jf, "host", w.host);  // a slice of the file name: any bytes too
         } else {

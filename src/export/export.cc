@@ -264,8 +264,8 @@ class Engine {
     for (const FileInfo* f : files) {
       FileRow fr;
       fr.dir_name = dir_name;
-      fr.file_name = f->name;
-      fr.path = f->path;
+      fr.file_name = f->name();
+      fr.path = f->path();
       fr.size = f->size;
       ReadFile(dir_name, *f, &fr);
       sink_->OnFile(fr);
@@ -294,8 +294,9 @@ class Engine {
 
   // Reads one file: pass 1 (fr == nullptr) only collects preemptions.
   void ReadFile(const std::string& dir_name, const FileInfo& info, FileRow* fr) {
+    const std::string file_name(info.name());
     FileSource src;
-    if (std::error_code ec = src.Open(info.path)) {
+    if (std::error_code ec = src.Open(info.path())) {
       Skip(fr, 0, 0, info.size, "cannot open: " + ec.message());
       return;
     }
@@ -322,7 +323,7 @@ class Engine {
           if (tb) return;  // TensorBoard's Rust reader gives up on the file here
           continue;
         }
-        Event(dir_name, info.name, rec, fr);
+        Event(dir_name, file_name, rec, fr);
         if (fr && sink_->failed()) return;
         continue;
       }

@@ -38,7 +38,7 @@ class Session {
   Session(const LintResult& result, const FixOptions& options) {
     const LogdirResult& logdir = result.logdir;
     logdir_path_ = logdir.single_file && !logdir.files.empty()
-                       ? fs::path(logdir.files.front().info.path).parent_path().string()
+                       ? fs::path(logdir.files.front().info.path()).parent_path().string()
                        : logdir.given;
     const std::string root = options.backup_dir.empty() ? logdir_path_ + "/" + kBackupDirName : options.backup_dir;
     // One folder per session: the time and pid, and a counter when one
@@ -89,7 +89,7 @@ struct Target {
 std::string Admit(const FileInfo& info, bool dry_run, Target* t, FixStatus* status) {
   *status = FixStatus::kRefused;
   t->info = &info;
-  if (::stat(info.path.c_str(), &t->st) != 0) return Errno("cannot stat");
+  if (::stat(info.path().c_str(), &t->st) != 0) return Errno("cannot stat");
   const double mtime = t->st.st_mtim.tv_sec + t->st.st_mtim.tv_nsec * 1e-9;
   if (static_cast<uint64_t>(t->st.st_size) != info.size || t->st.st_ino != info.ino || mtime != info.mtime) {
     return kChanged;
@@ -101,7 +101,7 @@ std::string Admit(const FileInfo& info, bool dry_run, Target* t, FixStatus* stat
   if (info.recently_modified) return "modified within the grace period; a writer may still be appending to it";
   if (info.open_for_writing) return "a process has it open for writing";
   if (dry_run) {
-    if (std::error_code ec = t->src.Open(info.path)) {
+    if (std::error_code ec = t->src.Open(info.path())) {
       *status = FixStatus::kFailed;
       return "cannot open: " + ec.message();
     }
@@ -111,7 +111,7 @@ std::string Admit(const FileInfo& info, bool dry_run, Target* t, FixStatus* stat
   // descriptor holding a write lease (lease.h), taken before a byte is read:
   // a writer that opens the file from now on breaks it, and the fix backs
   // off before its last step.
-  switch (t->lease.Acquire(info.path)) {
+  switch (t->lease.Acquire(info.path())) {
     case FileLease::Result::kHeld:
       break;
     case FileLease::Result::kBusy:
@@ -140,8 +140,8 @@ Result Move(Target* t, const std::string& side_file, Journal* journal, json acti
     return {FixStatus::kRefused, kLeaseBroken};
   }
   std::string err;
-  if (!MoveFile(t->info->path, side_file, &err)) return {FixStatus::kFailed, err};
-  FsyncDir(fs::path(t->info->path).parent_path().string());
+  if (!MoveFile(t->info->path(), side_file, &err)) return {FixStatus::kFailed, err};
+  FsyncDir(fs::path(t->info->path()).parent_path().string());
   FsyncDir(fs::path(side_file).parent_path().string());
   if (std::string e = journal->Done(idx); !e.empty()) session->late_error = e;
   return {FixStatus::kFixed, ""};
@@ -193,7 +193,7 @@ Result Rewrite(Target* t, const Content& c, Journal* journal, json action, Sessi
   const FileInfo& info = *t->info;
   size_t idx = 0;
   if (std::string e = journal->Begin(std::move(action), &idx); !e.empty()) return {FixStatus::kFailed, e};
-  const std::string tmp = TemporaryBeside(info.path, "fix");
+  const std::string tmp = TemporaryBeside(info.path(), "fix");
   const auto give_up = [&](FixStatus status, std::string why) {
     ::unlink(tmp.c_str());
     journal->Abandon(idx);
@@ -218,19 +218,19 @@ Result Rewrite(Target* t, const Content& c, Journal* journal, json action, Sessi
   // A last look (the lease, then size, mtime and inode), then swap.
   struct stat again {};
   const bool unchanged = ::fstat(t->lease.fd(), &again) == 0 && SameFile(again, t->st) &&
-                         ::stat(info.path.c_str(), &again) == 0 && SameFile(again, t->st);
+                         ::stat(info.path().c_str(), &again) == 0 && SameFile(again, t->st);
   if (!t->lease.Intact() || !unchanged) {
     return give_up(FixStatus::kRefused,
                    unchanged ? kLeaseBroken : "the file changed while it was being fixed; left as it was");
   }
-  if (!Rename(tmp, info.path)) return give_up(FixStatus::kFailed, Errno("cannot rename over the original"));
-  FsyncDir(fs::path(info.path).parent_path().string());
+  if (!Rename(tmp, info.path())) return give_up(FixStatus::kFailed, Errno("cannot rename over the original"));
+  FsyncDir(fs::path(info.path()).parent_path().string());
   if (std::string e = journal->Done(idx); !e.empty()) session->late_error = e;
   // An open that looked the name up just before the rename reaches the old
   // inode after it; the lease, still held, makes it wait and shows it. Its
   // bytes would land in a file no name points at, so wait for it to finish
   // and append what it wrote to the fixed file.
-  *note = CatchLateWriter(&t->lease, info.size, info.path);
+  *note = CatchLateWriter(&t->lease, info.size, info.path());
   return {FixStatus::kFixed, ""};
 }
 

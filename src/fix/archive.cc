@@ -102,7 +102,7 @@ bool HoldsData(const FileResult& f) {
   if (!f.tags.empty()) return true;
   if (!f.io_error.empty()) return true;
   FileSource src;
-  if (src.Open(f.info.path)) return true;
+  if (src.Open(f.info.path())) return true;
   RecordReader reader(&src);
   Record r;
   event::EventView view;
@@ -360,7 +360,7 @@ bool Archive(const LintResult& result, const ArchiveOptions& options, ArchiveRes
   std::vector<const RunResult*> runs;
   for (const RunResult& r : logdir.runs) runs.push_back(&r);
   std::sort(runs.begin(), runs.end(), [](const RunResult* a, const RunResult* b) { return a->name < b->name; });
-  const auto below = [](const std::string& child, const std::string& parent) {
+  const auto below = [](std::string_view child, std::string_view parent) {
     return child.size() > parent.size() && child.compare(0, parent.size(), parent) == 0 && child[parent.size()] == '/';
   };
   std::string moved_parent;  // the last tree moved (or to be moved): its nested runs go with it
@@ -396,7 +396,7 @@ bool Archive(const LintResult& result, const ArchiveOptions& options, ArchiveRes
     // Its event files, as the scan saw them, and the runs below it.
     std::vector<const FileResult*> event_files;
     for (const FileResult& f : logdir.files) {
-      if (f.info.run == run->name || below(f.info.run, run->name)) event_files.push_back(&f);
+      if (f.info.run() == run->name || below(f.info.run(), run->name)) event_files.push_back(&f);
     }
     // Selection, over the whole tree.
     const double age = options.now - a.newest_mtime;
@@ -436,14 +436,14 @@ bool Archive(const LintResult& result, const ArchiveOptions& options, ArchiveRes
     for (const FileResult* f : event_files) {
       if (!why.empty()) break;
       if (f->info.MayStillBeWritten()) {
-        why = f->info.rel_path + (f->info.open_for_writing ? " is open for writing by a live process"
+        why = std::string(f->info.rel_path()) + (f->info.open_for_writing ? " is open for writing by a live process"
                                                             : " was modified within the grace period");
         break;
       }
       struct stat st {};
-      if (::lstat(f->info.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) != f->info.size ||
+      if (::lstat(f->info.path().c_str(), &st) != 0 || static_cast<uint64_t>(st.st_size) != f->info.size ||
           st.st_ino != f->info.ino || MtimeOf(st) != f->info.mtime) {
-        why = f->info.rel_path + " changed since it was scanned; run tblint archive again";
+        why = std::string(f->info.rel_path()) + " changed since it was scanned; run tblint archive again";
       }
     }
     for (const Entry& e : tree.entries) {

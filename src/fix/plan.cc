@@ -26,7 +26,7 @@ std::string FilePlan::WithheldCodes() const { return Join(withheld_codes); }
 std::vector<FilePlan> PlanFixes(const LintResult& result) {
   std::map<std::string, FilePlan> plans;
   std::map<std::string, const FileResult*> by_rel;
-  for (const FileResult& f : result.logdir.files) by_rel[f.info.rel_path] = &f;
+  for (const FileResult& f : result.logdir.files) by_rel[std::string(f.info.rel_path())] = &f;
   for (const Finding& f : result.findings) {
     auto file = by_rel.find(f.path);
     if (file == by_rel.end()) continue;

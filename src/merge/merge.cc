@@ -283,7 +283,7 @@ bool Resolve(const std::vector<Input>& inputs, std::ostream& err, std::vector<In
       r.input = i;
       for (size_t fi : run.file_indices) {
         const FileInfo& info = logdir.files[fi].info;
-        r.files.push_back({info.path, info.name, info.size, i});
+        r.files.push_back({info.path(), std::string(info.name()), info.size, i});
       }
       std::sort(r.files.begin(), r.files.end(), [](const InFile& a, const InFile& b) { return a.path < b.path; });
       runs->push_back(std::move(r));

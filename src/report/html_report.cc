@@ -168,10 +168,10 @@ json Overlaps(const RunResult& run, const std::vector<std::pair<const Finding*, 
       // file before it whose step range meets it.
       size_t drawn = 0;
       for (size_t b = 0; b < files.size() && drawn == 0; ++b) {
-        if (!StartsWith(f->message, files[b]->info.name + " re-logs steps ")) continue;
+        if (!StartsWith(f->message, std::string(files[b]->info.name()) + " re-logs steps ")) continue;
         for (size_t a = 0; a < b; ++a) {
           if (steps[a].any && steps[b].any && steps[b].lo <= steps[a].hi && steps[a].lo <= steps[b].hi &&
-              f->message.find(" that " + files[a]->info.name + " already holds") != std::string::npos) {
+              f->message.find(" that " + std::string(files[a]->info.name()) + " already holds") != std::string::npos) {
             add(id, *f, a, b);
             ++drawn;
           }
@@ -249,7 +249,7 @@ class PageBuilder {
     for (const RunResult& run : r.logdir.runs) {
       run_index[run.name] = run_base + run_index.size();
       for (size_t i = 0; i < run.files.size(); ++i) {
-        file_index[run.files[i]->info.rel_path] = {run_index[run.name], i};
+        file_index[std::string(run.files[i]->info.rel_path())] = {run_index[run.name], i};
       }
     }
     std::map<size_t, std::vector<std::pair<const Finding*, int64_t>>> by_run;
@@ -292,9 +292,9 @@ class PageBuilder {
       json files = json::array();
       for (size_t i = 0; i < run.files.size(); ++i) {
         const FileResult& f = *run.files[i];
-        const WriterName w = ParseWriterName(f.info.name);
-        json jf = {{"n", Show(f.info.name)},
-                   {"p", Show(f.info.rel_path)},
+        const WriterName w = ParseWriterName(f.info.name());
+        json jf = {{"n", Show(f.info.name())},
+                   {"p", Show(f.info.rel_path())},
                    {"w", w.standard ? Show(w.Describe()) : "unknown writer (not a standard event file name)"},
                    {"r", f.records},
                    {"e", f.events},

@@ -85,7 +85,7 @@ void WriteJunit(std::ostream& out, const ReportInput& in, std::optional<Severity
     // Every event file is a test, in TensorBoard's order, passing or not.
     for (const RunResult& run : r->logdir.runs) {
       Suite& s = suite(run.name);
-      for (const FileResult* file : run.files) add_case(s, file->info.rel_path);
+      for (const FileResult* file : run.files) add_case(s, std::string(file->info.rel_path()));
     }
     // A finding about something else (a run, the logdir, an impostor file)
     // gets a test of its own, named by its path, in its run's suite.

@@ -4,6 +4,16 @@
 
 namespace tblint {
 
+void FileInfo::SetPaths(std::string path, size_t rel_len) {
+  path_ = std::move(path);
+  const size_t rel_pos = path_.size() - std::min(rel_len, path_.size());
+  const size_t slash = path_.rfind('/');
+  const size_t name_pos = slash == std::string::npos || slash < rel_pos ? rel_pos : slash + 1;
+  // A path longer than 4 GiB cannot be opened; clamp rather than wrap.
+  rel_pos_ = static_cast<uint32_t>(std::min<size_t>(rel_pos, UINT32_MAX));
+  name_pos_ = static_cast<uint32_t>(std::min<size_t>(name_pos, UINT32_MAX));
+}
+
 const char* FileFormatName(FileFormat f) {
   switch (f) {
     case FileFormat::kTfRecord:

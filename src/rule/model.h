@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,10 +60,22 @@ enum class FileFormat : uint8_t {
 const char* FileFormatName(FileFormat f);
 
 struct FileInfo {
-  std::string path;      // as opened (the given path joined with rel_path)
-  std::string rel_path;  // relative to the given path; the file name for a single file
-  std::string run;       // run directory relative to the logdir, "." for the root
-  std::string name;      // base name
+  // The file's path as opened (the given path joined with the relative one),
+  // stored once: rel_path, name and run are views into it, so a logdir of
+  // 100,000 files keeps one string per file. rel_len is the length of the
+  // path relative to the given one (the file name for a single file): a
+  // suffix of `path`, clamped to it.
+  void SetPaths(std::string path, size_t rel_len);
+  const std::string& path() const { return path_; }
+  // Relative to the given path; the file name for a single file.
+  std::string_view rel_path() const { return std::string_view(path_).substr(rel_pos_); }
+  // Base name: rel_path after its last '/'.
+  std::string_view name() const { return std::string_view(path_).substr(name_pos_); }
+  // Run directory relative to the logdir: rel_path before its last '/', "." for the root.
+  std::string_view run() const {
+    return name_pos_ == rel_pos_ ? std::string_view(".") : std::string_view(path_).substr(rel_pos_, name_pos_ - 1 - rel_pos_);
+  }
+
   uint64_t size = 0;
   double mtime = 0;
   uint64_t dev = 0;
@@ -73,6 +86,11 @@ struct FileInfo {
   // hold fixes back on it, the fixer refuses on it.
   bool MayStillBeWritten() const { return recently_modified || open_for_writing; }
   FileFormat format = FileFormat::kTfRecord;
+
+ private:
+  std::string path_;
+  uint32_t rel_pos_ = 0;   // where rel_path starts in path_
+  uint32_t name_pos_ = 0;  // where name starts in path_
 };
 
 // Per tag and file: TagStats (what rules read) and TagMap (the compact flat
@@ -245,9 +263,18 @@ struct ProfileSession {
 inline constexpr size_t kMaxProfileFilesKept = 64;
 
 struct LogdirResult {
+  LogdirResult() = default;
+  // Moves keep every FileResult where it is (RunResult::files stays valid).
+  // std::deque's move may allocate; running out of memory there ends the
+  // program, as it would a moment later anyway.
+  LogdirResult(LogdirResult&&) noexcept = default;
+  LogdirResult& operator=(LogdirResult&&) noexcept = default;
+
   std::string given;         // the path as given on the command line
   bool single_file = false;  // the given path is itself a file
-  std::vector<FileResult> files;
+  // A deque: growing it never moves (or holds two copies of) the files
+  // found so far, and RunResult::files points into it.
+  std::deque<FileResult> files;
   std::vector<RunResult> runs;
   std::vector<PathProblem> problems;
   std::vector<std::string> projector_configs;    // rel paths of projector_config.pbtxt

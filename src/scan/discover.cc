@@ -44,13 +44,10 @@ Stat StatOf(const struct stat& st) {
           static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9};
 }
 
-FileInfo MakeFileInfo(const std::string& path, const std::string& rel, const std::string& run, const std::string& name,
-                      const Stat& st, const LintOptions& options) {
+// `rel` is a suffix of `path`; the run and the name are read from it.
+FileInfo MakeFileInfo(std::string path, size_t rel_len, const Stat& st, const LintOptions& options) {
   FileInfo info;
-  info.path = path;
-  info.rel_path = rel;
-  info.run = run;
-  info.name = name;
+  info.SetPaths(std::move(path), rel_len);
   info.size = st.size;
   info.mtime = st.mtime;
   info.dev = st.id.first;
@@ -387,7 +384,7 @@ class Walker {
             Problem(child_rel, std::string("is ") + NonRegularKind(e.st.mode) + ", not a regular file; not read");
             break;
           }
-          out_->files.emplace_back().info = MakeFileInfo(path_ + "/" + e.name, child_rel, rel, e.name, e.st, options_);
+          out_->files.emplace_back().info = MakeFileInfo(path_ + "/" + e.name, child_rel.size(), e.st, options_);
           files_here.push_back(out_->files.size() - 1);
           break;
       }
@@ -780,7 +777,7 @@ bool Discover(const std::string& given, const LintOptions& options, LogdirResult
           {name, std::string("is ") + NonRegularKind(st.st_mode) + ", not a regular file; not read"});
       return true;
     }
-    out->files.emplace_back().info = MakeFileInfo(path, name, ".", name, StatOf(st), options);
+    out->files.emplace_back().info = MakeFileInfo(path, name.size(), StatOf(st), options);
     RunResult& run = out->runs.emplace_back();
     run.name = ".";
     run.path = fs::path(path).parent_path().string();

@@ -32,9 +32,9 @@ constexpr uint64_t kProgressStepBytes = 8ull << 20;
 template <typename InShardFn>
 void KeepShard(LogdirResult* logdir, const InShardFn& in_shard) {
   std::vector<size_t> new_index(logdir->files.size(), SIZE_MAX);
-  std::vector<FileResult> files;
+  std::deque<FileResult> files;
   for (size_t i = 0; i < logdir->files.size(); ++i) {
-    if (!in_shard(logdir->files[i].info.run)) continue;
+    if (!in_shard(logdir->files[i].info.run())) continue;
     new_index[i] = files.size();
     files.push_back(std::move(logdir->files[i]));
   }
@@ -62,7 +62,7 @@ void KeepShard(LogdirResult* logdir, const InShardFn& in_shard) {
 void ReadHeadSignature(FileResult* file) {
   FileSource source;
   // A file that cannot be read keeps no signature; its own shard reports why.
-  if (source.Open(file->info.path)) return;
+  if (source.Open(file->info.path())) return;
   std::string head(static_cast<size_t>(std::min<uint64_t>(kSniffBytes, source.Size())), '\0');
   if (source.ReadAt(0, head.size(), reinterpret_cast<uint8_t*>(head.data()))) return;
   if (SniffFormat(head, source.Size()) != FileFormat::kTfRecord) return;
@@ -80,7 +80,6 @@ void ReleaseFileDetails(FileResult* file, bool tags) {
   if (tags) file->tags = TagMap();
   std::vector<int64_t>().swap(file->session_starts);
   std::vector<Finding>().swap(file->findings);
-  std::string().swap(file->info.path);
 }
 
 }  // namespace
@@ -110,7 +109,7 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
   }
 
   FileSource source;
-  if (std::error_code ec = source.Open(file->info.path)) {
+  if (std::error_code ec = source.Open(file->info.path())) {
     file->io_error = ec == std::errc::not_supported ? "not a regular file; not read" : "cannot open: " + ec.message();
   } else {
     file->info.size = source.Size();
@@ -232,8 +231,8 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
   }
   for (size_t i = 0; i < checks.size(); ++i) checks[i]->OnEnd(*file, sinks[i]);
   for (Finding& f : file->findings) {
-    if (f.path.empty()) f.path = file->info.rel_path;
-    f.run = file->info.run;
+    if (f.path.empty()) f.path = file->info.rel_path();
+    f.run = file->info.run();
   }
   std::stable_sort(file->findings.begin(), file->findings.end(),
                    [](const Finding& a, const Finding& b) { return a.offset.value_or(0) < b.offset.value_or(0); });
@@ -261,11 +260,11 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   }
 
   // With --shard, only the files of the shard's runs are read.
-  auto in_shard = [&](const std::string& run) { return !config.shard || InShard(run, *config.shard); };
+  auto in_shard = [&](std::string_view run) { return !config.shard || InShard(run, *config.shard); };
   std::vector<size_t> order;
   uint64_t planned_bytes = 0;
   for (size_t i = 0; i < logdir.files.size(); ++i) {
-    if (!in_shard(logdir.files[i].info.run)) continue;
+    if (!in_shard(logdir.files[i].info.run())) continue;
     order.push_back(i);
     planned_bytes += logdir.files[i].info.size;
   }
@@ -433,9 +432,9 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     // shares its name with another file gets its signature read (a few
     // records, not the file).
     std::unordered_map<std::string_view, int> names;
-    for (const FileResult& f : logdir.files) ++names[f.info.name];
+    for (const FileResult& f : logdir.files) ++names[f.info.name()];
     for (FileResult& f : logdir.files) {
-      if (!in_shard(f.info.run) && names[f.info.name] > 1) ReadHeadSignature(&f);
+      if (!in_shard(f.info.run()) && names[f.info.name()] > 1) ReadHeadSignature(&f);
     }
   }
   run_findings.clear();

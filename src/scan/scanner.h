@@ -60,8 +60,8 @@ struct ScanConfig {
   // empty (not owned; may be null).
   FindingsConsumer* consumer = nullptr;
   // With a consumer only: the caller reads no file's details after Lint (the
-  // streamed `tblint check`). Each file's tags, session starts and opened
-  // path (FileInfo::path) are released as soon as its run's checks ran;
+  // streamed `tblint check`). Each file's tags, session starts and findings
+  // vector are released as soon as its run's checks ran;
   // what the logdir-wide rules read of them (RunResult::tag_summary, the
   // head CRCs, hparams, io_error, FileInfo's other fields) is kept, so the
   // findings are the same. A run of more than kMaxTagsSummarised tags keeps
