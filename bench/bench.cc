@@ -69,6 +69,8 @@ struct Options {
   int reps = 5;
   bool quick = false;
   bool regenerate = false;
+  std::string generate;  // --generate KIND: write that logdir into --dir and exit
+  int tags = 0, points = 10;  // --generate tags: the file's tags (0: 100,000, 10,000 with --quick) and points each
   std::string only = "abcdexm";  // which measurements to run
   bool Wants(char m) const { return only.find(m) != std::string::npos; }
 };
@@ -77,12 +79,18 @@ void Usage(FILE* out) {
   std::fprintf(
       out,
       "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcdexmrsnth]\n"
+      "       tblint_bench --generate scalar|histo|tags|small --dir DIR [--mb N] [--quick]\n"
       "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
       "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
       "  --runs N       run directories, one event file each (default 200)\n"
       "  --reps N       repetitions of each measurement (default 5; 3 with --quick)\n"
       "  --quick        small logdir and few repetitions, for a smoke run\n"
       "  --regenerate   rebuild the logdir even if it matches\n"
+      "  --generate KIND  only write a logdir into --dir (kept, reused while it matches; for bench/callgrind.sh):\n"
+      "                 scalar: the main logdir (--mb, --runs); histo: the histogram/image logdir of h (--mb);\n"
+      "                 tags: one file of 100,000 tags, 10 points each (10,000 with --quick), as in t;\n"
+      "                 small: 20,000 small files in 200 runs (2,000 with --quick), as in s\n"
+      "  --tags N, --points N  with --generate tags: N tags (default 100,000), N points each (default 10)\n"
       "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
       "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores,\n"
       "                 x: `tblint export` to csv, jsonl and sqlite: MB/s of event files and peak RSS,\n"
@@ -156,6 +164,19 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->quick = true;
     } else if (a == "--regenerate") {
       o->regenerate = true;
+    } else if (a == "--tags") {
+      if (!need("--tags") || !to_int("--tags", 1, &v)) return false;
+      o->tags = static_cast<int>(std::min<long long>(v, 100000000));
+    } else if (a == "--points") {
+      if (!need("--points") || !to_int("--points", 1, &v)) return false;
+      o->points = static_cast<int>(std::min<long long>(v, 1000000));
+    } else if (a == "--generate") {
+      if (!need("--generate")) return false;
+      if (value != "scalar" && value != "histo" && value != "tags" && value != "small") {
+        std::fprintf(stderr, "tblint_bench: --generate takes scalar, histo, tags or small\n");
+        return false;
+      }
+      o->generate = value;
     } else {
       std::fprintf(stderr, "tblint_bench: unknown argument %s\n", argv[i]);
       Usage(stderr);
@@ -876,20 +897,27 @@ bool FixBench(const Options& o) {
 // s) and n): many files, many findings (docs/performance.md, "bench modes s
 // and n"). Each brings its own logdir under --dir's parent and removes it.
 
-// Writes `files` small event files (a file_version record and 10 scalars,
-// about 600 bytes) into `runs` run directories under `dir`.
+// Small event file `i` of a logdir of `runs` run directories under `dir`: a
+// file_version record and 10 scalars, about 440 bytes, in run `i % runs`.
+FileEntry WriteSmallFile(const std::string& dir, int i, int runs, double now) {
+  const std::string run = "run" + std::to_string(i % runs);
+  if (i < runs) fs::create_directories(dir + "/" + run);
+  char name[96];
+  std::snprintf(name, sizeof name, "/events.out.tfevents.%lld.host.%d.0", static_cast<long long>(now) - 86400 + i, i);
+  const std::string path = dir + "/" + run + name;
+  EventFileWriter w(path, /*tf2=*/false);
+  w.FileVersion(now - 86400 + i);
+  for (int step = 0; step < 10; ++step) w.Scalar(now - 86400 + i + step, step, "loss", 1.0f / (step + 1));
+  FileEntry e;
+  e.rel = run + name;
+  e.records = w.records();
+  e.size = w.Close(path);
+  return e;
+}
+
+// Writes `files` such files into `runs` run directories under `dir`.
 void WriteSmallFiles(const std::string& dir, int files, int runs, double now) {
-  for (int i = 0; i < files; ++i) {
-    const std::string run = dir + "/run" + std::to_string(i % runs);
-    if (i < runs) fs::create_directories(run);
-    char name[96];
-    std::snprintf(name, sizeof name, "/events.out.tfevents.%lld.host.%d.0", static_cast<long long>(now) - 86400 + i,
-                  i);
-    EventFileWriter w(run + name, /*tf2=*/false);
-    w.FileVersion(now - 86400 + i);
-    for (int step = 0; step < 10; ++step) w.Scalar(now - 86400 + i + step, step, "loss", 1.0f / (step + 1));
-    w.Close(run + name);
-  }
+  for (int i = 0; i < files; ++i) WriteSmallFile(dir, i, runs, now);
 }
 
 // A logdir whose every record has a damaged data CRC: `runs` runs of one
@@ -986,6 +1014,29 @@ bool ManyFilesBench(const Options& o) {
   return ok;
 }
 
+// One event file of `tags` distinct scalar tags, `points` points each, in
+// `dir`, logged like the real writers do (every tag once per step, in one
+// fixed order, one value per event): 1 + tags * points records. Returns its path.
+std::string WriteManyTagsFile(const std::string& dir, int tags, int points, double now) {
+  const std::string path = dir + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
+                           ".host.1.0";
+  EventFileWriter w(path, /*tf2=*/false);
+  w.FileVersion(now - 86400);
+  std::vector<std::string> names;
+  char name[64];
+  for (int t = 0; t < tags; ++t) {
+    std::snprintf(name, sizeof name, "layer_%04d/unit_%03d/grad_norm", t / 1000, t % 1000);
+    names.emplace_back(name);
+  }
+  for (int step = 0; step < points; ++step) {
+    for (int t = 0; t < tags; ++t) {
+      w.Scalar(now - 86400 + step, step, names[static_cast<size_t>(t)], 1.0f / static_cast<float>(step + t + 1));
+    }
+  }
+  w.Close(path);
+  return path;
+}
+
 // t) many tags (docs/performance.md, "Many tags (bench mode t)"): one event
 // file of 100,000 distinct scalar tags and one of 1,000,000, a few points
 // each, logged like the real writers do (every tag once per step, in one
@@ -1011,26 +1062,8 @@ bool ManyTagsBench(const Options& o) {
     const std::string dir = root + "/" + std::to_string(c.tags);
     std::filesystem::remove_all(dir, ec);
     fs::create_directories(dir);
-    const std::string path = dir + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
-                             ".host.1.0";
-    uint64_t records = 1;
-    {
-      EventFileWriter w(path, /*tf2=*/false);
-      w.FileVersion(now - 86400);
-      std::vector<std::string> names;
-      char name[64];
-      for (int t = 0; t < c.tags; ++t) {
-        std::snprintf(name, sizeof name, "layer_%04d/unit_%03d/grad_norm", t / 1000, t % 1000);
-        names.emplace_back(name);
-      }
-      for (int step = 0; step < c.points; ++step) {
-        for (int t = 0; t < c.tags; ++t) {
-          w.Scalar(now - 86400 + step, step, names[static_cast<size_t>(t)], 1.0f / static_cast<float>(step + t + 1));
-        }
-        records += static_cast<uint64_t>(c.tags);
-      }
-      w.Close(path);
-    }
+    const std::string path = WriteManyTagsFile(dir, c.tags, c.points, now);
+    const uint64_t records = 1 + static_cast<uint64_t>(c.tags) * static_cast<uint64_t>(c.points);
     const auto bytes = static_cast<double>(fs::file_size(path));
     ChildRun best;
     const int reps = c.tags >= 1000000 / scale ? std::min(o.reps, 2) : o.reps;
@@ -1203,6 +1236,41 @@ bool HistoImageBench(const Options& o, const Logdir& main_logdir) {
   }
   std::fflush(stdout);
   return ok;
+}
+
+// --generate KIND: writes (or reuses) one of the benchmark's logdirs in
+// --dir and keeps it, with a manifest, so that other tools (bench/callgrind.sh)
+// can measure it.
+int Generate(const Options& o) {
+  Logdir l;
+  const double now = Now();
+  if (o.generate == "scalar") {
+    l = PrepareLogdir(o);
+  } else if (o.generate == "histo") {
+    l = PrepareGenerated(o.dir, HistoManifestHeader(o), kHistoRuns, o.mb * 1000000ull, o.regenerate, WriteHistoRun);
+  } else if (o.generate == "tags") {
+    const int tags = o.tags > 0 ? o.tags : o.quick ? 10000 : 100000, points = o.points;
+    const std::string header = "tblint-bench many-tags logdir v1\ntags " + std::to_string(tags) + "\npoints " +
+                               std::to_string(points) + "\n";
+    l = PrepareGenerated(o.dir, header, 1, 0, o.regenerate, [&](const std::string& dir, int, uint64_t, double) {
+      FileEntry e;
+      const std::string path = WriteManyTagsFile(dir, tags, points, now);
+      e.rel = fs::path(path).filename().string();
+      e.size = fs::file_size(path);
+      e.records = 1 + static_cast<uint64_t>(tags) * points;
+      return e;
+    });
+  } else {
+    const int files = o.quick ? 2000 : 20000, runs = files / 100;
+    const std::string header = "tblint-bench small-files logdir v1\nfiles " + std::to_string(files) + "\n";
+    l = PrepareGenerated(o.dir, header, files, 0, o.regenerate, [&](const std::string& dir, int i, uint64_t, double) {
+      return WriteSmallFile(dir, i, runs, now);
+    });
+  }
+  std::printf("%s logdir: %s (%s in %.1f s): %zu files, %llu bytes, %llu records\n", o.generate.c_str(),
+              o.dir.c_str(), l.generated ? "generated" : "reused", l.seconds, l.files.size(),
+              static_cast<unsigned long long>(l.bytes), static_cast<unsigned long long>(l.records));
+  return 0;
 }
 
 int Run(const Options& o) {
@@ -1433,7 +1501,7 @@ int main(int argc, char** argv) {
   Options o;
   if (!ParseArgs(argc, argv, &o)) return 2;
   try {
-    return Run(o);
+    return o.generate.empty() ? Run(o) : Generate(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tblint_bench: %s\n", e.what());
     return 2;
