@@ -69,8 +69,8 @@ struct Options {
   int reps = 5;
   bool quick = false;
   bool regenerate = false;
-  std::string generate;  // --generate KIND: write that logdir into --dir and exit
-  int tags = 0, points = 10;  // --generate tags: the file's tags (0: 100,000, 10,000 with --quick) and points each
+  std::string generate;          // --generate KIND: write that logdir into --dir and exit
+  int tags = 0, points = 10;     // --generate tags: the file's tags (0: 100,000, 10,000 with --quick) and points each
   std::string only = "abcdexm";  // which measurements to run
   bool Wants(char m) const { return only.find(m) != std::string::npos; }
 };
@@ -1018,8 +1018,8 @@ bool ManyFilesBench(const Options& o) {
 // `dir`, logged like the real writers do (every tag once per step, in one
 // fixed order, one value per event): 1 + tags * points records. Returns its path.
 std::string WriteManyTagsFile(const std::string& dir, int tags, int points, double now) {
-  const std::string path = dir + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
-                           ".host.1.0";
+  const std::string path =
+      dir + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) + ".host.1.0";
   EventFileWriter w(path, /*tf2=*/false);
   w.FileVersion(now - 86400);
   std::vector<std::string> names;
@@ -1250,8 +1250,8 @@ int Generate(const Options& o) {
     l = PrepareGenerated(o.dir, HistoManifestHeader(o), kHistoRuns, o.mb * 1000000ull, o.regenerate, WriteHistoRun);
   } else if (o.generate == "tags") {
     const int tags = o.tags > 0 ? o.tags : o.quick ? 10000 : 100000, points = o.points;
-    const std::string header = "tblint-bench many-tags logdir v1\ntags " + std::to_string(tags) + "\npoints " +
-                               std::to_string(points) + "\n";
+    const std::string header =
+        "tblint-bench many-tags logdir v1\ntags " + std::to_string(tags) + "\npoints " + std::to_string(points) + "\n";
     l = PrepareGenerated(o.dir, header, 1, 0, o.regenerate, [&](const std::string& dir, int, uint64_t, double) {
       FileEntry e;
       const std::string path = WriteManyTagsFile(dir, tags, points, now);
@@ -1267,9 +1267,9 @@ int Generate(const Options& o) {
       return WriteSmallFile(dir, i, runs, now);
     });
   }
-  std::printf("%s logdir: %s (%s in %.1f s): %zu files, %llu bytes, %llu records\n", o.generate.c_str(),
-              o.dir.c_str(), l.generated ? "generated" : "reused", l.seconds, l.files.size(),
-              static_cast<unsigned long long>(l.bytes), static_cast<unsigned long long>(l.records));
+  std::printf("%s logdir: %s (%s in %.1f s): %zu files, %llu bytes, %llu records\n", o.generate.c_str(), o.dir.c_str(),
+              l.generated ? "generated" : "reused", l.seconds, l.files.size(), static_cast<unsigned long long>(l.bytes),
+              static_cast<unsigned long long>(l.records));
   return 0;
 }
 

@@ -27,7 +27,8 @@ class Check : public FileCheck {
       f.fix.kind = FixKind::kMove;
       f.fix.description = "move the empty file out of the logdir into the backup folder";
     }
-    f.impact = "TensorBoard lists run '" + std::string(file.info.run()) + "' only if another file holds data; this file adds nothing";
+    f.impact = "TensorBoard lists run '" + std::string(file.info.run()) +
+               "' only if another file holds data; this file adds nothing";
   }
 };
 

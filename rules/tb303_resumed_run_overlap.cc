@@ -96,9 +96,10 @@ class TB303 : public Rule {
                        : "; a resumed job: resume with purge_step on the first job too (purge_step=0, so the run "
                          "has a SessionLog START before the one that must purge) and on the resumed one, or start "
                          "the resumed job in a fresh run directory";
-        Finding& f = sink.Add(std::string(file->info.name()) + " re-logs steps " + range + " that " + std::string(older->info.name()) +
-                              " already holds: " + std::to_string(n) + " earlier points in " + std::to_string(ntags) +
-                              (ntags == 1 ? " tag (" : " tags (") + tags + ")" + what);
+        Finding& f =
+            sink.Add(std::string(file->info.name()) + " re-logs steps " + range + " that " +
+                     std::string(older->info.name()) + " already holds: " + std::to_string(n) + " earlier points in " +
+                     std::to_string(ntags) + (ntags == 1 ? " tag (" : " tags (") + tags + ")" + what);
         f.path = run.name;
         f.step = first_step;
         f.impact = "Python reader: both series drawn, the line runs back from step " + std::to_string(hi) + " to " +

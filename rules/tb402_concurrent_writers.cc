@@ -52,8 +52,8 @@ class TB402 : public Rule {
         break;
       }
       const WriterName w = ParseWriterName(files[k]->info.name());
-      writers +=
-          (k > from ? ", " : "") + std::string(files[k]->info.name()) + " (" + (w.standard ? w.Describe() : "unknown writer") + ")";
+      writers += (k > from ? ", " : "") + std::string(files[k]->info.name()) + " (" +
+                 (w.standard ? w.Describe() : "unknown writer") + ")";
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.3g", overlap);

@@ -437,7 +437,7 @@ bool Archive(const LintResult& result, const ArchiveOptions& options, ArchiveRes
       if (!why.empty()) break;
       if (f->info.MayStillBeWritten()) {
         why = std::string(f->info.rel_path()) + (f->info.open_for_writing ? " is open for writing by a live process"
-                                                            : " was modified within the grace period");
+                                                                          : " was modified within the grace period");
         break;
       }
       struct stat st {};

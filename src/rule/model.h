@@ -73,7 +73,8 @@ struct FileInfo {
   std::string_view name() const { return std::string_view(path_).substr(name_pos_); }
   // Run directory relative to the logdir: rel_path before its last '/', "." for the root.
   std::string_view run() const {
-    return name_pos_ == rel_pos_ ? std::string_view(".") : std::string_view(path_).substr(rel_pos_, name_pos_ - 1 - rel_pos_);
+    return name_pos_ == rel_pos_ ? std::string_view(".")
+                                 : std::string_view(path_).substr(rel_pos_, name_pos_ - 1 - rel_pos_);
   }
 
   uint64_t size = 0;
