@@ -676,20 +676,28 @@ TEST_CASE("export: SQLite scalar rows held in several chunks per file make the s
   CHECK(several.second == one.second);
 }
 
-TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every table, index and value") {
-  TempDir dir;
-  WriteAllKinds(dir);
-  WriteFile(dir / "broken/events.out.tfevents.1795298000.host",
-            Frame({events::PlainHeader(kWall), events::Scalar(kWall, 1, "x", 1.0f)}) + "garbage after");
+// Exports `dir` to an SQLite file in it (out.db) with the CLI, then runs a Python
+// script on the database with Python's own sqlite3 module: `body` sees `c`
+// (the connection) and prints one JSON document, which is returned parsed.
+json ExportSqliteAndQuery(const TempDir& dir, const std::string& body) {
   const std::string db = dir / "out.db";
   const CliResult r = RunCli({"export", "--format", "sqlite", "-o", db, dir.path()});
   CAPTURE(r.err);
   REQUIRE(r.exit_code == 0);
   const std::string script = dir / "check.py";
-  WriteFile(
-      script,
-      "import sqlite3, sys, json\n"
-      "c = sqlite3.connect(sys.argv[1])\n"
+  WriteFile(script, "import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\n" + body);
+  const std::string got = Shell("python3 " + script + " " + db);
+  CAPTURE(got);
+  return json::parse(got);
+}
+
+TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every table, index and value") {
+  TempDir dir;
+  WriteAllKinds(dir);
+  WriteFile(dir / "broken/events.out.tfevents.1795298000.host",
+            Frame({events::PlainHeader(kWall), events::Scalar(kWall, 1, "x", 1.0f)}) + "garbage after");
+  const json j = ExportSqliteAndQuery(
+      dir,
       "out = {}\n"
       "out['tables'] = sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='table'\"))\n"
       "out['views'] = sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='view'\"))\n"
@@ -703,9 +711,6 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
       "out['files'] = c.execute('select count(*), sum(records) from files').fetchone()\n"
       "out['hist'] = json.loads(c.execute('select counts from histograms where tag=\"old/histo\"').fetchone()[0])\n"
       "print(json.dumps(out, allow_nan=True))\n");
-  const std::string got = Shell("python3 " + script + " " + db);
-  CAPTURE(got);
-  const json j = json::parse(got);
   // Each kind's rows are in <table>_data, keyed by file_id and tag_id; a view
   // named as the table joins the names back (docs/export.md).
   CHECK(j["tables"] == json::parse(R"(["audio_data","files","histograms_data","hparams_data","images_data",
@@ -723,7 +728,7 @@ TEST_CASE("export: --format sqlite opens in Python's sqlite3 module, with every 
   CHECK(j["runs"] == json::parse(R"(["","broken","hp/1795298002.5","media","tf2"])"));
   CHECK(j["hist"] == json::parse("[1,2,3,1]"));
   // The sqlite3 shell opens it too.
-  CHECK(Shell("sqlite3 " + db + " 'select count(*) from text'") == "1\n");
+  CHECK(Shell("sqlite3 " + (dir / "out.db") + " 'select count(*) from text'") == "1\n");
 }
 
 TEST_CASE("export: --format sqlite keys each kind table by (file_id, tag_id, step, seq), with the export's rows") {
@@ -753,15 +758,8 @@ TEST_CASE("export: --format sqlite keys each kind table by (file_id, tag_id, ste
   }
   WriteFile(dir / "big/events.out.tfevents.1795298000.host.1.0", Frame(big));
 
-  const std::string db = dir / "out.db";
-  const CliResult r = RunCli({"export", "--format", "sqlite", "-o", db, dir.path()});
-  CAPTURE(r.err);
-  REQUIRE(r.exit_code == 0);
-  const std::string script = dir / "check.py";
-  WriteFile(
-      script,
-      "import sqlite3, sys, json\n"
-      "c = sqlite3.connect(sys.argv[1])\n"
+  const json j = ExportSqliteAndQuery(
+      dir,
       "kinds = ['scalars','tensors','histograms','images','audio','text','hparams','metrics']\n"
       "out = {'sql': {}, 'pk': {}, 'seq': []}\n"
       "for k in kinds:\n"
@@ -780,8 +778,6 @@ TEST_CASE("export: --format sqlite keys each kind table by (file_id, tag_id, ste
       "  'join tags t using (tag_id) order by d.seq')]\n"
       "out['in_key_order'] = [list(r) for r in c.execute('select file_id, tag_id, step, seq from scalars_data')]\n"
       "print(json.dumps(out))\n");
-  const std::string got = Shell("python3 " + script + " " + db);
-  const json j = json::parse(got);
   for (const auto& [kind, sql] : j["sql"].items()) {
     CAPTURE(kind);
     CHECK(sql.get<std::string>().find("PRIMARY KEY (file_id, tag_id, step, seq)) WITHOUT ROWID") != std::string::npos);
