@@ -996,7 +996,7 @@ bool ManyFilesBench(const Options& o) {
     WriteDamagedFiles(dir, runs, per_file, now);
     std::printf("n) %d findings (TB104 in %d files), --fail-on never, best of %d:\n", runs * per_file, runs,
                 o.reps);
-    for (const char* format : {"text", "json", "github", "sarif"}) {
+    for (const char* format : {"text", "json", "github", "sarif", "junit", "html"}) {
       ChildRun best;
       bool child_ok = true;  // tblint exits 1 on findings: TimedChild reports that as a failure
       for (int i = 0; i < o.reps; ++i) {

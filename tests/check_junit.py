@@ -2,15 +2,33 @@
 """Checks JUnit XML reports: well-formed XML 1.0 and consistent counts.
 
 usage: check_junit.py REPORT...
+       check_junit.py --cases REPORT
 
 Each report must parse (xml.etree.ElementTree, a strict XML 1.0 parser) and
 have the shape docs/formats.md describes: a <testsuites> root whose tests and
 failures attributes are the sums over its <testsuite>s, each <testsuite>'s
 tests the number of its <testcase>s and failures the number of those holding
 at least one <failure>. Prints one line per problem; exits 1 on any.
+
+With --cases, prints the report's tests as JSON instead: a list of
+{"suite", "file", "failures", "out"}, where "failures" holds the type of each
+<failure> and "out" the code of each finding in the <system-out>, in order.
 """
+import json
+import re
 import sys
 import xml.etree.ElementTree as ET
+
+
+def cases(path):
+    out = []
+    for suite in ET.parse(path).getroot().findall("testsuite"):
+        for c in suite.findall("testcase"):
+            below = c.find("system-out")
+            out.append({"suite": suite.get("name"), "file": c.get("file"),
+                        "failures": [f.get("type") for f in c.findall("failure")],
+                        "out": re.findall(r"\[(TB[0-9]+) ", below.text if below is not None else "")})
+    return out
 
 
 def check(path):
@@ -42,6 +60,9 @@ def check(path):
 
 
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--cases":
+        print(json.dumps(cases(argv[2])))
+        return 0
     failed = False
     for path in argv[1:]:
         for problem in check(path):

@@ -3,13 +3,18 @@
 // rendered from every finding collected first (docs/performance.md).
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "report/report.h"
+#include "report/spool.h"
 #include "rule/registry.h"
 #include "test_util.h"
 #include "util/text.h"
@@ -17,6 +22,7 @@
 namespace tblint {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr double kPast = 1795298000.0;
@@ -177,7 +183,7 @@ TEST_CASE("the JSON and SARIF writers write ToJson's and ToSarif's documents byt
   CHECK(sarif.str() == DumpJson(ToSarif(in)) + "\n");
 }
 
-TEST_CASE("tblint check streams the report it used to render whole: text, json, github, sarif, and -o") {
+TEST_CASE("tblint check streams the report it used to render whole: text, json, github, sarif, junit, and -o") {
   Logdirs l;
   const std::vector<std::string> both = {l.logs, l.single};
   struct Case {
@@ -197,7 +203,7 @@ TEST_CASE("tblint check streams the report it used to render whole: text, json, 
       {{"--format", "json", "--statistics"}, Format::kJson, stats},
       {{"--format", "github"}, Format::kGithub, {}},
       {{"--format", "sarif"}, Format::kSarif, {}},
-      {{"--format", "junit"}, Format::kJunit, {}},  // collected, as before
+      {{"--format", "junit"}, Format::kJunit, {}},
   };
   for (const auto& paths : {std::vector<std::string>{l.logs}, both}) {
     for (const Case& c : cases) {
@@ -271,6 +277,160 @@ TEST_CASE("streamed: the config file's settings, --select, --baseline and the ex
   for (const json& f : sdoc["findings"]) CHECK(f["run"] == "e");
   CHECK(sdoc["summary"]["baseline_suppressed"] == 502);
   CHECK(sdoc["summary"]["findings"]["error"] == 21);
+}
+
+}  // namespace
+}  // namespace tblint
+
+namespace tblint {
+namespace {
+
+// --format junit, checked against the JSON report: a test per event file of
+// every run and per other path a finding names, in its run's suite, holding
+// exactly that path's findings (failures at and above --fail-on, the others in
+// its <system-out>). The logdir-wide findings (TB507 across runs, TB502 beside
+// runs) arrive after their runs' suites were begun: they still land in them.
+TEST_CASE("--format junit streamed: each finding in its run's suite and its path's test, counts first") {
+  REQUIRE_MESSAGE(std::system("python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1") == 0, "python3 needed");
+  Logdirs l;
+  test::TempDir out;
+  const std::vector<std::string> logdirs = {l.logs, test::SourceDir() + "/fixtures/rules/TB507/bad/run_copied_with_cp",
+                                            test::SourceDir() + "/fixtures/rules/TB502"};
+  int n = 0;
+  for (const std::string& logdir : logdirs) {
+    for (const char* fail_on : {"warning", "error", "never"}) {
+      CAPTURE(logdir);
+      CAPTURE(fail_on);
+      const test::CliResult r = test::RunCli({"--format", "junit", "--fail-on", fail_on, logdir});
+      REQUIRE(r.exit_code != 2);
+      const std::string file = out / ("junit-" + std::to_string(n++) + ".xml");
+      test::WriteFile(file, r.out);
+      const std::string cases_file = file + ".cases.json";
+      REQUIRE(std::system(("python3 '" + test::SourceDir() + "/tests/check_junit.py' --cases '" + file + "' >'" +
+                           cases_file + "'")
+                              .c_str()) == 0);
+      REQUIRE(std::system(("python3 '" + test::SourceDir() + "/tests/check_junit.py' '" + file + "'").c_str()) == 0);
+      // (suite, file) -> the codes failing and the codes reported below --fail-on, sorted.
+      using Codes = std::pair<std::vector<std::string>, std::vector<std::string>>;
+      std::map<std::pair<std::string, std::string>, Codes> got, want;
+      const json cases = json::parse(test::ReadFile(cases_file));
+      for (const json& c : cases) {
+        Codes& codes = got[{c["suite"], c["file"]}];
+        REQUIRE(codes.first.empty());  // one test per (suite, file)
+        REQUIRE(codes.second.empty());
+        codes.first = c["failures"].get<std::vector<std::string>>();
+        codes.second = c["out"].get<std::vector<std::string>>();
+        std::sort(codes.first.begin(), codes.first.end());
+        std::sort(codes.second.begin(), codes.second.end());
+      }
+      const json doc = json::parse(test::RunCli({"--format", "json", "--fail-on", fail_on, logdir}).out);
+      const std::string given = logdir;
+      auto display = [&](const std::string& path) { return path == "." ? given : given + "/" + path; };
+      // Every event file is a test, passing or not.
+      const json runs = json::parse(test::RunCli({"runs", "--format", "json", logdir}).out);
+      for (const json& run : runs["logdirs"][0]["runs"]) {
+        for (const json& f : run["files"]) want[{run["name"], display(f["path"])}];
+      }
+      const std::string level = fail_on;
+      size_t findings = 0;
+      for (const json& f : doc["findings"]) {
+        ++findings;
+        const std::string sev = f["severity"];
+        const bool fails = level != "never" && (sev == "error" || (level == "warning" && sev == "warning"));
+        Codes& codes = want[{f["run"], display(f["path"])}];
+        (fails ? codes.first : codes.second).push_back(f["code"]);
+      }
+      CHECK(findings > 0);
+      for (auto& [key, codes] : want) {
+        std::sort(codes.first.begin(), codes.first.end());
+        std::sort(codes.second.begin(), codes.second.end());
+      }
+      for (const auto& [key, codes] : want) {
+        auto it = got.find(key);
+        CHECK_MESSAGE((it != got.end() && it->second == codes), "want " << key.first << " | " << key.second);
+      }
+      for (const auto& [key, codes] : got)
+        CHECK_MESSAGE(want.count(key) == 1, "got " << key.first << " | " << key.second);
+    }
+  }
+}
+
+// --format html streamed: the page is the one rendered from every finding
+// collected first, sparklines included (the files' tags are kept for it), for
+// one path and for two.
+TEST_CASE("--format html streamed is the page rendered from the collected findings") {
+  Logdirs l;
+  for (const auto& paths : {std::vector<std::string>{l.logs}, std::vector<std::string>{l.logs, l.single}}) {
+    CAPTURE(paths.size());
+    std::vector<LintResult> results(paths.size());
+    ReportInput in;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      ScanConfig config;
+      config.lint.now = test::Now();
+      config.lint.sample_scalars = true;
+      for (const auto& r : AllRules()) config.rules.push_back(r.get());
+      std::string error;
+      REQUIRE(Lint(paths[i], config, &results[i], &error));
+      in.results.push_back(&results[i]);
+    }
+    REQUIRE(results[0].findings.size() > 500);
+    std::ostringstream collected;
+    Render(collected, in, Format::kHtml, RenderOptions{});
+    std::vector<std::string> args = {"--format", "html"};
+    args.insert(args.end(), paths.begin(), paths.end());
+    const test::CliResult r = test::RunCli(args);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == collected.str());
+    // Sparklines were drawn: scalar samples reached the page.
+    CHECK(r.out.find("\"v\":[[") != std::string::npos);
+  }
+}
+
+// The spool JUnit keeps its findings' XML in: a temporary file, unlinked at
+// once, read back in any order; in memory when no temporary file can be made.
+TEST_CASE("Spool: bytes read back in any order, on disk or in memory") {
+  test::TempDir tmp;
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old != nullptr ? old : "";
+  for (const bool disk : {true, false}) {
+    CAPTURE(disk);
+    ::setenv("TMPDIR", disk ? tmp.path().c_str() : (tmp / "missing").c_str(), 1);
+    Spool spool;
+    CHECK(spool.on_disk() == disk);
+    // Nothing visible is left in TMPDIR, even while the spool is open.
+    CHECK(fs::is_empty(tmp.path()));
+    std::vector<std::pair<uint64_t, std::string>> pieces;
+    uint64_t total = 0;
+    for (int i = 0; i < 3000; ++i) {
+      // Pieces of 1 byte to 3 KB: many cross the 64 KiB flush.
+      std::string piece(static_cast<size_t>(1 + (i * 7919) % 3000), static_cast<char>('a' + i % 26));
+      piece += std::to_string(i);
+      CHECK(spool.Append(piece) == total);
+      total += piece.size();
+      pieces.emplace_back(total - piece.size(), std::move(piece));
+    }
+    CHECK(spool.size() == total);
+    std::ostringstream back;
+    for (size_t k = 0; k < pieces.size(); ++k) {
+      const auto& [at, piece] = pieces[(k * 1237) % pieces.size()];  // out of order
+      std::ostringstream one;
+      REQUIRE(spool.CopyTo(one, at, piece.size()));
+      CHECK(one.str() == piece);
+    }
+    std::ostringstream all;
+    REQUIRE(spool.CopyTo(all, 0, total));
+    std::string expected;
+    for (const auto& [at, piece] : pieces) expected += piece;
+    CHECK(all.str() == expected);
+    std::ostringstream none;
+    CHECK_FALSE(spool.CopyTo(none, total, 1));  // past the end
+    CHECK(spool.CopyTo(none, total, 0));
+  }
+  if (old != nullptr) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
 }
 
 }  // namespace

@@ -205,13 +205,10 @@ class CheckCommand : public Command {
     // Without --fix and --write-baseline, findings go to the report run by
     // run as the scan hands them over, and are let go (docs/performance.md):
     // memory does not grow with their number. --fix plans from every finding
-    // of a path, --write-baseline records them all before any is reported,
-    // and JUnit and HTML need them all before their first byte: those
-    // collect the findings, then render.
+    // of a path and --write-baseline records them all before any is
+    // reported: those collect the findings, then render.
     if (!fix && baseline_text_.write.empty()) {
-      if (std::unique_ptr<ReportWriter> probe = MakeReportWriter(out, *format, ro)) {
-        return Stream(paths, file_config, baseline, config, *format, ro, to_file, progress.get(), out, err);
-      }
+      return Stream(paths, file_config, baseline, config, *format, ro, to_file, progress.get(), out, err);
     }
 
     std::vector<std::unique_ptr<LintResult>> results;
@@ -317,9 +314,10 @@ class CheckCommand : public Command {
     if (!baseline_text_.read.empty()) filter.emplace(baseline);
     StreamingConsumer consumer(file_config, filter ? &*filter : nullptr, writer.get(), to_file ? nullptr : progress);
     config.consumer = &consumer;
-    // Nothing below reads a file's tags or path after Lint: the writers take
-    // the findings, the file and run counts and the logdir's name.
-    config.release_file_details = true;
+    // Most writers read no file's tags after Lint: they take the findings,
+    // the file and run counts, the files' paths and the logdir's name. HTML
+    // draws every run's tags at the end.
+    config.release_file_details = !NeedsFileDetails(format);
     writer->Begin(header);
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;

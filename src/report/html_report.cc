@@ -13,15 +13,21 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "report/report.h"
+#include "report/spool.h"
+#include "report/writers.h"
 #include "rule/registry.h"
 #include "rule/rule.h"
 #include "rule/writer_name.h"
@@ -121,7 +127,7 @@ bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.s
 
 // Overlapping files of a run, drawn for its TB303 and TB402 findings. The
 // rules decide; this only finds the files and ranges to draw.
-json Overlaps(const RunResult& run, const std::vector<std::pair<const Finding*, int64_t>>& run_findings) {
+json Overlaps(const RunResult& run, const std::vector<std::pair<Finding, int64_t>>& run_findings) {
   json out = json::array();
   const std::vector<const FileResult*>& files = run.files;
   std::vector<StepRange> steps;
@@ -161,7 +167,8 @@ json Overlaps(const RunResult& run, const std::vector<std::pair<const Finding*, 
     }
   }
   size_t next_group = 0;
-  for (const auto& [f, id] : run_findings) {
+  for (const auto& [finding, id] : run_findings) {
+    const Finding* f = &finding;
     const std::string code = f->rule->code;
     if (code == "TB303") {
       // The later file is named first in the message; the earlier one is the
@@ -199,18 +206,132 @@ bool HiddenBy(const Finding& f, const std::string& tag, uint64_t points) {
          f.message.find("; " + tag + " " + n + " points") != std::string::npos;
 }
 
-class PageBuilder {
+// The page, written as the findings arrive. Each finding's JSON goes to a
+// Spool at once (the header's counts and the data island's other parts come
+// first or need every run); what stays is its id in its run's and file's
+// lists, and a copy of the few findings the timelines draw (TB303, TB402 and
+// TB601). End writes the header, then the data island: the findings copied
+// back, then the logdirs, rules and runs, each run's timeline and tags built
+// from its files (whose details the scan kept: docs/html.md) and written at
+// once. The island's keys are in the order a JSON library sorts them, so the
+// page is the one a whole-document rendering gave.
+class HtmlWriter final : public ReportWriter {
  public:
-  explicit PageBuilder(const ReportInput& in) : in_(in) {}
+  explicit HtmlWriter(std::ostream& out) : out_(out) {}
 
-  json Build() {
-    json doc;
-    doc["logdirs"] = json::array();
-    doc["findings"] = json::array();
-    doc["runs"] = json::array();
+  void Begin(const ReportHeader&) override {}
+
+  void Findings(const LintResult& r, std::span<const Finding> findings) override {
+    Logdir& l = LogdirOf(r);
+    for (const Finding& f : findings) {
+      tally_.Add(f);
+      const auto id = static_cast<int64_t>(count_++);
+      codes_.insert(f.rule->code);
+      json j = {{"id", id},
+                {"sv", SeverityName(f.severity)},
+                {"c", f.rule->code},
+                {"n", f.rule->name},
+                {"p", Show(f.path)},
+                {"r", Show(f.run)},
+                {"m", Show(f.message)},
+                {"l", l.index}};
+      if (!f.impact.empty()) j["i"] = Show(f.impact);
+      if (f.offset) j["o"] = *f.offset;
+      if (f.length) j["len"] = *f.length;
+      if (f.tag) j["t"] = Show(*f.tag);
+      if (f.step) j["st"] = *f.step;
+      if (f.fix.applicability != Applicability::kNone) j["fx"] = ApplicabilityName(f.fix.applicability);
+      const auto ri = l.run_index.find(f.run);
+      const auto fi = l.file_index.find(f.path);
+      if (ri != l.run_index.end() && (f.path == f.run || fi != l.file_index.end())) {
+        j["ri"] = ri->second;
+        RunFindings& rf = runs_[ri->second];
+        rf.ids.push_back(id);
+        const std::string_view code = f.rule->code;
+        if (code == "TB303" || code == "TB402" || code == "TB601") rf.drawn.emplace_back(f, id);
+      }
+      if (fi != l.file_index.end()) {
+        j["fi"] = fi->second.second;
+        by_file_[fi->second].push_back(id);
+      }
+      spool_.Append((id == 0 ? "" : ",") + ScriptSafeJson(j));
+    }
+  }
+
+  void EndPath(const LintResult& r) override { LogdirOf(r); }
+
+  void End(const ReportInput& in) override {
+    Totals t = ComputeTotals(in);
+    t.by_severity = tally_.by_severity();
+    std::string given;
+    for (const LintResult* r : in.results) given += (given.empty() ? "" : ", ") + r->logdir.given;
+    out_ << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+            "script-src 'unsafe-inline'; img-src data:\">\n"
+         << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         << "<meta name=\"generator\" content=\"tblint " << TBLINT_VERSION << "\">\n"
+         << "<title>tblint: " << HtmlEscape(given) << "</title>\n<style>" << kHtmlStyle << "</style>\n</head>\n<body>\n"
+         << "<header id=\"top\">\n<h1>tblint report</h1>\n<p class=\"logdir\">" << HtmlEscape(given) << "</p>\n"
+         << "<p class=\"totals\"><span id=\"t-files\">" << t.files << " files</span> · <span id=\"t-runs\">" << t.runs
+         << " runs</span> · <span id=\"t-records\">" << t.records << " records</span> · <span>" << HumanBytes(t.bytes)
+         << "</span></p>\n<p class=\"sev\">";
+    const char* names[] = {"error", "warning", "info"};
+    const size_t index[] = {static_cast<size_t>(Severity::kError), static_cast<size_t>(Severity::kWarning),
+                            static_cast<size_t>(Severity::kInfo)};
+    for (int i = 0; i < 3; ++i) {
+      out_ << "<span class=\"badge " << names[i] << "\" id=\"count-" << names[i] << "\">" << t.by_severity[index[i]]
+           << " " << names[i] << (t.by_severity[index[i]] == 1 || i == 2 ? "" : "s") << "</span> ";
+    }
+    if (in.baseline_suppressed) {
+      out_ << "<span class=\"note\">" << *in.baseline_suppressed << " held back by the baseline</span>";
+    }
+    out_ << "</p>\n<noscript><p>This report draws its tables and timelines with an inline script; "
+            "allow scripts for this file to see them.</p></noscript>\n</header>\n"
+         << "<main id=\"main\"></main>\n"
+         << "<script type=\"application/json\" id=\"tblint-data\">";
+    WriteData();
+    out_ << "</script>\n"
+         << "<script>" << kHtmlScript << "</script>\n</body>\n</html>\n";
+  }
+
+ private:
+  struct Logdir {
+    const LintResult* result;
+    int64_t index;                                                               // in the page's "logdirs"
+    size_t run_base;                                                             // the page's index of its first run
+    std::unordered_map<std::string_view, size_t> run_index;                      // name -> page run index
+    std::unordered_map<std::string_view, std::pair<size_t, size_t>> file_index;  // rel_path -> (run, file in run)
+  };
+  struct RunFindings {
+    std::vector<int64_t> ids;                        // every finding of the run, by id
+    std::vector<std::pair<Finding, int64_t>> drawn;  // TB303, TB402, TB601: the timelines read them
+  };
+
+  // The path's runs and files, numbered when its first findings (or its
+  // end) arrive. The views point into the results, which outlive End.
+  Logdir& LogdirOf(const LintResult& r) {
+    if (!logdirs_.empty() && logdirs_.back().result == &r) return logdirs_.back();
+    Logdir& l = logdirs_.emplace_back();
+    l.result = &r;
+    l.index = static_cast<int64_t>(logdirs_.size() - 1);
+    l.run_base = runs_.size();
+    for (const RunResult& run : r.logdir.runs) {
+      const size_t ri = l.run_base + l.run_index.size();
+      const auto [it, added] = l.run_index.emplace(run.name, ri);
+      if (added) runs_.emplace_back();
+      for (size_t i = 0; i < run.files.size(); ++i) {
+        l.file_index.insert_or_assign(run.files[i]->info.rel_path(), std::pair<size_t, size_t>{it->second, i});
+      }
+    }
+    return l;
+  }
+
+  // The data island: {"findings":[...],"logdirs":[...],"rules":{...},
+  // "runs":[...],"sample_per_file":N,"spark_points":N}.
+  void WriteData() {
     size_t scalar_tags = 0;
-    for (const LintResult* r : in_.results) {
-      for (const RunResult& run : r->logdir.runs) {
+    for (const Logdir& l : logdirs_) {
+      for (const RunResult& run : l.result->logdir.runs) {
         std::set<std::string> names;
         for (const FileResult* f : run.files) {
           for (const auto& [tag, s] : f->tags) {
@@ -222,7 +343,12 @@ class PageBuilder {
     }
     spark_points_ = scalar_tags == 0 ? kSparkPointsPerTag
                                      : std::clamp<size_t>(kSparkPointsPerPage / scalar_tags, 8, kSparkPointsPerTag);
-    for (size_t li = 0; li < in_.results.size(); ++li) AddLogdir(li, *in_.results[li], &doc);
+    out_ << "{\"findings\":[";
+    if (!spool_.CopyTo(out_, 0, spool_.size())) out_.setstate(std::ios::badbit);
+    json logdirs = json::array();
+    for (const Logdir& l : logdirs_) {
+      logdirs.push_back({{"given", Show(l.result->logdir.given)}, {"single_file", l.result->logdir.single_file}});
+    }
     json rules = json::object();
     for (const std::string& code : codes_) {
       const Rule* rule = FindRule(code);
@@ -233,94 +359,53 @@ class PageBuilder {
       }
       rules[code] = std::move(r);
     }
-    doc["rules"] = std::move(rules);
-    doc["spark_points"] = spark_points_;
-    doc["sample_per_file"] = kMaxScalarSample;
-    return doc;
+    out_ << "],\"logdirs\":" << ScriptSafeJson(logdirs) << ",\"rules\":" << ScriptSafeJson(rules) << ",\"runs\":[";
+    bool first = true;
+    for (const Logdir& l : logdirs_) {
+      for (const RunResult& run : l.result->logdir.runs) {
+        const auto ri = l.run_index.find(run.name);
+        if (!first) out_ << ",";
+        first = false;
+        out_ << ScriptSafeJson(Run(l, run, ri->second));
+      }
+    }
+    out_ << "],\"sample_per_file\":" << kMaxScalarSample << ",\"spark_points\":" << spark_points_ << "}";
   }
 
- private:
-  void AddLogdir(size_t li, const LintResult& r, json* doc) {
-    (*doc)["logdirs"].push_back({{"given", Show(r.logdir.given)}, {"single_file", r.logdir.single_file}});
-    // Runs first, so that findings can name their run's index.
-    std::map<std::string, size_t> run_index;
-    std::map<std::string, std::pair<size_t, size_t>> file_index;  // rel_path -> (run, file in run)
-    const size_t run_base = (*doc)["runs"].size();
-    for (const RunResult& run : r.logdir.runs) {
-      run_index[run.name] = run_base + run_index.size();
-      for (size_t i = 0; i < run.files.size(); ++i) {
-        file_index[std::string(run.files[i]->info.rel_path())] = {run_index[run.name], i};
+  json Run(const Logdir& l, const RunResult& run, size_t ri) {
+    const RunFindings& rf = runs_[ri];
+    json jr = {{"n", Show(run.name)}, {"l", l.index}, {"fd", rf.ids}};
+    json files = json::array();
+    for (size_t i = 0; i < run.files.size(); ++i) {
+      const FileResult& f = *run.files[i];
+      const WriterName w = ParseWriterName(f.info.name());
+      json jf = {{"n", Show(f.info.name())},
+                 {"p", Show(f.info.rel_path())},
+                 {"w", w.standard ? Show(w.Describe()) : "unknown writer (not a standard event file name)"},
+                 {"r", f.records},
+                 {"e", f.events},
+                 {"z", f.info.size},
+                 {"g", f.tags.size()}};
+      const StepRange s = FileSteps(f);
+      if (s.any) jf["s"] = {s.lo, s.hi};
+      if (f.has_wall_time && std::isfinite(f.min_wall) && std::isfinite(f.max_wall)) {
+        jf["wt"] = {Wall(f.min_wall), Wall(f.max_wall)};
       }
+      if (f.info.MayStillBeWritten()) jf["live"] = f.info.open_for_writing ? "open for writing" : "recently modified";
+      if (f.damaged) jf["d"] = true;
+      if (!f.io_error.empty()) jf["io"] = Show(f.io_error);
+      if (f.info.format != FileFormat::kTfRecord) jf["fmt"] = FileFormatName(f.info.format);
+      auto bf = by_file_.find({ri, i});
+      if (bf != by_file_.end()) jf["fd"] = bf->second;
+      files.push_back(std::move(jf));
     }
-    std::map<size_t, std::vector<std::pair<const Finding*, int64_t>>> by_run;
-    std::map<std::pair<size_t, size_t>, json> by_file;
-    json& findings = (*doc)["findings"];
-    for (const Finding& f : r.findings) {
-      const int64_t id = static_cast<int64_t>(findings.size());
-      codes_.insert(f.rule->code);
-      json j = {{"id", id},
-                {"sv", SeverityName(f.severity)},
-                {"c", f.rule->code},
-                {"n", f.rule->name},
-                {"p", Show(f.path)},
-                {"r", Show(f.run)},
-                {"m", Show(f.message)},
-                {"l", li}};
-      if (!f.impact.empty()) j["i"] = Show(f.impact);
-      if (f.offset) j["o"] = *f.offset;
-      if (f.length) j["len"] = *f.length;
-      if (f.tag) j["t"] = Show(*f.tag);
-      if (f.step) j["st"] = *f.step;
-      if (f.fix.applicability != Applicability::kNone) j["fx"] = ApplicabilityName(f.fix.applicability);
-      auto ri = run_index.find(f.run);
-      if (ri != run_index.end() && (f.path == f.run || file_index.count(f.path))) {
-        j["ri"] = ri->second;
-        by_run[ri->second].emplace_back(&f, id);
-      }
-      auto fi = file_index.find(f.path);
-      if (fi != file_index.end()) {
-        j["fi"] = fi->second.second;
-        by_file[fi->second].push_back(id);
-      }
-      findings.push_back(std::move(j));
-    }
-    for (const RunResult& run : r.logdir.runs) {
-      const size_t ri = run_index[run.name];
-      json jr = {{"n", Show(run.name)}, {"l", li}, {"fd", json::array()}};
-      std::vector<std::pair<const Finding*, int64_t>> rf = by_run[ri];
-      for (const auto& [f, id] : rf) jr["fd"].push_back(id);
-      json files = json::array();
-      for (size_t i = 0; i < run.files.size(); ++i) {
-        const FileResult& f = *run.files[i];
-        const WriterName w = ParseWriterName(f.info.name());
-        json jf = {{"n", Show(f.info.name())},
-                   {"p", Show(f.info.rel_path())},
-                   {"w", w.standard ? Show(w.Describe()) : "unknown writer (not a standard event file name)"},
-                   {"r", f.records},
-                   {"e", f.events},
-                   {"z", f.info.size},
-                   {"g", f.tags.size()}};
-        const StepRange s = FileSteps(f);
-        if (s.any) jf["s"] = {s.lo, s.hi};
-        if (f.has_wall_time && std::isfinite(f.min_wall) && std::isfinite(f.max_wall)) {
-          jf["wt"] = {Wall(f.min_wall), Wall(f.max_wall)};
-        }
-        if (f.info.MayStillBeWritten()) jf["live"] = f.info.open_for_writing ? "open for writing" : "recently modified";
-        if (f.damaged) jf["d"] = true;
-        if (!f.io_error.empty()) jf["io"] = Show(f.io_error);
-        if (f.info.format != FileFormat::kTfRecord) jf["fmt"] = FileFormatName(f.info.format);
-        auto bf = by_file.find({ri, i});
-        if (bf != by_file.end()) jf["fd"] = bf->second;
-        files.push_back(std::move(jf));
-      }
-      jr["f"] = std::move(files);
-      jr["t"] = Tags(run, rf);
-      jr["ov"] = Overlaps(run, rf);
-      (*doc)["runs"].push_back(std::move(jr));
-    }
+    jr["f"] = std::move(files);
+    jr["t"] = Tags(run, rf.drawn);
+    jr["ov"] = Overlaps(run, rf.drawn);
+    return jr;
   }
 
-  json Tags(const RunResult& run, const std::vector<std::pair<const Finding*, int64_t>>& rf) {
+  json Tags(const RunResult& run, const std::vector<std::pair<Finding, int64_t>>& drawn) {
     struct Merged {
       event::TagKind kind;
       uint64_t points = 0;
@@ -338,8 +423,8 @@ class PageBuilder {
     json out = json::array();
     for (auto& [tag, m] : tags) {
       json t = {{"n", Show(tag)}, {"k", event::TagKindName(m.kind)}, {"p", m.points}};
-      for (const auto& [f, id] : rf) {
-        if (std::string_view(f->rule->code) == "TB601" && HiddenBy(*f, tag, m.points)) t["h"] = id;
+      for (const auto& [f, id] : drawn) {
+        if (std::string_view(f.rule->code) == "TB601" && HiddenBy(f, tag, m.points)) t["h"] = id;
       }
       if (!m.sample.empty()) {
         json v = json::array();
@@ -356,41 +441,18 @@ class PageBuilder {
     return out;
   }
 
-  const ReportInput& in_;
+  std::ostream& out_;
+  Spool spool_;
+  uint64_t count_ = 0;
   std::set<std::string> codes_;
+  std::deque<Logdir> logdirs_;
+  std::vector<RunFindings> runs_;                                      // by page run index
+  std::map<std::pair<size_t, size_t>, std::vector<int64_t>> by_file_;  // (run, file in run) -> ids
   size_t spark_points_ = kSparkPointsPerTag;
 };
 
 }  // namespace
 
-void WriteHtml(std::ostream& out, const ReportInput& in) {
-  const Totals t = ComputeTotals(in);
-  std::string given;
-  for (const LintResult* r : in.results) given += (given.empty() ? "" : ", ") + r->logdir.given;
-  const json data = PageBuilder(in).Build();
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-         "script-src 'unsafe-inline'; img-src data:\">\n"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<meta name=\"generator\" content=\"tblint " << TBLINT_VERSION << "\">\n"
-      << "<title>tblint: " << HtmlEscape(given) << "</title>\n<style>" << kHtmlStyle << "</style>\n</head>\n<body>\n"
-      << "<header id=\"top\">\n<h1>tblint report</h1>\n<p class=\"logdir\">" << HtmlEscape(given) << "</p>\n"
-      << "<p class=\"totals\"><span id=\"t-files\">" << t.files << " files</span> · <span id=\"t-runs\">" << t.runs
-      << " runs</span> · <span id=\"t-records\">" << t.records << " records</span> · <span>" << HumanBytes(t.bytes)
-      << "</span></p>\n<p class=\"sev\">";
-  const char* names[] = {"error", "warning", "info"};
-  const size_t index[] = {static_cast<size_t>(Severity::kError), static_cast<size_t>(Severity::kWarning),
-                          static_cast<size_t>(Severity::kInfo)};
-  for (int i = 0; i < 3; ++i) {
-    out << "<span class=\"badge " << names[i] << "\" id=\"count-" << names[i] << "\">" << t.by_severity[index[i]]
-        << " " << names[i] << (t.by_severity[index[i]] == 1 || i == 2 ? "" : "s") << "</span> ";
-  }
-  if (in.baseline_suppressed) out << "<span class=\"note\">" << *in.baseline_suppressed << " held back by the baseline</span>";
-  out << "</p>\n<noscript><p>This report draws its tables and timelines with an inline script; "
-         "allow scripts for this file to see them.</p></noscript>\n</header>\n"
-      << "<main id=\"main\"></main>\n"
-      << "<script type=\"application/json\" id=\"tblint-data\">" << ScriptSafeJson(data) << "</script>\n"
-      << "<script>" << kHtmlScript << "</script>\n</body>\n</html>\n";
-}
+std::unique_ptr<ReportWriter> MakeHtmlWriter(std::ostream& out) { return std::make_unique<HtmlWriter>(out); }
 
 }  // namespace tblint

@@ -83,39 +83,25 @@ std::unique_ptr<ReportWriter> MakeReportWriter(std::ostream& out, Format format,
     case Format::kSarif:
       return MakeSarifWriter(out);
     case Format::kJunit:
+      return MakeJunitWriter(out, options.fail_on);
     case Format::kHtml:
-      return nullptr;
+      return MakeHtmlWriter(out);
   }
   return nullptr;
 }
 
 void Render(std::ostream& out, const ReportInput& in, Format format, const RenderOptions& options) {
-  if (std::unique_ptr<ReportWriter> writer = MakeReportWriter(out, format, options)) {
-    ReportHeader header;
-    for (const LintResult* r : in.results) header.paths.push_back({r->logdir.given, r->logdir.single_file});
-    header.fix_ran = in.fix_ran;
-    header.dry_run = in.dry_run;
-    writer->Begin(header);
-    for (const LintResult* r : in.results) {
-      writer->Findings(*r, r->findings);
-      writer->EndPath(*r);
-    }
-    writer->End(in);
-    return;
+  const std::unique_ptr<ReportWriter> writer = MakeReportWriter(out, format, options);
+  ReportHeader header;
+  for (const LintResult* r : in.results) header.paths.push_back({r->logdir.given, r->logdir.single_file});
+  header.fix_ran = in.fix_ran;
+  header.dry_run = in.dry_run;
+  writer->Begin(header);
+  for (const LintResult* r : in.results) {
+    writer->Findings(*r, r->findings);
+    writer->EndPath(*r);
   }
-  switch (format) {
-    case Format::kJunit:
-      WriteJunit(out, in, options.fail_on);
-      return;
-    case Format::kHtml:
-      WriteHtml(out, in);
-      return;
-    case Format::kText:
-    case Format::kJson:
-    case Format::kGithub:
-    case Format::kSarif:
-      return;  // written above
-  }
+  writer->End(in);
 }
 
 }  // namespace tblint

@@ -133,22 +133,21 @@ class ReportWriter {
   FindingTally tally_;
 };
 
-// The writer for `format`, or nullptr for a format that needs every finding
-// before its first byte: JUnit (each suite's counts are attributes before its
-// cases) and HTML (one data island, and its timelines read every file's
-// tags). Those render from a collected ReportInput (Render).
+// The writer for `format`. JUnit and HTML begin with counts of what follows
+// (totals, each suite's tests and failures): their writers keep each
+// finding's text in a temporary file until End (report/spool.h), and memory
+// holds a few bytes per finding. HTML also reads every file's tags in End,
+// for its timelines: the scan must keep them (no
+// ScanConfig::release_file_details; NeedsFileDetails).
 std::unique_ptr<ReportWriter> MakeReportWriter(std::ostream& out, Format format, const RenderOptions& options);
+// Whether `format`'s writer reads the files' tags and details in End.
+inline bool NeedsFileDetails(Format format) { return format == Format::kHtml; }
 
 // The document renderers Render dispatches to for the formats above; ToJson
 // is the JSON report as one document (what the JSON writer streams).
 nlohmann::json ToJson(const ReportInput& in);
 nlohmann::json StatisticsToJson(const std::vector<RuleCount>& statistics);
 nlohmann::json ToSarif(const ReportInput& in);
-void WriteJunit(std::ostream& out, const ReportInput& in, std::optional<Severity> fail_on);
-// One self-contained HTML page (docs/html.md): header, findings table and a
-// timeline per run, drawn by an inline script from a JSON data island. The
-// sparklines need the scan to run with LintOptions::sample_scalars.
-void WriteHtml(std::ostream& out, const ReportInput& in);
 
 // SARIF's informationUri: where tblint lives (docs/formats.md).
 inline constexpr const char* kTblintUri = "https://github.com/tblint/tblint";
