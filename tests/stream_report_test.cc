@@ -386,6 +386,49 @@ TEST_CASE("--format html streamed is the page rendered from the collected findin
   }
 }
 
+// --write-baseline streamed: each finding is recorded as it passes (a key,
+// not the finding) and none reaches the report, which is written after the
+// file, as when the findings were collected.
+TEST_CASE("--write-baseline streamed: every finding recorded and accepted, the file written before the report") {
+  Logdirs l;
+  test::TempDir tmp;
+  const json plain = json::parse(test::RunCli({"--format", "json", l.logs, l.single}).out);
+  const size_t n = plain["findings"].size();
+  REQUIRE(n > 500);
+  for (const char* format : {"json", "junit", "html", "text"}) {
+    CAPTURE(format);
+    const std::string file = tmp / (std::string("baseline-") + format + ".json");
+    const test::CliResult r = test::RunCli({"--format", format, "--write-baseline", file, l.logs, l.single});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("recorded " + std::to_string(n) + " findings in the baseline") != std::string::npos);
+    if (std::string(format) == "json") {
+      const json doc = json::parse(r.out);
+      CHECK(doc["findings"].empty());
+      CHECK(doc["summary"]["baseline_suppressed"] == n);
+    }
+    // The file counts every finding once per occurrence, and holds them all back.
+    const json baseline = json::parse(test::ReadFile(file));
+    uint64_t total = 0;
+    for (const json& e : baseline["findings"]) total += e["count"].get<uint64_t>();
+    CHECK(total == n);
+    CHECK(DumpJson(baseline) + "\n" == test::ReadFile(file));
+    const test::CliResult again = test::RunCli({"--format", "json", "--baseline", file, l.logs, l.single});
+    CHECK(again.exit_code == 0);
+    CHECK(json::parse(again.out)["findings"].empty());
+  }
+  // The same file as with --fix (which collects the findings) where it fixes nothing.
+  const std::string fixed = tmp / "baseline-fix.json";
+  REQUIRE(test::RunCli({"--fix", "--dry-run", "--write-baseline", fixed, l.logs, l.single}).exit_code == 0);
+  CHECK(test::ReadFile(fixed) == test::ReadFile(tmp / "baseline-json.json"));
+  // A baseline that cannot be written: exit 2 and no report at all.
+  for (const char* format : {"json", "text"}) {
+    const test::CliResult bad = test::RunCli({"--format", format, "--write-baseline", tmp / "missing/b.json", l.logs});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.find("cannot write the baseline") != std::string::npos);
+  }
+}
+
 // The spool JUnit keeps its findings' XML in: a temporary file, unlinked at
 // once, read back in any order; in memory when no temporary file can be made.
 TEST_CASE("Spool: bytes read back in any order, on disk or in memory") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -53,17 +55,6 @@ std::string FingerprintKey(const FingerprintFields& f) {
   return key;
 }
 
-std::string FingerprintHash(const FingerprintFields& fields) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (char c : FingerprintKey(fields)) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 uint64_t Baseline::Total() const {
   uint64_t n = 0;
   for (const auto& [key, e] : entries) n += e.count;
@@ -82,31 +73,118 @@ Baseline MakeBaseline(const std::vector<const LintResult*>& results) {
   return b;
 }
 
-json BaselineToJson(const Baseline& baseline) {
-  std::vector<const BaselineEntry*> sorted;
-  for (const auto& [key, e] : baseline.entries) sorted.push_back(&e);
-  std::sort(sorted.begin(), sorted.end(), [](const BaselineEntry* a, const BaselineEntry* b) {
-    return std::tie(a->fields.path, a->fields.code, a->fields.tag, a->fields.step, a->fields.record) <
-           std::tie(b->fields.path, b->fields.code, b->fields.tag, b->fields.step, b->fields.record);
+namespace {
+
+// A FingerprintKey's fields, as views into it.
+struct KeyFields {
+  std::string_view key, code, run, path;
+  std::optional<std::string_view> tag;
+  std::optional<int64_t> step;
+  std::optional<uint64_t> record;
+  uint64_t count = 0;
+};
+
+// Reads back one length-prefixed field ("N:bytes") at `*at`.
+std::string_view TakeField(std::string_view key, size_t* at) {
+  size_t n = 0;
+  while (*at < key.size() && key[*at] >= '0' && key[*at] <= '9') n = n * 10 + static_cast<size_t>(key[(*at)++] - '0');
+  ++*at;  // ':'
+  const std::string_view bytes = key.substr(std::min(*at, key.size()), n);
+  *at += n;
+  return bytes;
+}
+
+template <typename T>
+T TakeNumber(std::string_view key, size_t* at) {
+  const size_t end = std::min(key.find(';', *at), key.size());
+  T v{};
+  std::from_chars(key.data() + *at, key.data() + end, v);
+  *at = end + 1;
+  return v;
+}
+
+// The inverse of FingerprintKey.
+KeyFields ParseKey(std::string_view key) {
+  KeyFields f;
+  f.key = key;
+  size_t at = key.find(';') + 1;
+  f.code = TakeField(key, &at);
+  f.run = TakeField(key, &at);
+  f.path = TakeField(key, &at);
+  if (at < key.size() && key[at] == 't') {
+    ++at;
+    f.tag = TakeField(key, &at);
+  }
+  if (at < key.size() && key[at] == 's') {
+    ++at;
+    f.step = TakeNumber<int64_t>(key, &at);
+  }
+  if (at < key.size() && key[at] == 'r') {
+    ++at;
+    f.record = TakeNumber<uint64_t>(key, &at);
+  }
+  return f;
+}
+
+std::string HashOfKey(std::string_view key) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : key) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// `text` (a JSON value printed with an indent of 2) as it reads nested
+// `depth` levels deep.
+void WriteIndented(std::ostream& out, const std::string& text, int depth) {
+  const std::string pad(static_cast<size_t>(2 * depth), ' ');
+  size_t from = 0;
+  for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+    out.write(text.data() + from, static_cast<std::streamsize>(nl + 1 - from));
+    out << pad;
+    from = nl + 1;
+  }
+  out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
+}
+
+}  // namespace
+
+std::string FingerprintHash(const FingerprintFields& fields) { return HashOfKey(FingerprintKey(fields)); }
+
+void WriteBaselineDocument(std::ostream& out, std::vector<std::pair<std::string_view, uint64_t>> entries) {
+  std::vector<KeyFields> sorted;
+  sorted.reserve(entries.size());
+  for (const auto& [key, count] : entries) {
+    sorted.push_back(ParseKey(key));
+    sorted.back().count = count;
+  }
+  std::vector<std::pair<std::string_view, uint64_t>>().swap(entries);
+  std::sort(sorted.begin(), sorted.end(), [](const KeyFields& a, const KeyFields& b) {
+    return std::tie(a.path, a.code, a.tag, a.step, a.record, a.run) <
+           std::tie(b.path, b.code, b.tag, b.step, b.record, b.run);
   });
-  json findings = json::array();
-  for (const BaselineEntry* e : sorted) {
-    const FingerprintFields& f = e->fields;
-    json j = {{"code", f.code}, {"count", e->count}, {"fingerprint", FingerprintHash(f)}};
+  // The document DumpJson prints (keys sorted, an indent of 2), one entry at a time.
+  out << "{\n  \"baseline_version\": " << kBaselineVersion << ",\n  \"findings\": [";
+  bool first = true;
+  for (const KeyFields& f : sorted) {
+    json j = {{"code", f.code}, {"count", f.count}, {"fingerprint", HashOfKey(f.key)}};
     // The rule's name, for people reading the file; not matched on.
-    if (const Rule* r = FindRule(f.code)) j["name"] = r->info().name;
+    if (const Rule* r = FindRule(std::string(f.code))) j["name"] = r->info().name;
     PutName(j, "run", f.run);
     PutName(j, "path", f.path);
     if (f.tag) PutName(j, "tag", *f.tag);
     if (f.step) j["step"] = *f.step;
     if (f.record) j["record"] = *f.record;
-    findings.push_back(std::move(j));
+    out << (first ? "\n    " : ",\n    ");
+    first = false;
+    WriteIndented(out, DumpJson(j), 2);
   }
-  json doc;
-  doc["tool"] = {{"name", "tblint"}, {"version", TBLINT_VERSION}};
-  doc["baseline_version"] = kBaselineVersion;
-  doc["findings"] = std::move(findings);
-  return doc;
+  out << (first ? "]" : "\n  ]") << ",\n  \"tool\": ";
+  WriteIndented(out, DumpJson(json{{"name", "tblint"}, {"version", TBLINT_VERSION}}), 1);
+  out << "\n}\n";
 }
 
 bool BaselineFromJson(const json& doc, Baseline* baseline, std::string* error) {
@@ -209,7 +287,28 @@ bool ReadBaseline(const std::string& path, Baseline* baseline, std::string* erro
 }
 
 bool WriteBaseline(const std::string& path, const Baseline& baseline, std::string* error) {
-  return WriteFileAtomically(path, DumpJson(BaselineToJson(baseline)) + "\n", error);
+  AtomicOutputFile file;
+  if (!file.Open(path, error)) return false;
+  std::vector<std::pair<std::string_view, uint64_t>> entries;
+  for (const auto& [key, e] : baseline.entries) entries.emplace_back(key, e.count);
+  WriteBaselineDocument(file.stream(), std::move(entries));
+  return file.Commit(error);
+}
+
+bool BaselineRecorder::Write(const std::string& path, std::string* error) {
+  std::sort(keys_.begin(), keys_.end());
+  std::vector<std::pair<std::string_view, uint64_t>> entries;
+  for (const std::string& key : keys_) {
+    if (!entries.empty() && entries.back().first == key) {
+      ++entries.back().second;
+    } else {
+      entries.emplace_back(key, 1);
+    }
+  }
+  AtomicOutputFile file;
+  if (!file.Open(path, error)) return false;
+  WriteBaselineDocument(file.stream(), std::move(entries));
+  return file.Commit(error);
 }
 
 BaselineFilter::BaselineFilter(const Baseline& baseline) {
@@ -256,24 +355,36 @@ int ReadBaselineOption(const BaselineOptionText& text, Baseline* baseline, std::
   return kExitClean;
 }
 
-int UseBaseline(const BaselineOptionText& text, Baseline* baseline, const std::vector<LintResult*>& results, bool quiet,
-                std::optional<uint64_t>* suppressed, std::ostream& err) {
-  if (text.read.empty() && text.write.empty()) return kExitClean;
-  if (!text.write.empty()) {
-    std::vector<const LintResult*> views(results.begin(), results.end());
-    *baseline = MakeBaseline(views);
-    std::string error;
-    if (!WriteBaseline(text.write, *baseline, &error)) {
-      err << "tblint: cannot write the baseline " << EscapeForText(text.write) << ": " << EscapeForText(error) << "\n";
-      return kExitUsage;
-    }
-    const uint64_t n = baseline->Total();
-    if (!quiet) {
-      err << "tblint: recorded " << n << (n == 1 ? " finding" : " findings") << " in the baseline "
-          << EscapeForText(text.write) << "\n";
-    }
+int FinishBaseline(const std::string& path, BaselineRecorder* recorder, bool quiet, std::ostream& err) {
+  std::string error;
+  if (!recorder->Write(path, &error)) {
+    err << "tblint: cannot write the baseline " << EscapeForText(path) << ": " << EscapeForText(error) << "\n";
+    return kExitUsage;
   }
-  *suppressed = ApplyBaseline(*baseline, results);
+  const uint64_t n = recorder->total();
+  if (!quiet) {
+    err << "tblint: recorded " << n << (n == 1 ? " finding" : " findings") << " in the baseline " << EscapeForText(path)
+        << "\n";
+  }
+  return kExitClean;
+}
+
+int UseBaseline(const BaselineOptionText& text, const Baseline& baseline, const std::vector<LintResult*>& results,
+                bool quiet, std::optional<uint64_t>* suppressed, std::ostream& err) {
+  if (text.read.empty() && text.write.empty()) return kExitClean;
+  if (text.write.empty()) {
+    *suppressed = ApplyBaseline(baseline, results);
+    return kExitClean;
+  }
+  // The baseline written holds every finding as often as it occurs: it
+  // suppresses them all.
+  BaselineRecorder recorder;
+  for (const LintResult* r : results) {
+    for (const Finding& f : r->findings) recorder.Add(f);
+  }
+  if (FinishBaseline(text.write, &recorder, quiet, err) != kExitClean) return kExitUsage;
+  *suppressed = recorder.total();
+  for (LintResult* r : results) std::vector<Finding>().swap(r->findings);
   return kExitClean;
 }
 

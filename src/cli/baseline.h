@@ -17,6 +17,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rule/finding.h"
@@ -57,9 +59,11 @@ struct Baseline {
 // The findings of `results`, counted by fingerprint.
 Baseline MakeBaseline(const std::vector<const LintResult*>& results);
 
-// The file's JSON document (docs/baseline.md), entries sorted by path, code
-// and fingerprint so that the file diffs well.
-nlohmann::json BaselineToJson(const Baseline& baseline);
+// The file's JSON document (docs/baseline.md) for these fingerprints (keys
+// from FingerprintKey, each with its count, each key once), written entry by
+// entry: sorted by path, code, tag, step, record and run so that the file
+// diffs well.
+void WriteBaselineDocument(std::ostream& out, std::vector<std::pair<std::string_view, uint64_t>> entries);
 // false with `error` set when the document is not a baseline.
 bool BaselineFromJson(const nlohmann::json& doc, Baseline* baseline, std::string* error);
 
@@ -67,6 +71,20 @@ bool BaselineFromJson(const nlohmann::json& doc, Baseline* baseline, std::string
 bool ReadBaseline(const std::string& path, Baseline* baseline, std::string* error);
 // Writes it atomically (a temporary beside it, fsynced, renamed over it).
 bool WriteBaseline(const std::string& path, const Baseline& baseline, std::string* error);
+
+// --write-baseline as the findings pass: one FingerprintKey per finding is
+// kept, not the finding (docs/performance.md), and Write writes the file
+// from them.
+class BaselineRecorder {
+ public:
+  void Add(const Finding& finding) { keys_.push_back(FingerprintKey(FingerprintOf(finding))); }
+  uint64_t total() const { return keys_.size(); }
+  // Writes the file atomically (WriteBaseline); false with `error` set.
+  bool Write(const std::string& path, std::string* error);
+
+ private:
+  std::vector<std::string> keys_;
+};
 
 // Removes from `results` the findings the baseline holds, each fingerprint at
 // most as many times as it counts; returns how many were removed.
@@ -102,11 +120,16 @@ int ReadBaselineOption(const BaselineOptionText& text, Baseline* baseline, std::
 
 // After the scan (and fixes): with --write-baseline, records the findings
 // left in `results` in its file (which then becomes the baseline used, so
-// they are all accepted) and says so on `err` unless `quiet`; with either
-// option, removes the findings the baseline holds and sets *suppressed.
-// kExitUsage with a message when the file cannot be written.
-int UseBaseline(const BaselineOptionText& text, Baseline* baseline, const std::vector<LintResult*>& results, bool quiet,
-                std::optional<uint64_t>* suppressed, std::ostream& err);
+// they are all accepted: every one is removed) and says so on `err` unless
+// `quiet`; with --baseline alone, removes the findings the baseline holds.
+// Either way sets *suppressed. kExitUsage with a message when the file
+// cannot be written.
+int UseBaseline(const BaselineOptionText& text, const Baseline& baseline, const std::vector<LintResult*>& results,
+                bool quiet, std::optional<uint64_t>* suppressed, std::ostream& err);
+// --write-baseline's last step, the same for findings recorded as they
+// streamed: writes the file and says so. kExitUsage with a message when it
+// cannot be written.
+int FinishBaseline(const std::string& path, BaselineRecorder* recorder, bool quiet, std::ostream& err);
 
 }  // namespace tblint
 

@@ -202,13 +202,14 @@ class CheckCommand : public Command {
     ro.fail_on = fail_level;
     ro.statistics = vm.count("statistics") > 0;
 
-    // Without --fix and --write-baseline, findings go to the report run by
-    // run as the scan hands them over, and are let go (docs/performance.md):
-    // memory does not grow with their number. --fix plans from every finding
-    // of a path and --write-baseline records them all before any is
-    // reported: those collect the findings, then render.
-    if (!fix && baseline_text_.write.empty()) {
-      return Stream(paths, file_config, baseline, config, *format, ro, to_file, progress.get(), out, err);
+    // Without --fix, findings go to the report run by run as the scan hands
+    // them over, and are let go (docs/performance.md): memory does not grow
+    // with their number (--write-baseline keeps a fingerprint of each).
+    // --fix plans from every finding of a path: it collects them, then
+    // renders.
+    if (!fix) {
+      return Stream(paths, file_config, baseline, config, *format, ro, to_file, vm.count("quiet") > 0, progress.get(),
+                    out, err);
     }
 
     std::vector<std::unique_ptr<LintResult>> results;
@@ -249,7 +250,7 @@ class CheckCommand : public Command {
     for (const auto& r : results) report.results.push_back(r.get());
     std::vector<LintResult*> to_filter;
     for (const auto& r : results) to_filter.push_back(r.get());
-    if (UseBaseline(baseline_text_, &baseline, to_filter, vm.count("quiet") > 0, &report.baseline_suppressed, err) !=
+    if (UseBaseline(baseline_text_, baseline, to_filter, vm.count("quiet") > 0, &report.baseline_suppressed, err) !=
         kExitClean) {
       return kExitUsage;
     }
@@ -260,13 +261,20 @@ class CheckCommand : public Command {
 
  private:
   // Each run's findings, as the scan hands them over: the config file's
-  // per-path ignores and severities, then the baseline, then the report.
+  // per-path ignores and severities, then the baseline (--write-baseline
+  // records each and, since the baseline it writes accepts them all, lets it
+  // go; --baseline drops those it holds), then the report.
   class StreamingConsumer final : public FindingsConsumer {
    public:
-    StreamingConsumer(const Config& config, BaselineFilter* baseline, ReportWriter* writer, ProgressMeter* progress)
-        : config_(config), baseline_(baseline), writer_(writer), progress_(progress) {}
+    StreamingConsumer(const Config& config, BaselineRecorder* recorder, BaselineFilter* baseline, ReportWriter* writer,
+                      ProgressMeter* progress)
+        : config_(config), recorder_(recorder), baseline_(baseline), writer_(writer), progress_(progress) {}
     void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
       ApplyFindingSettings(config_, findings);
+      if (recorder_ != nullptr) {
+        for (const Finding& f : *findings) recorder_->Add(f);
+        findings->clear();
+      }
       if (baseline_ != nullptr) baseline_->Apply(findings);
       if (findings->empty()) return;
       // Every file is read by now: the progress line gives way to the report.
@@ -276,14 +284,15 @@ class CheckCommand : public Command {
 
    private:
     const Config& config_;
+    BaselineRecorder* recorder_;
     BaselineFilter* baseline_;
     ReportWriter* writer_;
     ProgressMeter* progress_;
   };
 
   int Stream(const std::vector<std::string>& paths, const Config& file_config, const Baseline& baseline,
-             ScanConfig config, Format format, const RenderOptions& ro, bool to_file, ProgressMeter* progress,
-             std::ostream& out, std::ostream& err) {
+             ScanConfig config, Format format, const RenderOptions& ro, bool to_file, bool quiet,
+             ProgressMeter* progress, std::ostream& out, std::ostream& err) {
     // A PATH that does not exist is a usage error before any output, as
     // when the report is rendered at the end; a PATH that is no directory is
     // a single file (Discover's test), which SARIF's header names first.
@@ -310,15 +319,24 @@ class CheckCommand : public Command {
     }
     std::ostream& sink = to_file ? file.stream() : out;
     const std::unique_ptr<ReportWriter> writer = MakeReportWriter(sink, format, ro);
+    // --write-baseline: the baseline written replaces any read, and the
+    // report (written once the file is, as when findings are collected) has
+    // none of the findings.
+    std::optional<BaselineRecorder> recorder;
     std::optional<BaselineFilter> filter;
-    if (!baseline_text_.read.empty()) filter.emplace(baseline);
-    StreamingConsumer consumer(file_config, filter ? &*filter : nullptr, writer.get(), to_file ? nullptr : progress);
+    if (!baseline_text_.write.empty()) {
+      recorder.emplace();
+    } else if (!baseline_text_.read.empty()) {
+      filter.emplace(baseline);
+    }
+    StreamingConsumer consumer(file_config, recorder ? &*recorder : nullptr, filter ? &*filter : nullptr, writer.get(),
+                               to_file ? nullptr : progress);
     config.consumer = &consumer;
     // Most writers read no file's tags after Lint: they take the findings,
     // the file and run counts, the files' paths and the logdir's name. HTML
     // draws every run's tags at the end.
     config.release_file_details = !NeedsFileDetails(format);
-    writer->Begin(header);
+    if (!recorder) writer->Begin(header);
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;
     for (const std::string& path : paths) {
@@ -328,8 +346,15 @@ class CheckCommand : public Command {
         err << "tblint: " << EscapeForText(error) << "\n";
         return kExitUsage;
       }
-      writer->EndPath(*result);
+      if (!recorder) writer->EndPath(*result);
       results.push_back(std::move(result));
+    }
+    if (recorder) {
+      if (progress != nullptr) progress->Finish();
+      if (FinishBaseline(baseline_text_.write, &*recorder, quiet, err) != kExitClean) return kExitUsage;
+      report.baseline_suppressed = recorder->total();
+      writer->Begin(header);
+      for (const auto& r : results) writer->EndPath(*r);
     }
     for (const auto& r : results) report.results.push_back(r.get());
     if (filter) report.baseline_suppressed = filter->suppressed();
