@@ -79,7 +79,7 @@ void Usage(FILE* out) {
   std::fprintf(
       out,
       "usage: tblint_bench [--dir DIR] [--mb N] [--runs N] [--reps N] [--quick] [--regenerate] [--only abcdexmrsnth]\n"
-      "       tblint_bench --generate scalar|histo|tags|small --dir DIR [--mb N] [--quick]\n"
+      "       tblint_bench --generate scalar|histo|tags|small|findings --dir DIR [--mb N] [--quick]\n"
       "  --dir DIR      logdir to generate or reuse (default $TMPDIR/tblint-bench-logdir)\n"
       "  --mb N         logdir size in MB of 10^6 bytes (default 200; 20 with --quick)\n"
       "  --runs N       run directories, one event file each (default 200)\n"
@@ -89,7 +89,8 @@ void Usage(FILE* out) {
       "  --generate KIND  only write a logdir into --dir (kept, reused while it matches; for bench/callgrind.sh):\n"
       "                 scalar: the main logdir (--mb, --runs); histo: the histogram/image logdir of h (--mb);\n"
       "                 tags: one file of 100,000 tags, 10 points each (10,000 with --quick), as in t;\n"
-      "                 small: 20,000 small files in 200 runs (2,000 with --quick), as in s\n"
+      "                 small: 20,000 small files in 200 runs (2,000 with --quick), as in s;\n"
+      "                 findings: 100 runs of one file, every record damaged: 100,000 TB104 findings, as in n\n"
       "  --tags N, --points N  with --generate tags: N tags (default 100,000), N points each (default 10)\n"
       "  --only LETTERS run only these measurements (e: peak RSS of the tblint binary), e.g. --only c to profile the\n"
       "                 one-core scan (a: CRC, b: framing, c: scan 1 job, d: all cores,\n"
@@ -97,7 +98,8 @@ void Usage(FILE* out) {
       "                 m: `tblint merge` combine, --join and --reduce all: MB/s of event files and peak RSS,\n"
       "                 r: `tblint --fix` of a 50 and a 500 MB file cut 37 bytes short vs cp; not run by default,\n"
       "                 s: 20,000 small files, `tblint --jobs 1` vs cat (CPU), and 100,000: peak RSS; not by default,\n"
-      "                 n: 100,000 findings (TB104) per output format: peak RSS and time; not by default,\n"
+      "                 n: 100,000 findings (TB104) per output format and with --write-baseline: peak RSS and\n"
+      "                 time; not by default,\n"
       "                 t: one file of 8, of 100,000 and of 1,000,000 tags: MB/s and peak RSS; not by default,\n"
       "                 h: a histogram/image logdir of --mb MB in 20 runs (PyTorch-style histo and PNG-sized\n"
       "                 image values, kept in DIR.bench-histo), `tblint --jobs 1`: MB/s, records/s, peak RSS,\n"
@@ -172,8 +174,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->points = static_cast<int>(std::min<long long>(v, 1000000));
     } else if (a == "--generate") {
       if (!need("--generate")) return false;
-      if (value != "scalar" && value != "histo" && value != "tags" && value != "small") {
-        std::fprintf(stderr, "tblint_bench: --generate takes scalar, histo, tags or small\n");
+      if (value != "scalar" && value != "histo" && value != "tags" && value != "small" && value != "findings") {
+        std::fprintf(stderr, "tblint_bench: --generate takes scalar, histo, tags, small or findings\n");
         return false;
       }
       o->generate = value;
@@ -920,35 +922,43 @@ void WriteSmallFiles(const std::string& dir, int files, int runs, double now) {
   for (int i = 0; i < files; ++i) WriteSmallFile(dir, i, runs, now);
 }
 
-// A logdir whose every record has a damaged data CRC: `runs` runs of one
-// file each, `per_file` records: runs * per_file TB104 findings.
-void WriteDamagedFiles(const std::string& dir, int runs, int per_file, double now) {
+// Run `r` of a logdir whose every record has a damaged data CRC: one file of
+// `per_file` records, so `per_file` TB104 findings.
+FileEntry WriteDamagedFile(const std::string& dir, int r, int per_file, double now) {
   tensorboard::Event ev;
   std::string payload, framed;
-  for (int r = 0; r < runs; ++r) {
-    const std::string run = dir + "/run" + std::to_string(r);
-    fs::create_directories(run);
-    const std::string path = run + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) +
-                             ".host." + std::to_string(r) + ".0";
-    std::string data;
-    for (int i = 0; i < per_file; ++i) {
-      ev.Clear();
-      ev.set_wall_time(now - 86400 + i);
-      ev.set_step(i);
-      auto* v = ev.mutable_summary()->add_value();
-      v->set_tag("loss");
-      v->set_simple_value(static_cast<float>(i));
-      payload.clear();
-      ev.SerializeToString(&payload);
-      framed.clear();
-      tblint::AppendRecord(&framed, payload);
-      framed.back() = static_cast<char>(framed.back() ^ 0x5a);  // the data CRC's last byte
-      data += framed;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) throw std::runtime_error("cannot write " + path);
+  const std::string run = "run" + std::to_string(r);
+  fs::create_directories(dir + "/" + run);
+  FileEntry e;
+  e.rel = run + "/events.out.tfevents." + std::to_string(static_cast<long long>(now) - 86400) + ".host." +
+          std::to_string(r) + ".0";
+  std::string data;
+  for (int i = 0; i < per_file; ++i) {
+    ev.Clear();
+    ev.set_wall_time(now - 86400 + i);
+    ev.set_step(i);
+    auto* v = ev.mutable_summary()->add_value();
+    v->set_tag("loss");
+    v->set_simple_value(static_cast<float>(i));
+    payload.clear();
+    ev.SerializeToString(&payload);
+    framed.clear();
+    tblint::AppendRecord(&framed, payload);
+    framed.back() = static_cast<char>(framed.back() ^ 0x5a);  // the data CRC's last byte
+    data += framed;
   }
+  const std::string path = dir + "/" + e.rel;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+  e.size = data.size();
+  e.records = static_cast<uint64_t>(per_file);
+  return e;
+}
+
+// `runs` runs of WriteDamagedFile: runs * per_file TB104 findings.
+void WriteDamagedFiles(const std::string& dir, int runs, int per_file, double now) {
+  for (int r = 0; r < runs; ++r) WriteDamagedFile(dir, r, per_file, now);
 }
 
 void PrintChild(const char* label, const ChildRun& r) {
@@ -1271,6 +1281,12 @@ int Generate(const Options& o) {
       e.size = fs::file_size(path);
       e.records = 1 + static_cast<uint64_t>(tags) * points;
       return e;
+    });
+  } else if (o.generate == "findings") {
+    const int runs = 100, per_file = o.quick ? 100 : 1000;
+    const std::string header = "tblint-bench many-findings logdir v1\nfindings " + std::to_string(runs * per_file) + "\n";
+    l = PrepareGenerated(o.dir, header, runs, 0, o.regenerate, [&](const std::string& dir, int i, uint64_t, double) {
+      return WriteDamagedFile(dir, i, per_file, now);
     });
   } else {
     const int files = o.quick ? 2000 : 20000, runs = files / 100;
