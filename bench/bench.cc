@@ -1284,7 +1284,8 @@ int Generate(const Options& o) {
     });
   } else if (o.generate == "findings") {
     const int runs = 100, per_file = o.quick ? 100 : 1000;
-    const std::string header = "tblint-bench many-findings logdir v1\nfindings " + std::to_string(runs * per_file) + "\n";
+    const std::string header =
+        "tblint-bench many-findings logdir v1\nfindings " + std::to_string(runs * per_file) + "\n";
     l = PrepareGenerated(o.dir, header, runs, 0, o.regenerate, [&](const std::string& dir, int i, uint64_t, double) {
       return WriteDamagedFile(dir, i, per_file, now);
     });
