@@ -137,19 +137,6 @@ std::string HashOfKey(std::string_view key) {
   return buf;
 }
 
-// `text` (a JSON value printed with an indent of 2) as it reads nested
-// `depth` levels deep.
-void WriteIndented(std::ostream& out, const std::string& text, int depth) {
-  const std::string pad(static_cast<size_t>(2 * depth), ' ');
-  size_t from = 0;
-  for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
-    out.write(text.data() + from, static_cast<std::streamsize>(nl + 1 - from));
-    out << pad;
-    from = nl + 1;
-  }
-  out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
-}
-
 }  // namespace
 
 std::string FingerprintHash(const FingerprintFields& fields) { return HashOfKey(FingerprintKey(fields)); }
@@ -180,10 +167,10 @@ void WriteBaselineDocument(std::ostream& out, std::vector<std::pair<std::string_
     if (f.record) j["record"] = *f.record;
     out << (first ? "\n    " : ",\n    ");
     first = false;
-    WriteIndented(out, DumpJson(j), 2);
+    WriteIndentedJson(out, j, 2);
   }
   out << (first ? "]" : "\n  ]") << ",\n  \"tool\": ";
-  WriteIndented(out, DumpJson(json{{"name", "tblint"}, {"version", TBLINT_VERSION}}), 1);
+  WriteIndentedJson(out, json{{"name", "tblint"}, {"version", TBLINT_VERSION}}, 1);
   out << "\n}\n";
 }
 

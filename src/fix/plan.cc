@@ -140,18 +140,6 @@ fixio::Ranges SalvageRanges(Source* src, bool drop_undecodable, uint64_t* kept, 
 
 namespace {
 
-uint64_t LE64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-uint32_t LE32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 // The bytes of `base` from `from` on, as a source of their own: the record
 // reader starts at the cut without reading anything before it.
 class TailSource final : public Source {
@@ -233,7 +221,7 @@ Back RecordEndingAt(BackWindow* w, uint64_t end, uint64_t lowest, uint64_t* star
   Source* src = w->src();
   const uint8_t* f = w->At(end - kFooterSize, kFooterSize, ec);
   if (f == nullptr) return Back::kIoError;
-  const uint32_t stored_data_crc = LE32(f);
+  const uint32_t stored_data_crc = DecodeLE32(f);
   int false_headers = 0;
   uint64_t s = end - kFramingSize;  // an empty payload
   uint64_t next_probe = UINT64_MAX;  // below this offset, ask the file system for holes again
@@ -255,7 +243,7 @@ Back RecordEndingAt(BackWindow* w, uint64_t end, uint64_t lowest, uint64_t* star
     }
     const uint8_t* h = w->At(s, kHeaderSize, ec);
     if (h == nullptr) return Back::kIoError;
-    if (LE64(h) == end - s - kFramingSize && crc32c::Mask(crc32c::Value(h, 8)) == LE32(h + 8)) {
+    if (DecodeLE64(h) == end - s - kFramingSize && crc32c::Mask(crc32c::Value(h, 8)) == DecodeLE32(h + 8)) {
       uint32_t crc = 0;
       if (!fixio::SourceCrc(src, s + kHeaderSize, end - kFooterSize, &crc)) {
         *ec = std::make_error_code(std::errc::io_error);

@@ -29,6 +29,19 @@ inline constexpr uint64_t kHeaderSize = 12;  // length + length CRC
 inline constexpr uint64_t kFooterSize = 4;   // data CRC
 inline constexpr uint64_t kFramingSize = kHeaderSize + kFooterSize;
 
+// The format's little-endian fields (a record's length and CRCs). All
+// supported targets are little-endian too.
+inline uint64_t DecodeLE64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t DecodeLE32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
 enum class RecordKind : uint8_t {
   kOk,            // complete record, both CRCs check
   kTruncated,     // the source ends inside this record

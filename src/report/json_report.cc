@@ -108,14 +108,8 @@ class JsonWriter final : public ReportWriter {
       tally_.Add(f);
       json j = FindingToJson(r, f);
       ReplaceInvalidUtf8(&j);
-      text_ = DumpJson(j);
       out_ << (any_ ? ",\n    " : "\n    ");
-      size_t from = 0;
-      for (size_t nl; (nl = text_.find('\n', from)) != std::string::npos; from = nl + 1) {
-        out_.write(text_.data() + from, static_cast<std::streamsize>(nl + 1 - from));
-        out_ << "    ";
-      }
-      out_.write(text_.data() + from, static_cast<std::streamsize>(text_.size() - from));
+      WriteIndentedJson(out_, j, 2);
       any_ = true;
     }
   }
@@ -140,7 +134,6 @@ class JsonWriter final : public ReportWriter {
   std::ostream& out_;
   bool statistics_;
   bool any_ = false;
-  std::string text_;  // one finding's dump, reused
 };
 
 }  // namespace

@@ -232,14 +232,8 @@ class SarifWriter final : public ReportWriter {
       tally_.Add(f);
       json j = Result(f, base_id, rule_index_);
       ReplaceInvalidUtf8(&j);
-      text_ = DumpJson(j);
       out_ << (any_ ? ",\n        " : "\n        ");
-      size_t from = 0;
-      for (size_t nl; (nl = text_.find('\n', from)) != std::string::npos; from = nl + 1) {
-        out_.write(text_.data() + from, static_cast<std::streamsize>(nl + 1 - from));
-        out_ << "        ";
-      }
-      out_.write(text_.data() + from, static_cast<std::streamsize>(text_.size() - from));
+      WriteIndentedJson(out_, j, 4);
       any_ = true;
     }
   }
@@ -253,7 +247,6 @@ class SarifWriter final : public ReportWriter {
   std::map<std::string, size_t> rule_index_;
   size_t path_index_ = 0;  // the PATH whose findings come next: LOGDIR, LOGDIR2, ...
   std::string tail_;
-  std::string text_;
   bool any_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "util/text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -249,6 +250,17 @@ void ReplaceInvalidUtf8(nlohmann::json* doc) {
 
 std::string DumpJson(const nlohmann::json& doc, int indent) {
   return doc.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+}
+
+void WriteIndentedJson(std::ostream& out, const nlohmann::json& value, int depth) {
+  const std::string text = DumpJson(value);
+  const std::string pad(static_cast<size_t>(2 * std::max(depth, 0)), ' ');
+  size_t from = 0;
+  for (size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+    out.write(text.data() + from, static_cast<std::streamsize>(nl + 1 - from));
+    out << pad;
+  }
+  out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
 }
 
 std::string HumanBytes(uint64_t bytes) {

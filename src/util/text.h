@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -88,6 +89,11 @@ void ReplaceInvalidUtf8(nlohmann::json* doc);
 // doc.dump(indent) with invalid UTF-8 replaced rather than thrown on: output
 // must never be lost because one string slipped through unencoded.
 std::string DumpJson(const nlohmann::json& doc, int indent = 2);
+// DumpJson(value) as it reads nested `depth` levels deep in a document
+// DumpJson prints whole: every line after the first indented by 2 * depth
+// spaces. A document written piece by piece (a streamed report, a baseline)
+// is then byte for byte the one printed whole.
+void WriteIndentedJson(std::ostream& out, const nlohmann::json& value, int depth);
 
 // A byte count for people: "812 B", "42.6 KiB", "1.2 MiB", "3.05 GiB".
 std::string HumanBytes(uint64_t bytes);
