@@ -98,8 +98,8 @@ void Usage(FILE* out) {
       "                 m: `tblint merge` combine, --join and --reduce all: MB/s of event files and peak RSS,\n"
       "                 r: `tblint --fix` of a 50 and a 500 MB file cut 37 bytes short vs cp; not run by default,\n"
       "                 s: 20,000 small files, `tblint --jobs 1` vs cat (CPU), and 100,000: peak RSS; not by default,\n"
-      "                 n: 100,000 findings (TB104) per output format and with --write-baseline: peak RSS and\n"
-      "                 time; not by default,\n"
+      "                 n: 100,000 findings (TB104) per output format, with --write-baseline and in `tblint runs`:\n"
+      "                 peak RSS and time; not by default,\n"
       "                 t: one file of 8, of 100,000 and of 1,000,000 tags: MB/s and peak RSS; not by default,\n"
       "                 h: a histogram/image logdir of --mb MB in 20 runs (PyTorch-style histo and PNG-sized\n"
       "                 image values, kept in DIR.bench-histo), `tblint --jobs 1`: MB/s, records/s, peak RSS,\n"
@@ -1028,6 +1028,14 @@ bool ManyFilesBench(const Options& o) {
       }
       ok = ok && child_ok;
       PrintChild("tblint --write-baseline", best);
+    }
+    {
+      // tblint runs counts the findings per run (and keeps every file's tags).
+      ChildRun best;
+      bool child_ok = true;
+      for (int i = 0; i < o.reps; ++i) KeepBest(TimedChild({TBLINT_BINARY, "runs", dir}), &best, &child_ok);
+      ok = ok && child_ok;
+      PrintChild("tblint runs", best);
     }
     std::filesystem::remove_all(dir, ec);
   }

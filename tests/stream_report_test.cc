@@ -429,6 +429,33 @@ TEST_CASE("--write-baseline streamed: every finding recorded and accepted, the f
   }
 }
 
+// tblint runs counts each run's findings as the scan hands them over (none is
+// kept): the counts are the check report's, the config file's severities and
+// per-path ignores applied.
+TEST_CASE("tblint runs: each run's finding counts, streamed, are the check report's") {
+  Logdirs l;
+  test::TempDir cfg;
+  test::WriteFile(cfg / "tblint.toml", "[severity]\nTB104 = \"info\"\n[per-path-ignores]\n\"b/**\" = [\"TB104\"]\n");
+  const json check = json::parse(test::RunCli({"--config", cfg / "tblint.toml", "--format", "json", l.logs}).out);
+  std::map<std::string, std::map<std::string, uint64_t>> want;  // run -> severity -> count
+  std::map<std::string, uint64_t> want_total;
+  for (const json& f : check["findings"]) {
+    ++want[f["run"]][f["severity"]];
+    ++want_total[f["severity"]];
+  }
+  REQUIRE(want_total["info"] > 100);  // TB104, made info
+  const json runs = json::parse(test::RunCli({"runs", "--config", cfg / "tblint.toml", "--format", "json", l.logs}).out);
+  const json& logdir = runs["logdirs"][0];
+  for (const char* sev : {"error", "warning", "info"}) {
+    CAPTURE(sev);
+    CHECK(logdir["findings"][sev].get<uint64_t>() == want_total[sev]);
+    for (const json& run : logdir["runs"]) {
+      CAPTURE(run["name"].get<std::string>());
+      CHECK(run["findings"][sev].get<uint64_t>() == want[run["name"]][sev]);
+    }
+  }
+}
+
 // The spool JUnit keeps its findings' XML in: a temporary file, unlinked at
 // once, read back in any order; in memory when no temporary file can be made.
 TEST_CASE("Spool: bytes read back in any order, on disk or in memory") {

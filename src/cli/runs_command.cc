@@ -105,10 +105,9 @@ std::optional<std::string> IsoUtc(double seconds) {
   return std::string(buf);
 }
 
-std::vector<RunSummary> SummarizeRuns(const LintResult& result) {
+std::vector<RunSummary> SummarizeRuns(const LintResult& result, const RunFindingCounts& counts) {
   std::vector<RunSummary> out;
-  std::map<std::string, std::array<uint64_t, 3>, std::less<>> findings;  // by run
-  for (const Finding& f : result.findings) ++findings[f.run][static_cast<int>(f.severity)];
+  const auto& findings = counts.by_run;
   for (const RunResult& run : result.logdir.runs) {
     RunSummary& rs = out.emplace_back();
     rs.run = &run;
@@ -139,14 +138,15 @@ std::vector<RunSummary> SummarizeRuns(const LintResult& result) {
   return out;
 }
 
-void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results) {
+void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results,
+                   const std::vector<RunFindingCounts>& counts) {
   // Paths, run names, file names (and the host in them) and tags may hold any
   // bytes: escaped, they cannot break the tables or drive the terminal.
   bool first_block = true;
-  for (const LintResult* r : results) {
-    const std::vector<RunSummary> runs = SummarizeRuns(*r);
-    std::array<uint64_t, 3> total{};
-    for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
+  for (size_t i = 0; i < results.size(); ++i) {
+    const LintResult* r = results[i];
+    const std::vector<RunSummary> runs = SummarizeRuns(*r, counts[i]);
+    const std::array<uint64_t, 3>& total = counts[i].total;
     out << (first_block ? "" : "\n") << EscapeForText(r->logdir.given) << ": " << Plural(runs.size(), "run", "runs")
         << ", " << Plural(r->logdir.files.size(), "event file", "event files") << "; findings: " << FindingCounts(total)
         << "\n";
@@ -187,16 +187,16 @@ void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& resu
   }
 }
 
-nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
+nlohmann::json RunsToJson(const std::vector<const LintResult*>& results, const std::vector<RunFindingCounts>& counts) {
   using nlohmann::json;
   json doc;
   doc["tool"] = {{"name", "tblint"}, {"version", TBLINT_VERSION}};
   json logdirs = json::array();
-  for (const LintResult* r : results) {
-    std::array<uint64_t, 3> total{};
-    for (const Finding& f : r->findings) ++total[static_cast<int>(f.severity)];
+  for (size_t i = 0; i < results.size(); ++i) {
+    const LintResult* r = results[i];
+    const std::array<uint64_t, 3>& total = counts[i].total;
     json runs = json::array();
-    for (const RunSummary& rs : SummarizeRuns(*r)) {
+    for (const RunSummary& rs : SummarizeRuns(*r, counts[i])) {
       const RunResult& run = *rs.run;
       json files = json::array();
       for (const FileResult* f : run.files) {
@@ -243,29 +243,54 @@ nlohmann::json RunsToJson(const std::vector<const LintResult*>& results) {
   return doc;
 }
 
+namespace {
+
+// Each run's findings, as the scan hands them over: adjusted, counted, let go.
+class CountingConsumer final : public FindingsConsumer {
+ public:
+  CountingConsumer(const std::function<void(std::vector<Finding>*)>& adjust, RunFindingCounts* counts)
+      : adjust_(adjust), counts_(counts) {}
+  void OnFindings(const LintResult& /*result*/, std::vector<Finding>* findings) override {
+    if (adjust_) adjust_(findings);
+    for (const Finding& f : *findings) counts_->Add(f);
+    findings->clear();
+  }
+
+ private:
+  const std::function<void(std::vector<Finding>*)>& adjust_;
+  RunFindingCounts* counts_;
+};
+
+}  // namespace
+
 int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config_in, Format format,
-                   std::ostream& out, std::ostream& err, const std::function<void(LintResult*)>& adjust) {
+                   std::ostream& out, std::ostream& err, const std::function<void(std::vector<Finding>*)>& adjust) {
   ScanConfig config = config_in;
   const std::unique_ptr<ProgressMeter> progress = MaybeProgressMeter(&err, /*quiet=*/false);
   if (progress) config.observer = progress.get();
+  // The tables read every file's tags: the scan keeps them (no
+  // release_file_details).
   std::vector<LintResult> results(paths.size());
+  std::vector<RunFindingCounts> counts(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
+    CountingConsumer consumer(adjust, &counts[i]);
+    config.consumer = &consumer;
     std::string error;
     if (!Lint(paths[i], config, &results[i], &error)) {
       err << "tblint: " << EscapeForText(error) << "\n";
       return kExitUsage;
     }
-    if (adjust) adjust(&results[i]);
+    config.consumer = nullptr;
   }
   if (progress) progress->Finish();
   std::vector<const LintResult*> views;
   for (const LintResult& r : results) views.push_back(&r);
   switch (format) {
     case Format::kJson:
-      out << DumpJson(RunsToJson(views)) << "\n";
+      out << DumpJson(RunsToJson(views, counts)) << "\n";
       break;
     default:  // text: kRunsFormats holds only text and json
-      WriteRunsText(out, views);
+      WriteRunsText(out, views, counts);
       break;
   }
   return kExitClean;
@@ -323,7 +348,7 @@ class RunsCommand : public Command {
       return kExitClean;
     }
     return RunRunsCommand(paths, MakeScanConfig(values, std::move(rules), backup_dir_), *format, out, err,
-                          [&file_config](LintResult* r) { ApplyFindingSettings(file_config, r); });
+                          [&file_config](std::vector<Finding>* f) { ApplyFindingSettings(file_config, f); });
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -37,21 +38,34 @@ struct RunSummary {
   std::array<uint64_t, 3> findings{};  // indexed by Severity
 };
 
+// A path's findings counted by severity as the scan hands them over, in all
+// and per run: `tblint runs` keeps no finding (docs/performance.md).
+struct RunFindingCounts {
+  std::array<uint64_t, 3> total{};                                        // indexed by Severity
+  std::map<std::string, std::array<uint64_t, 3>, std::less<>> by_run;  // by run name
+  void Add(const Finding& f) {
+    ++total[static_cast<int>(f.severity)];
+    ++by_run[f.run][static_cast<int>(f.severity)];
+  }
+};
+
 // Summarises every run of `result`, in TensorBoard's order.
-std::vector<RunSummary> SummarizeRuns(const LintResult& result);
+std::vector<RunSummary> SummarizeRuns(const LintResult& result, const RunFindingCounts& counts);
 
 // "2026-11-21T21:53:20Z", or nothing when `seconds` is not a representable time.
 std::optional<std::string> IsoUtc(double seconds);
 
-void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results);
-nlohmann::json RunsToJson(const std::vector<const LintResult*>& results);
+// `counts[i]`: the findings of `results[i]`.
+void WriteRunsText(std::ostream& out, const std::vector<const LintResult*>& results,
+                   const std::vector<RunFindingCounts>& counts);
+nlohmann::json RunsToJson(const std::vector<const LintResult*>& results, const std::vector<RunFindingCounts>& counts);
 
 // Lints each path with `config`, then prints its runs in `format` (text or
 // json). Returns 0, or 2 (with a message on `err`) when a path does not exist.
-// `adjust`, when set, sees each result after its scan (the config file's
-// per-path ignores and severities).
+// `adjust`, when set, sees each batch of findings before it is counted (the
+// config file's per-path ignores and severities).
 int RunRunsCommand(const std::vector<std::string>& paths, const ScanConfig& config, Format format, std::ostream& out,
-                   std::ostream& err, const std::function<void(LintResult*)>& adjust = {});
+                   std::ostream& err, const std::function<void(std::vector<Finding>*)>& adjust = {});
 
 // The subcommand for the table (cli/subcommands.cc): its options, help and
 // run function.

@@ -91,7 +91,7 @@ class JunitWriter final : public ReportWriter {
               f.rule->name + "]";
       if (!f.impact.empty()) text += "\n    tensorboard: " + Xml(f.impact);
       text += fails ? "</failure>\n" : "\n";
-      entries_.push_back(Entry{s, c, spool_.Append(text), static_cast<uint32_t>(text.size()), fails});
+      entries_.push_back(Entry{s, c, spool_.Append(text), text.size(), fails});
     }
   }
 
@@ -159,10 +159,11 @@ class JunitWriter final : public ReportWriter {
   struct Entry {
     uint32_t suite;
     uint32_t kase;
-    uint64_t at;  // in the spool
-    uint32_t length;
-    bool fails;
+    uint64_t at;            // in the spool
+    uint64_t length : 63;   // a message can hold a long tag: no 32-bit limit
+    uint64_t fails : 1;
   };
+  static_assert(sizeof(Entry) == 24);
   struct Suite {
     const LintResult* result;
     std::string_view run;                                // the run's name, or an owned copy (owned_)

@@ -92,6 +92,7 @@ std::unique_ptr<ReportWriter> MakeReportWriter(std::ostream& out, Format format,
 
 void Render(std::ostream& out, const ReportInput& in, Format format, const RenderOptions& options) {
   const std::unique_ptr<ReportWriter> writer = MakeReportWriter(out, format, options);
+  if (!writer) return;  // not a Format
   ReportHeader header;
   for (const LintResult* r : in.results) header.paths.push_back({r->logdir.given, r->logdir.single_file});
   header.fix_ran = in.fix_ran;
