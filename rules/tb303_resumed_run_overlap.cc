@@ -107,7 +107,7 @@ class TB303 : public Rule {
       }
       for (uint32_t i = 0; i < file->tags.size(); ++i) {
         Earlier& at = earlier[ids.Id(fi, i)];
-        if (at.file == 0 || file->tags.core(i).max_step >= run.files[at.file - 1]->tags.core(at.index).max_step) {
+        if (at.file == 0 || file->tags.Full(i).max_step >= run.files[at.file - 1]->tags.Full(at.index).max_step) {
           at = {static_cast<uint32_t>(fi + 1), i};
         }
       }

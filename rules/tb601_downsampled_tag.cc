@@ -94,14 +94,14 @@ class TB601 : public Rule {
         const TagMap& file_tags = run.files[m]->tags;
         for (uint32_t i = 0; i < file_tags.size(); ++i) {
           const uint32_t id = tags.Id(m, i);
-          const TagCore& c = file_tags.core(i);
+          const TagCore c = file_tags.Full(i);
           if (points[id] == 0) kinds[id] = c.kind();
           points[id] += c.points();
         }
       }
     }
-    const auto points_of = [&](uint32_t id) { return only ? only->core(id).points() : points[id]; };
-    const auto kind_of = [&](uint32_t id) { return only ? only->core(id).kind() : kinds[id]; };
+    const auto points_of = [&](uint32_t id) { return only ? only->Full(id).points() : points[id]; };
+    const auto kind_of = [&](uint32_t id) { return only ? only->Full(id).kind() : kinds[id]; };
     // One finding per run, listing every downsampled tag: a run logged for
     // long has many, and one line each would bury everything else.
     struct Over {

@@ -71,11 +71,68 @@ TEST_CASE("tag map: 200,000 tags all found, in order, compact") {
   for (int t = 0; t < n; t += 7) {
     const std::string tag = "layer_" + std::to_string(t / 1000) + "/unit_" + std::to_string(t % 1000) + "/norm";
     REQUIRE(m.Find(tag) == static_cast<uint32_t>(t));
-    CHECK(m.core(static_cast<uint32_t>(t)).min_step == t);
+    CHECK(m.Stats(static_cast<uint32_t>(t)).min_step == t);
   }
-  // The 56-byte core, the index (load <= 1/2) and ~25 key bytes: under 96
-  // bytes a tag, block slack included (std::unordered_map took ~300).
-  CHECK(m.MemoryBytes() < static_cast<size_t>(n) * 96);
+  CHECK(m.wide_count() == 0);
+  // The 16-byte slot, the index (load <= 1/2: 10.5 bytes a tag here) and
+  // ~21 key bytes: under 52 bytes a tag, block slack included (the 56-byte
+  // cores took 96, std::unordered_map ~300).
+  CHECK(m.MemoryBytes() < static_cast<size_t>(n) * 52);
+}
+
+TEST_CASE("tag map: compact slots hold steps near the first one, wide cores the rest, both exact") {
+  TagMap m;
+  const int64_t base = 1000;
+  const uint32_t a = m.Add("a", Core(base));
+  const uint32_t near = m.Add("near", Core(base + INT32_MAX));
+  const uint32_t below = m.Add("below", Core(base + INT32_MIN));
+  const uint32_t far = m.Add("far", Core(base + INT32_MAX + int64_t{1}));
+  const uint32_t huge = m.Add("huge", Core(INT64_MIN));
+  CHECK(m.IsCompact(a));
+  CHECK(m.IsCompact(near));
+  CHECK(m.IsCompact(below));
+  CHECK_FALSE(m.IsCompact(far));
+  CHECK_FALSE(m.IsCompact(huge));
+  CHECK(m.wide_count() == 2);
+  CHECK(m.Stats(near).max_step == base + INT32_MAX);
+  CHECK(m.Stats(below).min_step == base + INT32_MIN);
+  CHECK(m.Stats(far).last_step == base + INT32_MAX + int64_t{1});
+  CHECK(m.Stats(huge).min_step == INT64_MIN);
+
+  // A point above the highest one stays compact; one too far, or not above, does not.
+  CHECK(m.BumpCompact(a, event::TagKind::kHistogram, base + 5));
+  CHECK(m.IsCompact(a));
+  TagStats s = m.Stats(a);
+  CHECK(s.points == 2);
+  CHECK(s.min_step == base);
+  CHECK(s.last_step == base + 5);
+  CHECK(s.max_step == base + 5);
+  CHECK(s.kind == event::TagKind::kScalar);
+  CHECK(s.kinds_seen == ((1u << static_cast<unsigned>(event::TagKind::kScalar)) |
+                         (1u << static_cast<unsigned>(event::TagKind::kHistogram))));
+  CHECK_FALSE(m.BumpCompact(a, event::TagKind::kScalar, base + 5));
+  CHECK_FALSE(m.BumpCompact(a, event::TagKind::kScalar, INT64_MAX));
+  CHECK_FALSE(m.BumpCompact(far, event::TagKind::kScalar, INT64_MAX));
+  CHECK(m.Stats(a).points == 2);
+
+  // Widening keeps every number, and the map copies either kind of tag.
+  const TagStats before = m.Stats(a);
+  TagCore& w = m.Wide(a);
+  CHECK_FALSE(m.IsCompact(a));
+  CHECK(w.points() == 2);
+  CHECK(w.covered_max == base + 5);
+  const TagStats after = m.Stats(a);
+  CHECK(after.min_step == before.min_step);
+  CHECK(after.max_step == before.max_step);
+  CHECK(after.kinds_seen == before.kinds_seen);
+  CHECK(after.kind == before.kind);
+  const TagMap copy = m;
+  for (uint32_t i = 0; i < m.size(); ++i) {
+    CHECK(copy.key(i) == m.key(i));
+    CHECK(copy.Stats(i).min_step == m.Stats(i).min_step);
+    CHECK(copy.Stats(i).max_step == m.Stats(i).max_step);
+    CHECK(copy.Stats(i).points == m.Stats(i).points);
+  }
 }
 
 TEST_CASE("tag map: details only for the tags that need them, copied with the map") {
@@ -227,7 +284,7 @@ void CheckSame(const FileResult& file, const Reference& ref) {
 
 // Random writers: a fixed tag order with skips, restarts, STARTs at rising
 // and falling steps (enough of them to empty the purge stack several times).
-void RandomRun(uint32_t seed, int ntags, int events, int start_every) {
+void RandomRun(uint32_t seed, int ntags, int events, int start_every, int64_t jump = 1000) {
   std::mt19937 rng(seed);
   FileResult file;
   FileAnalysis analysis(&file);
@@ -258,7 +315,7 @@ void RandomRun(uint32_t seed, int ntags, int events, int start_every) {
       continue;
     }
     if (r % 97 == 1) step = plus(step, -static_cast<int64_t>(rng() % 40));  // a restart
-    if (r % 89 == 2) step = plus(step, static_cast<int64_t>(rng() % 1000));
+    if (r % 89 == 2) step = plus(step, static_cast<int64_t>(rng() % static_cast<uint64_t>(jump)));
     if (r % 1000 == 3) step = extremes[rng() % extremes.size()];
     ev.what = event::What::kSummary;
     ev.step = step;
@@ -286,6 +343,79 @@ TEST_CASE("file analysis over the tag map: the same numbers as the eager referen
     RandomRun(seed + 100, 300, 20000, 7);  // many STARTs: the purge stack is flushed many times
     RandomRun(seed + 200, 1, 3000, 3);
   }
+}
+
+TEST_CASE("file analysis over the tag map: steps far apart, tags beyond the prediction table") {
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    RandomRun(seed + 300, 70000, 150000, 5000, /*jump=*/int64_t{1} << 31);
+    RandomRun(seed + 400, 20, 20000, 300, /*jump=*/int64_t{1} << 30);
+  }
+}
+
+// One tag, more points than a compact slot counts, then a regression.
+TEST_CASE("file analysis over the tag map: a tag of more than a million points") {
+  FileResult file;
+  FileAnalysis analysis(&file);
+  event::EventView ev;
+  ev.what = event::What::kSummary;
+  event::Value v;
+  v.tag = "loss";
+  v.kind = event::ValueKind::kSimpleValue;
+  ev.values.push_back(v);
+  const int64_t n = (int64_t{1} << 20) + 5;
+  Record rec;
+  for (int64_t step = 0; step < n; ++step) {
+    ev.step = step;
+    rec.index = static_cast<uint64_t>(step);
+    analysis.OnEvent(ev, rec);
+  }
+  CHECK(file.tags.IsCompact(0) == false);
+  ev.step = 3;
+  analysis.OnEvent(ev, rec);
+  analysis.Finish();
+  const TagStats s = file.tags.at("loss");
+  CHECK(s.points == static_cast<uint64_t>(n) + 1);
+  CHECK(s.max_step == n - 1);
+  CHECK(s.last_step == 3);
+  CHECK(s.regressions == 1);
+  CHECK(s.overwritten == 1);
+}
+
+// Many tags written in a fixed order (as the benchmark's million-tag file):
+// every tag stays compact, beyond the prediction table's 65,536 entries too.
+TEST_CASE("file analysis over the tag map: many tags in a fixed order stay compact") {
+  FileResult file;
+  FileAnalysis analysis(&file);
+  const int n = 300000;
+  std::vector<std::string> names;
+  for (int t = 0; t < n; ++t) names.push_back("layer_" + std::to_string(t / 1000) + "/unit_" + std::to_string(t % 1000));
+  Record rec;
+  for (int64_t step = 0; step < 3; ++step) {
+    for (int t = 0; t < n; ++t) {
+      event::EventView ev;
+      ev.what = event::What::kSummary;
+      ev.step = step;
+      event::Value v;
+      v.tag = names[static_cast<size_t>(t)];
+      v.kind = event::ValueKind::kSimpleValue;
+      ev.values.push_back(v);
+      analysis.OnEvent(ev, rec);
+      ++rec.index;
+    }
+  }
+  analysis.Finish();
+  REQUIRE(file.tags.size() == static_cast<size_t>(n));
+  CHECK(file.tags.wide_count() == 0);
+  for (int t = 0; t < n; t += 997) {
+    const TagStats s = file.tags.at(names[static_cast<size_t>(t)]);
+    CHECK(s.points == 3);
+    CHECK(s.min_step == 0);
+    CHECK(s.last_step == 2);
+    CHECK(s.overwritten == 0);
+  }
+  // 16 + 14 (2^20 index entries for 300,000 tags) + 18 key bytes.
+  CHECK(file.tags.MemoryBytes() < static_cast<size_t>(n) * 52);
 }
 
 TEST_CASE("file analysis over the tag map: a START with many tags is O(1), and still purges them all") {

@@ -2,17 +2,21 @@
 // files with a handful of tags and for files with millions.
 //
 // Layout, per tag: the key bytes once, in a byte arena (a varint length, then
-// the bytes); one 56-byte TagCore in blocks that never move (4, 8, ...
-// cores up to 4096: a file with four tags holds 224 bytes of them); one uint32 slot
-// of an open-addressing index keyed by a hash of the bytes (load <= 1/2). The
-// rare details (regressions, re-logged steps, the html sample) live in a side
-// table, allocated only for tags that need them. Nothing is allocated per tag
-// beyond amortised growth of those arrays, and nothing is ever copied on
-// growth but the index (rehashed from the arena's bytes, amortised linear).
+// the bytes); one 16-byte slot in blocks that never move (4, 8, ... slots up
+// to 4096: a file with four tags holds 64 bytes of them); one uint32 entry of
+// an open-addressing index keyed by a hash of the bytes (load <= 1/2). A
+// slot holds the whole state of a tag whose steps only rose, within 2^31 of
+// the file's first step (a compact tag); the rest (a regression, a purge, a
+// far step, more than a million points) get a 48-byte TagCore in a side
+// array, and the rarer details (regressions, re-logged steps, the html
+// sample) a TagDetail in another, allocated only for tags that need them.
+// Nothing is allocated per tag beyond amortised growth of those arrays, and
+// nothing is ever copied on growth but the index (rehashed from the arena's
+// bytes, amortised linear). A million tags of 29 bytes take about 54 MB.
 //
 // Iteration is in order of first appearance; each element is a
 // pair<string_view tag, TagStats> by value (the full numbers, assembled from
-// the core and its detail). The views point into the map and stay valid as
+// the slot, core and detail). The views point into the map and stay valid as
 // long as it does.
 #ifndef TBLINT_RULE_TAG_MAP_H_
 #define TBLINT_RULE_TAG_MAP_H_
@@ -62,18 +66,17 @@ struct TagStats {
   uint64_t sample_stride = 1;
 };
 
-// The hot per-tag state, 56 bytes. `points_kinds` packs the point count (low
-// 48 bits: a file would need petabytes to overflow it, each point being a
-// record of at least 16 bytes), kinds_seen (bits 48-55) and the kind of the
-// first point (bits 56-63).
+// A tag's full state, 48 bytes, for the tags a compact slot cannot hold (see
+// TagMap). `points_kinds` packs the point count (low 48 bits: a file would
+// need petabytes to overflow it, each point being a record of at least 16
+// bytes), kinds_seen (bits 48-55) and the kind of the first point (bits
+// 56-63).
 struct TagCore {
   int64_t last_step = 0;
   int64_t min_step = 0;
   int64_t max_step = 0;
   int64_t covered_max = 0;  // the analysis' highest step still shown (purges lower it)
   uint64_t points_kinds = 0;
-  uint32_t key = 0;     // arena reference of the key (TagMap)
-  uint32_t next = 0;    // the analysis' prediction: the tag that followed this one last time, + 1
   uint32_t epoch = 0;   // the analysis' purge epoch this core is up to date with
   uint32_t detail = 0;  // TagDetail index + 1, 0 for none
 
@@ -86,7 +89,7 @@ struct TagCore {
     return points | KindBit(k) | (static_cast<uint64_t>(k) << 56);
   }
 };
-static_assert(sizeof(TagCore) == 56);
+static_assert(sizeof(TagCore) == 48);
 
 // The rare per-tag details, in a side table.
 struct TagDetail {
@@ -104,6 +107,45 @@ struct TagDetail {
   uint64_t sample_stride = 1;
 };
 
+// Elements in blocks that never move: 4, 8, ..., 2048 (block b holds 4 * 2^b,
+// so a small file holds a small block: 100,000 files are scanned), then 4096
+// each, so that a big array wastes at most one block and growth copies nothing.
+template <class T>
+class StableArray {
+ public:
+  [[gnu::always_inline]] T& operator[](uint32_t i) {
+    if (i < kSmall) [[likely]] {
+      const uint32_t j = i + kFirst;
+      const unsigned b = static_cast<unsigned>(std::bit_width(j)) - 1;
+      return blocks_[b - kFirstShift][j - (1u << b)];
+    }
+    const uint32_t k = i - kSmall;
+    return blocks_[kSmallBlocks + (k >> kBigShift)][k & (kBig - 1)];
+  }
+  const T& operator[](uint32_t i) const { return const_cast<StableArray*>(this)->operator[](i); }
+  // Makes room for element n of an array of n elements.
+  void Grow(uint32_t n) {
+    if (n < kSmall ? std::has_single_bit(n + kFirst) : ((n - kSmall) & (kBig - 1)) == 0) {
+      blocks_.push_back(std::make_unique<T[]>(BlockSize(blocks_.size())));
+    }
+  }
+  size_t MemoryBytes() const {
+    size_t n = blocks_.capacity() * sizeof(blocks_[0]);
+    for (size_t b = 0; b < blocks_.size(); ++b) n += BlockSize(b) * sizeof(T);
+    return n;
+  }
+
+ private:
+  static constexpr unsigned kFirstShift = 2;
+  static constexpr uint32_t kFirst = 1u << kFirstShift;
+  static constexpr size_t kSmallBlocks = 10;
+  static constexpr uint32_t kSmall = (kFirst << kSmallBlocks) - kFirst;  // 4092
+  static constexpr unsigned kBigShift = 12;
+  static constexpr uint32_t kBig = 1u << kBigShift;
+  static size_t BlockSize(size_t b) { return b < kSmallBlocks ? size_t{kFirst} << b : kBig; }
+  std::vector<std::unique_ptr<T[]>> blocks_;
+};
+
 class TagMap {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -116,9 +158,8 @@ class TagMap {
     if (this == &o) return *this;
     TagMap copy;
     for (uint32_t i = 0; i < o.count_; ++i) {
-      const uint32_t j = copy.Add(o.key(i), o.core(i));
+      const uint32_t j = copy.Add(o.key(i), o.Full(i));
       if (j == kNone) break;
-      copy.core(j).detail = 0;
       if (const TagDetail* d = o.detail_if(i)) copy.detail(j) = *d;
     }
     copy.not_kept_ = o.not_kept_;
@@ -132,36 +173,11 @@ class TagMap {
   // key bytes (only a hostile file gets there).
   uint64_t not_kept() const { return not_kept_; }
 
-  std::string_view key(uint32_t i) const { return KeyAt(core(i).key); }
-  TagCore& core(uint32_t i) {
-    if (i < kSmallCores) [[likely]] {
-      const uint32_t j = i + kFirstCores;
-      const unsigned b = static_cast<unsigned>(std::bit_width(j)) - 1;
-      return s_->cores[b - kFirstShift][j - (1u << b)];
-    }
-    const uint32_t k = i - kSmallCores;
-    return s_->cores[kSmallBlocks + (k >> kBigShift)][k & (kBigCores - 1)];
-  }
-  const TagCore& core(uint32_t i) const { return const_cast<TagMap*>(this)->core(i); }
-  TagDetail* detail_if(uint32_t i) { return DetailOf(core(i)); }
-  const TagDetail* detail_if(uint32_t i) const {
-    const uint32_t d = core(i).detail;
-    return d == 0 ? nullptr : &s_->details[d - 1];
-  }
-  TagDetail* DetailOf(const TagCore& c) { return c.detail == 0 ? nullptr : &s_->details[c.detail - 1]; }
-  // The tag's detail, allocated on first use.
-  TagDetail& detail(uint32_t i) { return DetailFor(core(i)); }
-  TagDetail& DetailFor(TagCore& c) {
-    if (c.detail == 0) {
-      s_->details.emplace_back();
-      c.detail = static_cast<uint32_t>(s_->details.size());
-    }
-    return s_->details[c.detail - 1];
-  }
+  std::string_view key(uint32_t i) const { return KeyAt(s_->slots[i].key); }
 
   // Does the key of tag i hold exactly these bytes? (The analysis' prediction.)
   bool KeyIs(uint32_t i, std::string_view tag) const {
-    const std::string_view k = KeyAt(core(i).key);
+    const std::string_view k = KeyAt(s_->slots[i].key);
     return k.size() == tag.size() && SameBytes(k.data(), tag.data(), tag.size());
   }
 
@@ -190,35 +206,97 @@ class TagMap {
     }
   }
 
-  // Adds a tag not in the map (check with Find first) with this core (its
-  // key and detail fields are set here); returns its index, or kNone when
-  // the map is full (counted in not_kept()).
+  // Adds a tag not in the map (check with Find first) with this state (its
+  // detail field is ignored: the new tag has none); returns its index, or
+  // kNone when the map is full (counted in not_kept()).
   uint32_t Add(std::string_view tag, const TagCore& init) {
     if (count_ >= kMaxTags || tag.size() > kMaxKeyBytes) {
       ++not_kept_;
       return kNone;
     }
-    if (!s_) s_ = std::make_unique<State>();
+    if (!s_) {
+      s_ = std::make_unique<State>();
+      s_->base = init.max_step;
+    }
     const uint32_t ref = StoreKey(tag);
     if (ref == kNone) {
       ++not_kept_;
       return kNone;
     }
-    if (count_ < kSmallCores ? std::has_single_bit(count_ + kFirstCores)
-                             : ((count_ - kSmallCores) & (kBigCores - 1)) == 0) {
-      s_->cores.push_back(std::make_unique<TagCore[]>(BlockCores(s_->cores.size())));
-    }
+    s_->slots.Grow(count_);
     const uint32_t i = count_++;
-    TagCore& c = core(i);
-    c = init;
-    c.key = ref;
-    c.detail = 0;
+    Slot& s = s_->slots[i];
+    s.key = ref;
+    int32_t lo = 0, hi = 0;
+    if (init.epoch == 0 && init.last_step == init.max_step && init.covered_max == init.max_step &&
+        init.points() <= kSlotPoints && Rel(init.min_step, &lo) && Rel(init.max_step, &hi)) {
+      s.w = static_cast<uint32_t>(init.points()) | (uint32_t{init.kinds_seen()} << kSlotKindsShift) |
+            (static_cast<uint32_t>(init.kind()) << kSlotKindShift);
+      s.lo = lo;
+      s.hi = hi;
+    } else {
+      TagCore& c = NewWide(s);
+      c = init;
+      c.detail = 0;
+    }
     if (static_cast<size_t>(count_) * 2 > s_->index.size()) {
       Rehash(std::max<size_t>(8, s_->index.size() * 2));
     } else {
       Place(i, Hash(tag));
     }
     return i;
+  }
+
+  // A tag is compact (16 bytes: its key, its lowest and highest step relative
+  // to the map's first step, its point count and kinds) while its steps only
+  // rose, within 2^31 of that first step, and its state needs nothing else
+  // (the analysis makes a tag wide for a regression, a re-logged step, a
+  // SessionLog START that purged it, a sample, a detail). Then its last step
+  // and the highest step still shown are its highest step.
+  bool IsCompact(uint32_t i) const { return (s_->slots[i].w & kSlotWide) == 0; }
+  // The highest step of compact tag i.
+  int64_t CompactMax(uint32_t i) const { return Abs(s_->slots[i].hi); }
+  // One more point of compact tag i at a step above every one before, when
+  // the slot can hold it: then true. False (nothing changed) for a wide tag,
+  // a step not above the highest, one too far from the first step, a full count.
+  bool BumpCompact(uint32_t i, event::TagKind kind, int64_t step) {
+    Slot& s = s_->slots[i];
+    if ((s.w & kSlotWide) != 0 || (s.w & kSlotPoints) == kSlotPoints || step <= Abs(s.hi)) return false;
+    int32_t rel;
+    if (!Rel(step, &rel)) [[unlikely]] return false;
+    s.w = (s.w | (1u << (kSlotKindsShift + static_cast<unsigned>(kind)))) + 1;
+    s.hi = rel;
+    return true;
+  }
+  // The full state of tag i, which becomes wide if it was compact. The
+  // reference stays valid as long as the map.
+  TagCore& Wide(uint32_t i) {
+    Slot& s = s_->slots[i];
+    if ((s.w & kSlotWide) != 0) return s_->wides[static_cast<uint32_t>(s.lo)];
+    return Widen(s);
+  }
+  // Tag i's full state, by value.
+  TagCore Full(uint32_t i) const {
+    const Slot& s = s_->slots[i];
+    if ((s.w & kSlotWide) != 0) return s_->wides[static_cast<uint32_t>(s.lo)];
+    return FullOf(s);
+  }
+
+  const TagDetail* detail_if(uint32_t i) const {
+    const Slot& s = s_->slots[i];
+    if ((s.w & kSlotWide) == 0) return nullptr;
+    const uint32_t d = s_->wides[static_cast<uint32_t>(s.lo)].detail;
+    return d == 0 ? nullptr : &s_->details[d - 1];
+  }
+  TagDetail* DetailOf(const TagCore& c) { return c.detail == 0 ? nullptr : &s_->details[c.detail - 1]; }
+  // The tag's detail, allocated on first use (the tag becomes wide).
+  TagDetail& detail(uint32_t i) { return DetailFor(Wide(i)); }
+  TagDetail& DetailFor(TagCore& c) {
+    if (c.detail == 0) {
+      s_->details.emplace_back();
+      c.detail = static_cast<uint32_t>(s_->details.size());
+    }
+    return s_->details[c.detail - 1];
   }
 
   // Reading, in order of first appearance.
@@ -269,7 +347,7 @@ class TagMap {
   }
 
   TagStats Stats(uint32_t i) const {
-    const TagCore& c = core(i);
+    const TagCore c = Full(i);
     TagStats s;
     s.kind = c.kind();
     s.kinds_seen = c.kinds_seen();
@@ -292,12 +370,14 @@ class TagMap {
     return s;
   }
 
+  // Wide tags (for tests and measurements).
+  size_t wide_count() const { return s_ ? s_->wide_count : 0; }
   // Bytes held (capacity), for tests and measurements.
   size_t MemoryBytes() const {
     if (!s_) return 0;
-    size_t n = sizeof(State) + s_->index.capacity() * sizeof(uint32_t) + s_->cores.capacity() * sizeof(s_->cores[0]) +
-               s_->details.capacity() * sizeof(TagDetail) + s_->blocks.capacity() * sizeof(s_->blocks[0]);
-    for (size_t b = 0; b < s_->cores.size(); ++b) n += BlockCores(b) * sizeof(TagCore);
+    size_t n = sizeof(State) + s_->slots.MemoryBytes() + s_->wides.MemoryBytes() +
+               s_->index.capacity() * sizeof(uint32_t) + s_->details.capacity() * sizeof(TagDetail) +
+               s_->blocks.capacity() * sizeof(s_->blocks[0]);
     for (const Block& b : s_->blocks) n += b.size;
     for (const TagDetail& d : s_->details) n += d.sample.capacity() * sizeof(d.sample[0]);
     return n;
@@ -321,16 +401,56 @@ class TagMap {
   }
 
  private:
-  // Cores in blocks that never move: 4, 8, ..., 2048 (block b holds 4 * 2^b,
-  // so a small file holds a small block: 100,000 files are scanned), then 4096 (224 KiB) each,
-  // so that a big map wastes at most one block.
-  static constexpr unsigned kFirstShift = 2;
-  static constexpr uint32_t kFirstCores = 1u << kFirstShift;
-  static constexpr size_t kSmallBlocks = 10;
-  static constexpr uint32_t kSmallCores = (kFirstCores << kSmallBlocks) - kFirstCores;  // 4092
-  static constexpr unsigned kBigShift = 12;
-  static constexpr uint32_t kBigCores = 1u << kBigShift;
-  static size_t BlockCores(size_t b) { return b < kSmallBlocks ? size_t{kFirstCores} << b : kBigCores; }
+  // A tag's slot. Compact: `w` packs the point count (bits 0-19), kinds_seen
+  // (20-27) and the first point's kind (28-30); lo and hi are the lowest and
+  // highest step minus the map's base (its first tag's first step). Wide (bit
+  // 31 of `w`): lo is the index of its TagCore.
+  struct Slot {
+    uint32_t key;  // arena reference of the key
+    uint32_t w;
+    int32_t lo;
+    int32_t hi;
+  };
+  static_assert(sizeof(Slot) == 16);
+  static constexpr uint32_t kSlotPoints = (1u << 20) - 1;
+  static constexpr unsigned kSlotKindsShift = 20;
+  static constexpr unsigned kSlotKindShift = 28;
+  static constexpr uint32_t kSlotWide = 1u << 31;
+
+  // step - base as a 32-bit number, when it is one. The difference wraps
+  // like two's complement, and so does Abs: they are exact inverses.
+  bool Rel(int64_t step, int32_t* rel) const {
+    const auto d = static_cast<int64_t>(static_cast<uint64_t>(step) - static_cast<uint64_t>(s_->base));
+    *rel = static_cast<int32_t>(d);
+    return d == *rel;
+  }
+  int64_t Abs(int32_t rel) const {
+    return static_cast<int64_t>(static_cast<uint64_t>(s_->base) + static_cast<uint64_t>(static_cast<int64_t>(rel)));
+  }
+  TagCore FullOf(const Slot& s) const {
+    TagCore c;
+    c.min_step = Abs(s.lo);
+    c.last_step = c.max_step = c.covered_max = Abs(s.hi);
+    c.points_kinds = (s.w & kSlotPoints) | (static_cast<uint64_t>((s.w >> kSlotKindsShift) & 0xff) << 48) |
+                     (static_cast<uint64_t>((s.w >> kSlotKindShift) & 0x7) << 56);
+    return c;
+  }
+  TagCore& NewWide(Slot& s) {
+    const uint32_t k = s_->wide_count;
+    s_->wides.Grow(k);
+    ++s_->wide_count;
+    s.w = kSlotWide;
+    s.lo = static_cast<int32_t>(k);
+    s.hi = 0;
+    return s_->wides[k];
+  }
+  [[gnu::noinline]] TagCore& Widen(Slot& s) {
+    const TagCore c = FullOf(s);
+    TagCore& w = NewWide(s);
+    w = c;
+    return w;
+  }
+
   static constexpr uint32_t kMaxTags = UINT32_MAX - 2;
   // Key arena: a reference is (block << 16) | offset. Keys fit in one 64 KiB
   // block; longer keys get a block of their own. 65536 blocks at most.
@@ -403,7 +523,10 @@ class TagMap {
   // Add: an empty map (most files' after the scan released it, every file's
   // before it is scanned) costs the 24 bytes of this header.
   struct State {
-    std::vector<std::unique_ptr<TagCore[]>> cores;
+    StableArray<Slot> slots;  // by tag index
+    StableArray<TagCore> wides;
+    uint32_t wide_count = 0;
+    int64_t base = 0;             // the first tag's first step: compact steps are relative to it
     std::vector<uint32_t> index;  // tag index + 1 by hash, 0 when empty; a power of two
     std::vector<Block> blocks;
     std::vector<TagDetail> details;

@@ -2,13 +2,15 @@
 // file is scanned, for every rule that needs it (TB301 overwritten steps,
 // TB302 regressions, TB303 step ranges, TB401 writers, TB402 wall-time
 // ranges, TB601/TB602 tag counts and kinds). O(tags) memory, never a list of
-// steps: each tag keeps a handful of numbers in its TagCore (rule/tag_map.h),
-// and O(1) work per value however many tags the file has.
+// steps: each tag keeps a handful of numbers in its 16-byte slot, or its
+// TagCore when it needs more (rule/tag_map.h), and O(1) work per value
+// however many tags the file has.
 #ifndef TBLINT_SCAN_FILE_ANALYSIS_H_
 #define TBLINT_SCAN_FILE_ANALYSIS_H_
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -133,26 +135,58 @@ class FileAnalysis {
   }
 
   // Finding a tag without hashing it, mostly: writers log a fixed sequence
-  // of tags over and over, so each known tag remembers the tag that followed
-  // it last time (TagCore::next), and that prediction is checked first (a
-  // length and a memcmp). A miss goes to the map's flat index, and the
-  // prediction is updated.
+  // of tags over and over, so the tag that follows each known tag is
+  // predicted and checked first (a length and a memcmp). A miss goes to the
+  // map's flat index, and the prediction is updated.
   static constexpr uint32_t kNoTag = TagMap::kNone;
 
   uint32_t Lookup(TagMap& tags, std::string_view tag) {
     if (prev_tag_ != kNoTag) {
-      const uint32_t n = tags.core(prev_tag_).next;
-      if (n != 0 && tags.KeyIs(n - 1, tag)) [[likely]] {
-        prev_tag_ = n - 1;
-        return n - 1;
+      const uint32_t n = Predict(prev_tag_, static_cast<uint32_t>(tags.size()));
+      if (n != kNoTag && tags.KeyIs(n, tag)) [[likely]] {
+        prev_tag_ = n;
+        return n;
       }
     }
     const uint32_t i = tags.Find(tag);
     if (i != kNoTag) {
-      if (prev_tag_ != kNoTag) tags.core(prev_tag_).next = i + 1;
+      if (prev_tag_ != kNoTag) Learn(prev_tag_, i, static_cast<uint32_t>(tags.size()));
       prev_tag_ = i;
     }
     return i;
+  }
+
+  // The prediction: the tag that followed `prev` last time, when the table
+  // remembers it, else the tag after it in order of first appearance (what a
+  // fixed sequence gives). The table is direct-mapped by `prev` and grows
+  // with the tags up to kMaxNext entries: exact up to that many tags, and a
+  // bounded cache beyond (a file of a million tags in a fixed order needs
+  // none of it).
+  struct NextEntry {
+    uint32_t from = kNoTag;
+    uint32_t to = 0;
+  };
+  static constexpr size_t kMaxNext = size_t{1} << 16;
+
+  uint32_t Predict(uint32_t prev, uint32_t size) const {
+    if (!next_.empty()) {
+      const NextEntry& e = next_[prev & (next_.size() - 1)];
+      if (e.from == prev) return e.to;
+    }
+    return prev + 1 < size ? prev + 1 : kNoTag;
+  }
+
+  void Learn(uint32_t prev, uint32_t to, uint32_t size) {
+    if (next_.size() < size && next_.size() < kMaxNext) {
+      std::vector<NextEntry> grown(std::min(kMaxNext, std::bit_ceil(std::max<size_t>(size, 16))));
+      for (const NextEntry& e : next_) {
+        if (e.from != kNoTag) grown[e.from & (grown.size() - 1)] = e;
+      }
+      next_ = std::move(grown);
+    }
+    NextEntry& e = next_[prev & (next_.size() - 1)];
+    // The default needs no entry: keep another tag's.
+    if (e.from == prev || to != prev + 1) e = NextEntry{prev, to};
   }
 
   // SessionLog START purges, O(1) amortised however many tags: each START
@@ -177,7 +211,10 @@ class FileAnalysis {
     purge_epochs_.push_back(epoch_);
     if (purge_caps_.size() > std::max<size_t>(64, tags.size() / 4) || epoch_ >= UINT32_MAX - 1) {
       for (uint32_t i = 0; i < tags.size(); ++i) {
-        TagCore& c = tags.core(i);
+        // A compact tag is up to date with epoch 0 (UpdateCore): the lowest
+        // cap of all applies, and leaves it compact unless below its steps.
+        if (tags.IsCompact(i) && tags.CompactMax(i) <= purge_caps_.front()) continue;
+        TagCore& c = tags.Wide(i);
         Bring(c);
         c.epoch = 0;
       }
@@ -207,7 +244,7 @@ class FileAnalysis {
       init.epoch = epoch_;
       const uint32_t j = tags.Add(v.tag, init);
       if (j == kNoTag) return;  // the map is full (hostile): counted in not_kept()
-      if (prev_tag_ != kNoTag) tags.core(prev_tag_).next = j + 1;
+      if (prev_tag_ != kNoTag) Learn(prev_tag_, j, static_cast<uint32_t>(tags.size()));
       prev_tag_ = j;
       if (sample_scalars_ && v.has_scalar) tags.detail(j).sample.emplace_back(step, v.scalar);
       return;
@@ -215,11 +252,19 @@ class FileAnalysis {
     UpdateCore(i, kind, step, rec, v.has_scalar, v.scalar);
   }
 
-  // A point of known tag i. Inline for the common case (the tag up to date
-  // with the purges, no details, a step above every one shown so far, no
-  // sampling), which the general case below reduces to.
+  // A point of known tag i. Inline for the common case: a compact tag (its
+  // last step and covered_max are its highest step), a step above that, no
+  // purge pending (epoch 0, which compact tags are up to date with) and no
+  // sampling. Otherwise the tag becomes wide; wide tags have a common case of
+  // their own (up to date with the purges, no details, a step above every
+  // one shown), which the general case below reduces to.
   void UpdateCore(uint32_t i, event::TagKind kind, int64_t step, const Record& rec, bool has_scalar, double scalar) {
-    TagCore& c = file_->tags.core(i);
+    if (epoch_ == 0 && !sample_scalars_ && file_->tags.BumpCompact(i, kind, step)) [[likely]] return;
+    UpdateWide(i, kind, step, rec, has_scalar, scalar);
+  }
+  [[gnu::noinline]] void UpdateWide(uint32_t i, event::TagKind kind, int64_t step, const Record& rec, bool has_scalar,
+                                    double scalar) {
+    TagCore& c = file_->tags.Wide(i);
     if (c.epoch == epoch_ && c.detail == 0 && step > c.last_step && step > c.covered_max && !sample_scalars_)
         [[likely]] {
       c.points_kinds = (c.points_kinds | TagCore::KindBit(kind)) + 1;
@@ -291,6 +336,7 @@ class FileAnalysis {
     event::TagKind kind = event::TagKind::kOther;
   };
   std::vector<TemplateTagEntry> template_tags_;  // by template id - 1; grown as ids are seen
+  std::vector<NextEntry> next_;                  // the prediction (Predict); a power of two
   uint32_t prev_tag_ = kNoTag;  // the tag of the previous value
   uint32_t epoch_ = 0;          // purge epochs opened since the last full update (Purge)
   std::vector<int64_t> purge_caps_;     // rising from bottom to top
