@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -17,6 +18,18 @@
 
 namespace tblint {
 namespace {
+
+// A summary event of one simple_value.
+event::EventView OneScalar(std::string_view tag, int64_t step) {
+  event::EventView ev;
+  ev.what = event::What::kSummary;
+  ev.step = step;
+  event::Value v;
+  v.tag = tag;
+  v.kind = event::ValueKind::kSimpleValue;
+  ev.values.push_back(v);
+  return ev;
+}
 
 TagCore Core(int64_t step, event::TagKind kind = event::TagKind::kScalar) {
   TagCore c;
@@ -357,12 +370,7 @@ TEST_CASE("file analysis over the tag map: steps far apart, tags beyond the pred
 TEST_CASE("file analysis over the tag map: a tag of more than a million points") {
   FileResult file;
   FileAnalysis analysis(&file);
-  event::EventView ev;
-  ev.what = event::What::kSummary;
-  event::Value v;
-  v.tag = "loss";
-  v.kind = event::ValueKind::kSimpleValue;
-  ev.values.push_back(v);
+  event::EventView ev = OneScalar("loss", 0);
   const int64_t n = (int64_t{1} << 20) + 5;
   Record rec;
   for (int64_t step = 0; step < n; ++step) {
@@ -393,14 +401,7 @@ TEST_CASE("file analysis over the tag map: many tags in a fixed order stay compa
   Record rec;
   for (int64_t step = 0; step < 3; ++step) {
     for (int t = 0; t < n; ++t) {
-      event::EventView ev;
-      ev.what = event::What::kSummary;
-      ev.step = step;
-      event::Value v;
-      v.tag = names[static_cast<size_t>(t)];
-      v.kind = event::ValueKind::kSimpleValue;
-      ev.values.push_back(v);
-      analysis.OnEvent(ev, rec);
+      analysis.OnEvent(OneScalar(names[static_cast<size_t>(t)], step), rec);
       ++rec.index;
     }
   }
@@ -426,13 +427,7 @@ TEST_CASE("file analysis over the tag map: a START with many tags is O(1), and s
   for (int t = 0; t < n; ++t) names.push_back("t" + std::to_string(t));
   uint64_t index = 0;
   auto point = [&](int t, int64_t step) {
-    event::EventView ev;
-    ev.what = event::What::kSummary;
-    ev.step = step;
-    event::Value v;
-    v.tag = names[static_cast<size_t>(t)];
-    v.kind = event::ValueKind::kSimpleValue;
-    ev.values.push_back(v);
+    const event::EventView ev = OneScalar(names[static_cast<size_t>(t)], step);
     Record rec;
     rec.offset = index * 32;
     rec.index = index++;
