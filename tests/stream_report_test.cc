@@ -416,7 +416,7 @@ TEST_CASE("--write-baseline streamed: every finding recorded and accepted, the f
     CHECK(again.exit_code == 0);
     CHECK(json::parse(again.out)["findings"].empty());
   }
-  // The same file as with --fix (which collects the findings) where it fixes nothing.
+  // The same file as with --fix where it fixes nothing.
   const std::string fixed = tmp / "baseline-fix.json";
   REQUIRE(test::RunCli({"--fix", "--dry-run", "--write-baseline", fixed, l.logs, l.single}).exit_code == 0);
   CHECK(test::ReadFile(fixed) == test::ReadFile(tmp / "baseline-json.json"));
@@ -501,6 +501,161 @@ TEST_CASE("Spool: bytes read back in any order, on disk or in memory") {
   } else {
     ::unsetenv("TMPDIR");
   }
+}
+
+// Every field of a finding, as text: two findings are the same when these are.
+std::string Fields(const Finding& f) {
+  std::ostringstream o;
+  auto opt = [&](const auto& v) {
+    if (v) {
+      o << *v << "|";
+    } else {
+      o << "-|";
+    }
+  };
+  o << f.rule << "|" << static_cast<int>(f.severity) << "|" << f.message << "|" << f.impact << "|" << f.path << "|"
+    << f.run << "|";
+  opt(f.offset);
+  opt(f.length);
+  opt(f.record);
+  opt(f.tag);
+  opt(f.step);
+  o << static_cast<int>(f.fix.applicability) << "|" << static_cast<int>(f.fix.kind) << "|" << f.fix.description << "|";
+  opt(f.fix.truncate_to);
+  o << f.fix.drop_begin << "|" << f.fix.drop_end << "|" << f.fix.withheld;
+  return o.str();
+}
+
+// --fix holds a path's findings in a FindingSpool while it fixes: they come
+// back whole and in order, whatever their size and the batch.
+TEST_CASE("FindingSpool: findings read back whole, in order, a batch at a time, on disk or in memory") {
+  test::TempDir tmp;
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old != nullptr ? old : "";
+  const RuleInfo* rules[] = {&FindRule("TB101")->info(), &FindRule("TB205")->info(), &FindRule("TB503")->info()};
+  std::vector<Finding> made;
+  for (int i = 0; i < 5000; ++i) {
+    Finding f;
+    f.rule = rules[i % 3];
+    f.severity = static_cast<Severity>(i % 3);
+    f.message = "message " + std::to_string(i) + std::string(static_cast<size_t>(i % 50), 'm');
+    f.impact = i % 4 == 0 ? "" : "impact \n\t\x01 " + std::to_string(i);
+    f.path = "run/" + std::to_string(i % 17) + "/events.out.tfevents.1.h";
+    f.run = i % 5 == 0 ? "" : "run/" + std::to_string(i % 17);
+    if (i % 2 == 0) f.offset = uint64_t{1} << (i % 64);
+    if (i % 3 == 0) f.length = static_cast<uint64_t>(i);
+    if (i % 5 == 0) f.record = static_cast<uint64_t>(i) * 3;
+    if (i % 7 != 0) f.tag = std::string(1, '\0') + "tag/" + std::to_string(i);
+    if (i % 11 != 0) f.step = i % 2 == 0 ? INT64_MIN + i : INT64_MAX - i;
+    f.fix.applicability = static_cast<Applicability>(i % 3);
+    f.fix.kind = static_cast<FixKind>(i % 4);
+    f.fix.description = i % 6 == 0 ? "" : "cut it";
+    if (i % 4 == 1) f.fix.truncate_to = static_cast<uint64_t>(i) * 12;
+    f.fix.drop_begin = static_cast<uint64_t>(i);
+    f.fix.drop_end = static_cast<uint64_t>(i) * 2;
+    if (i % 9 == 0) f.fix.withheld = "may still be written";
+    made.push_back(std::move(f));
+  }
+  // Longer than the 1 MiB read window: read whole, first and in the middle.
+  made[0].message.assign((size_t{1} << 20) + 5, 'x');
+  made[2500].impact.assign(3u << 20, 'y');
+  for (const bool disk : {true, false}) {
+    CAPTURE(disk);
+    ::setenv("TMPDIR", disk ? tmp.path().c_str() : (tmp / "missing").c_str(), 1);
+    for (const size_t batch : {size_t{1}, size_t{7}, size_t{4096}, size_t{100000}}) {
+      CAPTURE(batch);
+      FindingSpool spool;
+      for (const Finding& f : made) spool.Add(f);
+      CHECK(spool.count() == made.size());
+      CHECK(fs::is_empty(tmp.path()));  // unlinked at once
+      std::vector<Finding> back;
+      size_t calls = 0;
+      REQUIRE(spool.Replay(batch, [&](std::vector<Finding>* b) {
+        CHECK(!b->empty());
+        CHECK(b->size() <= batch);
+        ++calls;
+        for (Finding& f : *b) back.push_back(std::move(f));
+      }));
+      CHECK(calls == (made.size() + batch - 1) / batch);
+      REQUIRE(back.size() == made.size());
+      for (size_t i = 0; i < made.size(); ++i) {
+        if (Fields(back[i]) != Fields(made[i])) {
+          FAIL("finding " << i << " differs");
+          break;
+        }
+      }
+    }
+  }
+  FindingSpool empty;
+  CHECK(empty.Replay(10, [](std::vector<Finding>*) { FAIL("no batch"); }));
+  if (old != nullptr) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
+}
+
+// --fix streams: a path's findings are held in a temporary file while its
+// fixes are applied, then reported when no fix changed a file (read back), or
+// found again by a second scan when one did. Either way the report is what a
+// lint of the logdir as it is afterwards finds, with the fixes' outcomes.
+TEST_CASE("--fix streamed: the findings are those of the paths as the fixes left them") {
+  Logdirs l;
+  const json before = json::parse(test::RunCli({"--format", "json", l.logs, l.single}).out);
+  // A safe fix cuts a file of l.logs (TB101; the zero tail behind TB104's
+  // damage needs the rewrite); l.single needs an unsafe one: its findings
+  // are read back from where they were held.
+  const test::CliResult r = test::RunCli({"--fix", "--format", "json", l.logs, l.single});
+  CHECK(r.exit_code == 1);
+  const json fixed = json::parse(r.out);
+  const json after = json::parse(Collected({l.logs, l.single}, Format::kJson, {}));
+  CHECK(fixed["findings"] == after["findings"]);
+  CHECK(fixed["findings"] != before["findings"]);
+  CHECK(fixed["dry_run"] == false);
+  std::map<std::string, int> statuses;
+  for (const json& o : fixed["fixes"]) ++statuses[o["status"].get<std::string>()];
+  CHECK(statuses["fixed"] == 1);
+  CHECK(statuses["needs --unsafe-fixes"] >= 3);  // TB104's rewrites, TB201's move, the single file
+  CHECK(statuses.size() == 2);
+  // Nothing left to cut: every path's findings are read back, and the
+  // report is the plain lint's with the fixes' outcomes.
+  for (const char* format : {"json", "text", "sarif", "junit"}) {
+    CAPTURE(format);
+    const test::CliResult again = test::RunCli({"--fix", "--color", "never", "--format", format, l.logs, l.single});
+    CHECK(again.exit_code == 1);
+    const test::CliResult plain = test::RunCli({"--color", "never", "--format", format, l.logs, l.single});
+    if (std::string(format) == "json") {
+      json a = JsonWithoutSeconds(again.out);
+      CHECK(a["fixes"].size() == statuses["needs --unsafe-fixes"]);
+      a.erase("fixes");
+      a.erase("dry_run");
+      CHECK(a == JsonWithoutSeconds(plain.out));
+    } else if (std::string(format) == "text") {
+      // The plain report with what --fix did after the findings: a blank
+      // line, then a line per file.
+      std::vector<std::string> lines;
+      std::istringstream in(WithoutSeconds(again.out));
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+      size_t k = 0;
+      while (k < lines.size() && lines[k].find(": needs --unsafe-fixes: ") == std::string::npos) ++k;
+      REQUIRE(k > 0);
+      REQUIRE(k < lines.size());
+      CHECK(lines[k - 1].empty());
+      size_t end = k;
+      while (end < lines.size() && lines[end].find(": needs --unsafe-fixes: ") != std::string::npos) ++end;
+      CHECK(end - k == statuses["needs --unsafe-fixes"]);
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(k - 1), lines.begin() + static_cast<std::ptrdiff_t>(end));
+      std::string text;
+      for (const std::string& line : lines) text += line + "\n";
+      CHECK(text == WithoutSeconds(plain.out));
+    } else {
+      CHECK(WithoutSeconds(again.out) == WithoutSeconds(plain.out));
+    }
+  }
+  // --dry-run changes nothing and holds nothing: the plain lint's findings.
+  const json dry = json::parse(test::RunCli({"--fix", "--dry-run", "--format", "json", l.logs, l.single}).out);
+  CHECK(dry["findings"] == after["findings"]);
+  CHECK(dry["dry_run"] == true);
 }
 
 }  // namespace

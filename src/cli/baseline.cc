@@ -356,23 +356,4 @@ int FinishBaseline(const std::string& path, BaselineRecorder* recorder, bool qui
   return kExitClean;
 }
 
-int UseBaseline(const BaselineOptionText& text, const Baseline& baseline, const std::vector<LintResult*>& results,
-                bool quiet, std::optional<uint64_t>* suppressed, std::ostream& err) {
-  if (text.read.empty() && text.write.empty()) return kExitClean;
-  if (text.write.empty()) {
-    *suppressed = ApplyBaseline(baseline, results);
-    return kExitClean;
-  }
-  // The baseline written holds every finding as often as it occurs: it
-  // suppresses them all.
-  BaselineRecorder recorder;
-  for (const LintResult* r : results) {
-    for (const Finding& f : r->findings) recorder.Add(f);
-  }
-  if (FinishBaseline(text.write, &recorder, quiet, err) != kExitClean) return kExitUsage;
-  *suppressed = recorder.total();
-  for (LintResult* r : results) std::vector<Finding>().swap(r->findings);
-  return kExitClean;
-}
-
 }  // namespace tblint

@@ -118,16 +118,8 @@ void AddBaselineOptions(boost::program_options::options_description* options, Ba
 // naming it when it cannot be read or is not a baseline.
 int ReadBaselineOption(const BaselineOptionText& text, Baseline* baseline, std::ostream& err);
 
-// After the scan (and fixes): with --write-baseline, records the findings
-// left in `results` in its file (which then becomes the baseline used, so
-// they are all accepted: every one is removed) and says so on `err` unless
-// `quiet`; with --baseline alone, removes the findings the baseline holds.
-// Either way sets *suppressed. kExitUsage with a message when the file
-// cannot be written.
-int UseBaseline(const BaselineOptionText& text, const Baseline& baseline, const std::vector<LintResult*>& results,
-                bool quiet, std::optional<uint64_t>* suppressed, std::ostream& err);
-// --write-baseline's last step, the same for findings recorded as they
-// streamed: writes the file and says so. kExitUsage with a message when it
+// --write-baseline's last step, once the findings (those left after --fix)
+// are recorded as they streamed: writes the file and says so. kExitUsage with a message when it
 // cannot be written.
 int FinishBaseline(const std::string& path, BaselineRecorder* recorder, bool quiet, std::ostream& err);
 

@@ -21,6 +21,7 @@
 #include "fix/fixer.h"
 #include "record/crc32c.h"
 #include "report/report.h"
+#include "report/spool.h"
 #include "rule/registry.h"
 #include "scan/discover.h"
 #include "scan/scanner.h"
@@ -202,75 +203,62 @@ class CheckCommand : public Command {
     ro.fail_on = fail_level;
     ro.statistics = vm.count("statistics") > 0;
 
-    // Without --fix, findings go to the report run by run as the scan hands
-    // them over, and are let go (docs/performance.md): memory does not grow
-    // with their number (--write-baseline keeps a fingerprint of each).
-    // --fix plans from every finding of a path: it collects them, then
-    // renders.
-    if (!fix) {
-      return Stream(paths, file_config, baseline, config, *format, ro, to_file, vm.count("quiet") > 0, progress.get(),
-                    out, err);
+    // Findings go to the report run by run as the scan hands them over, and
+    // are let go (docs/performance.md): memory does not grow with their number
+    // (--write-baseline keeps a fingerprint of each). --fix streams too: see
+    // FixPass.
+    std::optional<FixPass> fix_pass;
+    if (fix) {
+      fix_pass.emplace();
+      fix_pass->options.dry_run = dry_run;
+      fix_pass->options.unsafe = unsafe;
+      fix_pass->options.now = config.lint.now;
+      fix_pass->options.backup_dir = backup_dir_;
     }
-
-    std::vector<std::unique_ptr<LintResult>> results;
-    ReportInput report;
-    report.fix_ran = fix;
-    report.dry_run = dry_run;
-    for (const std::string& path : paths) {
-      auto result = std::make_unique<LintResult>();
-      std::string error;
-      if (!Lint(path, config, result.get(), &error)) {
-        err << "tblint: " << EscapeForText(error) << "\n";
-        return kExitUsage;
-      }
-      ApplyFindingSettings(file_config, result.get());  // per-path ignores, severities: before fixing
-      if (fix) {
-        FixOptions fo;
-        fo.dry_run = dry_run;
-        fo.unsafe = unsafe;
-        fo.now = config.lint.now;
-        fo.backup_dir = backup_dir_;
-        std::vector<FixOutcome> outcomes = ApplyFixes(*result, fo);
-        bool changed = false;
-        for (const FixOutcome& o : outcomes) changed = changed || o.status == FixStatus::kFixed;
-        report.fixes.insert(report.fixes.end(), outcomes.begin(), outcomes.end());
-        if (changed) {
-          // Re-lint: the report and the exit code reflect what is left.
-          auto again = std::make_unique<LintResult>();
-          if (!Lint(path, config, again.get(), &error)) {
-            err << "tblint: " << EscapeForText(error) << "\n";
-            return kExitUsage;
-          }
-          ApplyFindingSettings(file_config, again.get());
-          result = std::move(again);
-        }
-      }
-      results.push_back(std::move(result));
-    }
-    for (const auto& r : results) report.results.push_back(r.get());
-    std::vector<LintResult*> to_filter;
-    for (const auto& r : results) to_filter.push_back(r.get());
-    if (UseBaseline(baseline_text_, baseline, to_filter, vm.count("quiet") > 0, &report.baseline_suppressed, err) !=
-        kExitClean) {
-      return kExitUsage;
-    }
-    if (progress) progress->Finish();
-    if (WriteReport(report, *format, ro, to_file, output_file_, out, err) != kExitClean) return kExitUsage;
-    return ReportExitCode(report, fail_level);
+    return Stream(paths, file_config, baseline, config, *format, ro, to_file, vm.count("quiet") > 0, progress.get(),
+                  fix_pass ? &*fix_pass : nullptr, out, err);
   }
 
  private:
+  // --fix, PATH by PATH. The scan keeps the findings that offer or withhold
+  // a fix (after the config's per-path settings, before the baseline: a
+  // baseline hides a finding, it does not stop its fix) and holds the
+  // others in a FindingSpool, a temporary file, not in memory. Once the
+  // PATH is linted, its fixes are applied. When none changed a file, the
+  // held findings go to the report; otherwise they are stale, and the PATH
+  // is linted again for the report of what is left. --dry-run changes
+  // nothing: its findings go straight to the report.
+  struct FixPass {
+    FixOptions options;
+    bool holding = false;              // this PATH's findings go to `held`, not to the report
+    FixPlanner planner;                // what this PATH's findings ask of each file
+    std::optional<FindingSpool> held;  // this PATH's findings, while its fixes are not applied
+    std::vector<FixOutcome> outcomes;  // every PATH's, in order
+  };
+
   // Each run's findings, as the scan hands them over: the config file's
-  // per-path ignores and severities, then the baseline (--write-baseline
-  // records each and, since the baseline it writes accepts them all, lets it
-  // go; --baseline drops those it holds), then the report.
+  // per-path ignores and severities, then (--fix) FixPass's share, then the
+  // baseline (--write-baseline records each and, since the baseline it
+  // writes accepts them all, lets it go; --baseline drops those it holds),
+  // then the report.
   class StreamingConsumer final : public FindingsConsumer {
    public:
     StreamingConsumer(const Config& config, BaselineRecorder* recorder, BaselineFilter* baseline, ReportWriter* writer,
-                      ProgressMeter* progress)
-        : config_(config), recorder_(recorder), baseline_(baseline), writer_(writer), progress_(progress) {}
+                      ProgressMeter* progress, FixPass* fix)
+        : config_(config), recorder_(recorder), baseline_(baseline), writer_(writer), progress_(progress), fix_(fix) {}
     void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
       ApplyFindingSettings(config_, findings);
+      if (fix_ != nullptr && fix_->holding) {
+        for (const Finding& f : *findings) {
+          fix_->planner.Add(f);
+          if (fix_->held) fix_->held->Add(f);
+        }
+        if (fix_->held) return;
+      }
+      Deliver(result, findings);
+    }
+    // Findings that are final: the baseline, then the report.
+    void Deliver(const LintResult& result, std::vector<Finding>* findings) {
       if (recorder_ != nullptr) {
         for (const Finding& f : *findings) recorder_->Add(f);
         findings->clear();
@@ -288,11 +276,56 @@ class CheckCommand : public Command {
     BaselineFilter* baseline_;
     ReportWriter* writer_;
     ProgressMeter* progress_;
+    FixPass* fix_;
   };
+
+  // Lints `path` into *result; with `fix`, applies its fixes and, when one
+  // changed a file, lints it again (FixPass). kExitUsage with a message on
+  // `err` when it cannot.
+  int LintPath(const std::string& path, const ScanConfig& config, StreamingConsumer* consumer, FixPass* fix,
+               std::unique_ptr<LintResult>* result, std::ostream& err) {
+    std::string error;
+    if (fix != nullptr) {
+      fix->holding = true;
+      if (!fix->options.dry_run) fix->held.emplace();
+    }
+    const bool linted = Lint(path, config, result->get(), &error);
+    if (fix != nullptr) fix->holding = false;
+    if (!linted) {
+      err << "tblint: " << EscapeForText(error) << "\n";
+      return kExitUsage;
+    }
+    if (fix == nullptr) return kExitClean;
+    std::vector<FixOutcome> outcomes = ApplyFixes(**result, &fix->planner, fix->options);
+    bool changed = false;
+    for (FixOutcome& o : outcomes) {
+      changed = changed || o.status == FixStatus::kFixed;
+      fix->outcomes.push_back(std::move(o));
+    }
+    if (!fix->held) return kExitClean;  // --dry-run: the findings went to the report
+    if (changed) {
+      fix->held.reset();
+      *result = std::make_unique<LintResult>();
+      if (!Lint(path, config, result->get(), &error)) {
+        err << "tblint: " << EscapeForText(error) << "\n";
+        return kExitUsage;
+      }
+      return kExitClean;
+    }
+    constexpr size_t kBatch = 4096;
+    const bool read_back =
+        fix->held->Replay(kBatch, [&](std::vector<Finding>* batch) { consumer->Deliver(**result, batch); });
+    fix->held.reset();
+    if (!read_back) {
+      err << "tblint: cannot read the findings of " << EscapeForText(path) << " back from their temporary file\n";
+      return kExitUsage;
+    }
+    return kExitClean;
+  }
 
   int Stream(const std::vector<std::string>& paths, const Config& file_config, const Baseline& baseline,
              ScanConfig config, Format format, const RenderOptions& ro, bool to_file, bool quiet,
-             ProgressMeter* progress, std::ostream& out, std::ostream& err) {
+             ProgressMeter* progress, FixPass* fix, std::ostream& out, std::ostream& err) {
     // A PATH that does not exist is a usage error before any output, as
     // when the report is rendered at the end; a PATH that is no directory is
     // a single file (Discover's test), which SARIF's header names first.
@@ -312,6 +345,10 @@ class CheckCommand : public Command {
       }
       header.paths.push_back({path, !S_ISDIR(st.st_mode)});
     }
+    if (fix != nullptr) {
+      header.fix_ran = true;
+      header.dry_run = fix->options.dry_run;
+    }
     AtomicOutputFile file;
     if (to_file) {
       std::string error;
@@ -330,7 +367,7 @@ class CheckCommand : public Command {
       filter.emplace(baseline);
     }
     StreamingConsumer consumer(file_config, recorder ? &*recorder : nullptr, filter ? &*filter : nullptr, writer.get(),
-                               to_file ? nullptr : progress);
+                               to_file ? nullptr : progress, fix);
     config.consumer = &consumer;
     // Most writers read no file's tags after Lint: they take the findings,
     // the file and run counts, the files' paths and the logdir's name. HTML
@@ -341,11 +378,7 @@ class CheckCommand : public Command {
     ReportInput report;
     for (const std::string& path : paths) {
       auto result = std::make_unique<LintResult>();
-      std::string error;
-      if (!Lint(path, config, result.get(), &error)) {
-        err << "tblint: " << EscapeForText(error) << "\n";
-        return kExitUsage;
-      }
+      if (LintPath(path, config, &consumer, fix, &result, err) != kExitClean) return kExitUsage;
       if (!recorder) writer->EndPath(*result);
       results.push_back(std::move(result));
     }
@@ -358,13 +391,20 @@ class CheckCommand : public Command {
     }
     for (const auto& r : results) report.results.push_back(r.get());
     if (filter) report.baseline_suppressed = filter->suppressed();
+    bool fix_failed = false;
+    if (fix != nullptr) {
+      report.fix_ran = true;
+      report.dry_run = fix->options.dry_run;
+      report.fixes = std::move(fix->outcomes);
+      for (const FixOutcome& o : report.fixes) fix_failed = fix_failed || o.status == FixStatus::kFailed;
+    }
     if (progress != nullptr) progress->Finish();
     writer->End(report);
     if (to_file) {
       std::string error;
       if (!file.Commit(&error)) return ReportFileError(err, output_file_, error);
     }
-    return writer->tally().AnyAtOrAbove(ro.fail_on) ? kExitFindings : kExitClean;
+    return writer->tally().AnyAtOrAbove(ro.fail_on) || fix_failed ? kExitFindings : kExitClean;
   }
 
   std::string format_;

@@ -287,9 +287,15 @@ const char* FixStatusName(FixStatus s, bool dry_run) {
 }
 
 std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& options) {
+  FixPlanner planner;
+  for (const Finding& f : result.findings) planner.Add(f);
+  return ApplyFixes(result, &planner, options);
+}
+
+std::vector<FixOutcome> ApplyFixes(const LintResult& result, FixPlanner* planner, const FixOptions& options) {
   std::vector<FixOutcome> outcomes;
   Session session(result, options);
-  for (const FilePlan& plan : PlanFixes(result)) {
+  for (const FilePlan& plan : planner->Take(result)) {
     const FileInfo& info = plan.file->info;
     FixOutcome o;
     o.logdir = result.logdir.given;

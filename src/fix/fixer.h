@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "fix/plan.h"
 #include "scan/scanner.h"
 
 namespace tblint {
@@ -69,6 +70,10 @@ struct FixOptions {
 
 // Applies the fixes found in `result`.
 std::vector<FixOutcome> ApplyFixes(const LintResult& result, const FixOptions& options);
+// The same, for the findings a streamed scan handed over and let go
+// (ScanConfig::consumer): `planner` saw each of them (FixPlanner::Add) and
+// holds what they ask of each file. Leaves it empty.
+std::vector<FixOutcome> ApplyFixes(const LintResult& result, FixPlanner* planner, const FixOptions& options);
 
 struct RestoreOutcome {
   std::string path;    // the event file, as a person would open it

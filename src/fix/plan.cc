@@ -23,42 +23,47 @@ std::string Join(const std::set<std::string>& codes) {
 std::string FilePlan::Codes() const { return Join(codes); }
 std::string FilePlan::WithheldCodes() const { return Join(withheld_codes); }
 
-std::vector<FilePlan> PlanFixes(const LintResult& result) {
-  std::map<std::string, FilePlan> plans;
-  std::map<std::string, const FileResult*> by_rel;
-  for (const FileResult& f : result.logdir.files) by_rel[std::string(f.info.rel_path())] = &f;
-  for (const Finding& f : result.findings) {
-    auto file = by_rel.find(f.path);
-    if (file == by_rel.end()) continue;
-    const FixAction& fix = f.fix;
-    if (fix.kind == FixKind::kNone && fix.withheld.empty()) continue;
-    FilePlan& p = plans[f.path];
-    p.file = file->second;
-    p.rel = f.path;
-    if (!fix.withheld.empty()) {
-      p.withheld_codes.insert(f.rule->code);
-      p.withheld = fix.withheld;
-      continue;
-    }
-    switch (fix.kind) {
-      case FixKind::kTruncate:
-        if (!fix.truncate_to) continue;
-        p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *fix.truncate_to);
-        break;
-      case FixKind::kRewrite:
-        p.rewrite = true;
-        break;
-      case FixKind::kMove:
-        p.move = true;
-        break;
-      case FixKind::kNone:
-        continue;
-    }
-    p.codes.insert(f.rule->code);
+bool OffersFix(const Finding& f) { return f.fix.kind != FixKind::kNone || !f.fix.withheld.empty(); }
+
+void FixPlanner::Add(const Finding& f) {
+  if (!OffersFix(f)) return;
+  const FixAction& fix = f.fix;
+  FilePlan& p = plans_[f.path];
+  if (p.rel.empty()) p.rel = f.path;
+  if (!fix.withheld.empty()) {
+    p.withheld_codes.insert(f.rule->code);
+    p.withheld = fix.withheld;
+    return;
   }
+  switch (fix.kind) {
+    case FixKind::kTruncate:
+      if (!fix.truncate_to) return;
+      p.truncate_to = std::min(p.truncate_to.value_or(UINT64_MAX), *fix.truncate_to);
+      break;
+    case FixKind::kRewrite:
+      p.rewrite = true;
+      break;
+    case FixKind::kMove:
+      p.move = true;
+      break;
+    case FixKind::kNone:
+      return;
+  }
+  p.codes.insert(f.rule->code);
+}
+
+std::vector<FilePlan> FixPlanner::Take(const LintResult& result) {
+  std::map<std::string_view, const FileResult*> by_rel;
+  for (const FileResult& f : result.logdir.files) by_rel[f.info.rel_path()] = &f;
   std::vector<FilePlan> out;
-  out.reserve(plans.size());
-  for (auto& [rel, plan] : plans) out.push_back(std::move(plan));
+  out.reserve(plans_.size());
+  for (auto& [rel, plan] : plans_) {
+    auto file = by_rel.find(rel);
+    if (file == by_rel.end()) continue;
+    plan.file = file->second;
+    out.push_back(std::move(plan));
+  }
+  plans_.clear();
   return out;
 }
 

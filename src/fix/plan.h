@@ -5,6 +5,7 @@
 #define TBLINT_FIX_PLAN_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,8 +38,24 @@ struct FilePlan {
   std::string WithheldCodes() const;  // the same for withheld_codes
 };
 
-// One plan per file that a finding offers (or withholds) a fix for, in path order.
-std::vector<FilePlan> PlanFixes(const LintResult& result);
+// Whether a plan reads `f`: it offers a fix, or holds one back.
+bool OffersFix(const Finding& f);
+
+// The plans, built a finding at a time as a scan streams them: what is held
+// is one plan per file that a finding offers (or withholds) a fix for, not
+// the findings.
+class FixPlanner {
+ public:
+  // Any finding; only those that offer or withhold a fix count (OffersFix).
+  void Add(const Finding& f);
+  bool empty() const { return plans_.empty(); }
+  // The plans, in path order, each with its file in `result`; a path that
+  // names no file of `result` has none. Leaves the planner empty.
+  std::vector<FilePlan> Take(const LintResult& result);
+
+ private:
+  std::map<std::string, FilePlan> plans_;
+};
 
 // What a cut's checks read back before the cut, kept in the journal so that
 // restore can recognise the fixed file without reading all of it: the bytes

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 namespace tblint {
 namespace {
@@ -75,27 +77,168 @@ void Spool::FallBackToMemory() {
   flushed_ = 0;
 }
 
-bool Spool::CopyTo(std::ostream& out, uint64_t offset, uint64_t length) {
+template <typename Emit>
+bool Spool::Visit(uint64_t offset, uint64_t length, Emit emit) {
   if (offset > size_ || length > size_ - offset) return false;
   if (fd_ < 0) {
-    out.write(buffer_.data() + offset, static_cast<std::streamsize>(length));
+    emit(buffer_.data() + offset, static_cast<size_t>(length));
     return !lost_;
   }
   if (offset >= flushed_) {
-    out.write(buffer_.data() + (offset - flushed_), static_cast<std::streamsize>(length));
+    emit(buffer_.data() + (offset - flushed_), static_cast<size_t>(length));
     return true;
   }
   if (offset + length > flushed_) Flush();  // the range reaches the buffer: one source
-  if (fd_ < 0) return CopyTo(out, offset, length);
+  if (fd_ < 0) return Visit(offset, length, emit);
   read_.resize(static_cast<size_t>(std::min<uint64_t>(length, kChunk)));
   while (length > 0) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(length, read_.size()));
     if (!ReadAt(offset, read_.data(), n)) return false;
-    out.write(read_.data(), static_cast<std::streamsize>(n));
+    emit(read_.data(), n);
     offset += n;
     length -= n;
   }
   return true;
+}
+
+bool Spool::CopyTo(std::ostream& out, uint64_t offset, uint64_t length) {
+  return Visit(offset, length, [&](const char* p, size_t n) { out.write(p, static_cast<std::streamsize>(n)); });
+}
+
+bool Spool::ReadInto(uint64_t offset, uint64_t length, std::string* to) {
+  return Visit(offset, length, [&](const char* p, size_t n) { to->append(p, n); });
+}
+
+// A finding as bytes: its rule's address, then each field, strings and
+// optionals with a length or presence byte first. Native byte order: the
+// bytes never leave the process.
+namespace {
+
+template <typename T>
+void Put(std::string* s, const T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  s->append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+void PutString(std::string* s, const std::string& v) {
+  Put<uint64_t>(s, v.size());
+  s->append(v);
+}
+template <typename T>
+void PutOptional(std::string* s, const std::optional<T>& v) {
+  Put<uint8_t>(s, v ? 1 : 0);
+  if (v) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      PutString(s, *v);
+    } else {
+      Put(s, *v);
+    }
+  }
+}
+
+// Reads back what Put wrote, from a record known to be whole.
+struct Reader {
+  const char* p;
+  template <typename T>
+  T Get() {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    p += sizeof v;
+    return v;
+  }
+  std::string GetString() {
+    const auto n = static_cast<size_t>(Get<uint64_t>());
+    std::string v(p, n);
+    p += n;
+    return v;
+  }
+  template <typename T>
+  void GetOptional(std::optional<T>* v) {
+    if (Get<uint8_t>() == 0) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      *v = GetString();
+    } else {
+      *v = Get<T>();
+    }
+  }
+};
+
+}  // namespace
+
+void FindingSpool::Add(const Finding& f) {
+  std::string& s = scratch_;
+  s.clear();
+  Put<uint64_t>(&s, 0);  // the record's length, set below
+  Put(&s, f.rule);
+  Put(&s, f.severity);
+  PutString(&s, f.message);
+  PutString(&s, f.impact);
+  PutString(&s, f.path);
+  PutString(&s, f.run);
+  PutOptional(&s, f.offset);
+  PutOptional(&s, f.length);
+  PutOptional(&s, f.record);
+  PutOptional(&s, f.tag);
+  PutOptional(&s, f.step);
+  Put(&s, f.fix.applicability);
+  Put(&s, f.fix.kind);
+  PutString(&s, f.fix.description);
+  PutOptional(&s, f.fix.truncate_to);
+  Put(&s, f.fix.drop_begin);
+  Put(&s, f.fix.drop_end);
+  PutString(&s, f.fix.withheld);
+  const uint64_t n = s.size() - sizeof(uint64_t);
+  std::memcpy(s.data(), &n, sizeof n);
+  spool_.Append(s);
+  ++count_;
+}
+
+bool FindingSpool::Decode(uint64_t* at, size_t batch, std::vector<Finding>* out) {
+  constexpr uint64_t kWindow = uint64_t{1} << 20;
+  std::string& w = scratch_;
+  while (out->size() < batch && *at < spool_.size()) {
+    // A window of whole records from *at: 1 MiB, or the first record when it is longer.
+    uint64_t want = std::min(kWindow, spool_.size() - *at);
+    size_t pos = 0;
+    for (;;) {
+      w.clear();
+      if (!spool_.ReadInto(*at, want, &w)) return false;
+      while (out->size() < batch && w.size() - pos >= sizeof(uint64_t)) {
+        uint64_t n = 0;
+        std::memcpy(&n, w.data() + pos, sizeof n);
+        if (w.size() - pos - sizeof n < n) break;
+        DecodeOne(w.data() + pos + sizeof n, &out->emplace_back());
+        pos += sizeof n + n;
+      }
+      if (pos > 0) break;
+      uint64_t n = 0;  // the first record does not fit: read it whole
+      std::memcpy(&n, w.data(), sizeof n);
+      want = sizeof n + n;
+    }
+    *at += pos;
+  }
+  return true;
+}
+
+void FindingSpool::DecodeOne(const char* p, Finding* f) {
+  Reader r{p};
+  f->rule = r.Get<const RuleInfo*>();
+  f->severity = r.Get<Severity>();
+  f->message = r.GetString();
+  f->impact = r.GetString();
+  f->path = r.GetString();
+  f->run = r.GetString();
+  r.GetOptional(&f->offset);
+  r.GetOptional(&f->length);
+  r.GetOptional(&f->record);
+  r.GetOptional(&f->tag);
+  r.GetOptional(&f->step);
+  f->fix.applicability = r.Get<Applicability>();
+  f->fix.kind = r.Get<FixKind>();
+  f->fix.description = r.GetString();
+  r.GetOptional(&f->fix.truncate_to);
+  f->fix.drop_begin = r.Get<uint64_t>();
+  f->fix.drop_end = r.Get<uint64_t>();
+  f->fix.withheld = r.GetString();
 }
 
 }  // namespace tblint

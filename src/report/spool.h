@@ -1,8 +1,9 @@
 // Bytes a report writes before it can write what comes first (JUnit's
 // totals head the document; its suites' counts head their cases): kept in an
 // unlinked temporary file, not in memory, so a report of millions of findings
-// holds a few bytes per finding (docs/performance.md). Internal to
-// src/report.
+// holds a few bytes per finding (docs/performance.md). FindingSpool keeps
+// findings themselves there: `tblint check --fix` holds a path's until it
+// knows whether a fix made them stale.
 //
 // The file is created in $TMPDIR (else /tmp) and unlinked at once: nothing is
 // left behind, whatever happens to the process. When no temporary file can be
@@ -16,6 +17,9 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "rule/finding.h"
 
 namespace tblint {
 
@@ -32,10 +36,14 @@ class Spool {
   // Writes the `length` bytes at `offset` (from Append) to `out`. False when
   // they cannot be read back (the temporary file failed under us).
   bool CopyTo(std::ostream& out, uint64_t offset, uint64_t length);
+  // The same bytes, appended to *to.
+  bool ReadInto(uint64_t offset, uint64_t length, std::string* to);
   // True while the bytes are in a temporary file (tests).
   bool on_disk() const { return fd_ >= 0; }
 
  private:
+  template <typename Emit>
+  bool Visit(uint64_t offset, uint64_t length, Emit emit);
   void Flush();
   bool ReadAt(uint64_t offset, char* to, size_t length);
   void FallBackToMemory();
@@ -46,6 +54,38 @@ class Spool {
   std::string buffer_;    // the bytes after `flushed_` (everything, in memory mode)
   std::string read_;      // CopyTo's window
   bool lost_ = false;     // the file could not be read back when memory took over
+};
+
+// Findings written to a Spool as they come and read back, in order and
+// whole, a batch at a time: memory holds one batch. Only for the process
+// that wrote them (a finding's rule is kept as its address).
+class FindingSpool {
+ public:
+  void Add(const Finding& f);
+  uint64_t count() const { return count_; }
+  // Calls `take` with each next batch of up to `batch` findings (which it may
+  // move from), in the order added. False when the spool cannot be read back
+  // (its temporary file failed under us); the batches taken so far stand.
+  template <typename Take>
+  bool Replay(size_t batch, Take take) {
+    std::vector<Finding> out;
+    uint64_t at = 0;
+    while (at < spool_.size()) {
+      if (!Decode(&at, batch, &out)) return false;
+      take(&out);
+      out.clear();
+    }
+    return true;
+  }
+
+ private:
+  // Reads up to `batch` findings from *at on into *out.
+  bool Decode(uint64_t* at, size_t batch, std::vector<Finding>* out);
+  static void DecodeOne(const char* record, Finding* f);
+
+  Spool spool_;
+  std::string scratch_;
+  uint64_t count_ = 0;
 };
 
 }  // namespace tblint
