@@ -77,31 +77,10 @@ class TB601 : public Rule {
   void CheckRun(const RunResult& run, const LintOptions&, Sink& sink) const override {
     // Both readers keep one reservoir per tag and run, across all its files,
     // sized by the kind of the tag's first point (files in read order).
-    // Per distinct tag (TagUnion: compact, however many tags): the kind of
-    // its first point and its points over all files.
     std::vector<const TagMap*> maps;
     for (const FileResult* file : run.files) maps.push_back(&file->tags);
     const TagUnion tags(std::move(maps));
-    // A run of one file (one of a million tags, say) reads its map directly;
-    // only several files need the sums.
-    const TagMap* only = run.files.size() == 1 ? &run.files.front()->tags : nullptr;
-    std::vector<uint64_t> points;
-    std::vector<event::TagKind> kinds;
-    if (only == nullptr) {
-      points.assign(tags.size(), 0);
-      kinds.assign(tags.size(), event::TagKind::kOther);
-      for (size_t m = 0; m < run.files.size(); ++m) {
-        const TagMap& file_tags = run.files[m]->tags;
-        for (uint32_t i = 0; i < file_tags.size(); ++i) {
-          const uint32_t id = tags.Id(m, i);
-          const TagCore c = file_tags.Full(i);
-          if (points[id] == 0) kinds[id] = c.kind();
-          points[id] += c.points();
-        }
-      }
-    }
-    const auto points_of = [&](uint32_t id) { return only ? only->Full(id).points() : points[id]; };
-    const auto kind_of = [&](uint32_t id) { return only ? only->Full(id).kind() : kinds[id]; };
+    const TagTotals totals(tags);
     // One finding per run, listing every downsampled tag: a run logged for
     // long has many, and one line each would bury everything else.
     struct Over {
@@ -111,11 +90,11 @@ class TB601 : public Rule {
     };
     std::vector<Over> over;
     for (uint32_t id = 0; id < tags.size(); ++id) {
-      const event::TagKind kind = kind_of(id);
+      const TagTotals::Totals t = totals[id];
       // hparams are one summary per session, not a series.
-      if (kind == event::TagKind::kHparams) continue;
-      const uint64_t keeps = PythonKeeps(kind);
-      if (points_of(id) > keeps) over.push_back({tags.key(id), kind, points_of(id), keeps});
+      if (t.first == event::TagKind::kHparams) continue;
+      const uint64_t keeps = PythonKeeps(t.first);
+      if (t.points > keeps) over.push_back({tags.key(id), t.first, t.points, keeps});
     }
     if (over.empty()) return;
     // Findings in tag order.

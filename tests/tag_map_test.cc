@@ -219,6 +219,59 @@ TEST_CASE("tag map: a run's union numbers tags by first appearance and sorts lik
   CHECK(none.size() == 0);
 }
 
+// TB601 and TB602 read a tag's totals over a run's files: points summed, the
+// kind of its first point (the first file where it has one), every kind, and
+// the files holding it; one file's are read from its map.
+TEST_CASE("tag totals: a union's tags summed over its maps, or read from its one map") {
+  using event::TagKind;
+  auto core = [](TagKind first, uint64_t points, TagKind also) {
+    TagCore c = Core(0, first);
+    c.points_kinds = TagCore::Pack(first, points) | TagCore::KindBit(also);
+    return c;
+  };
+  auto bit = [](TagKind k) { return static_cast<uint8_t>(1u << static_cast<unsigned>(k)); };
+  TagMap one, two, three;
+  one.Add("loss", core(TagKind::kScalar, 1500, TagKind::kScalar));
+  one.Add("img", core(TagKind::kImage, 3, TagKind::kImage));
+  two.Add("img", core(TagKind::kImage, 4, TagKind::kTensor));
+  two.Add("loss", core(TagKind::kHistogram, 10, TagKind::kHistogram));
+  three.Add("new", core(TagKind::kText, 2, TagKind::kText));
+  three.Add("img", core(TagKind::kAudio, 1, TagKind::kAudio));
+
+  const TagUnion single({&one});
+  const TagTotals alone(single);
+  CHECK(alone[single.Find("loss")].points == 1500);
+  CHECK(alone[single.Find("loss")].first == TagKind::kScalar);
+  CHECK(alone[single.Find("loss")].kinds == bit(TagKind::kScalar));
+  CHECK(alone[single.Find("img")].maps == 1);
+
+  const TagUnion u({&one, &two, &three});
+  const TagTotals totals(u);
+  const TagTotals::Totals loss = totals[u.Find("loss")];
+  CHECK(loss.points == 1510);
+  CHECK(loss.first == TagKind::kScalar);
+  CHECK(loss.kinds == (bit(TagKind::kScalar) | bit(TagKind::kHistogram)));
+  CHECK(loss.maps == 2);
+  const TagTotals::Totals img = totals[u.Find("img")];
+  CHECK(img.points == 8);
+  CHECK(img.first == TagKind::kImage);
+  CHECK(img.kinds == (bit(TagKind::kImage) | bit(TagKind::kTensor) | bit(TagKind::kAudio)));
+  CHECK(img.maps == 3);
+  const TagTotals::Totals fresh = totals[u.Find("new")];
+  CHECK(fresh.points == 2);
+  CHECK(fresh.first == TagKind::kText);
+  CHECK(fresh.maps == 1);
+
+  // One map of many tags, compact and wide: each read from the map as asked.
+  TagMap big;
+  for (int i = 0; i < 1000; ++i) big.Add("t" + std::to_string(i), core(TagKind::kScalar, static_cast<uint64_t>(i), TagKind::kScalar));
+  const TagUnion big_union({&big});
+  const TagTotals big_totals(big_union);
+  CHECK(big_totals[999].points == 999);
+  CHECK(big_totals[0].points == 0);
+  CHECK(big_totals[0].maps == 1);
+}
+
 // The analysis as it was before the compact map: one struct per tag in a
 // std::map, every SessionLog START lowering every tag's covered_max at once.
 struct Reference {

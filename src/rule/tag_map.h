@@ -568,6 +568,7 @@ class TagUnion {
       if (keys_[slot - 1] == tag) return slot - 1;
     }
   }
+  const std::vector<const TagMap*>& maps() const { return maps_; }
   // Every id, sorted by the tag's bytes.
   std::vector<uint32_t> Sorted() const {
     std::vector<uint32_t> ids(size());
@@ -597,6 +598,53 @@ class TagUnion {
   std::vector<const TagMap*> maps_;
   std::vector<std::string_view> keys_;
   std::vector<uint32_t> index_;
+};
+
+// What the maps of a TagUnion logged under each of its tags, over all of them
+// (TB601, TB602): both TensorBoard readers keep one series per tag and run,
+// across the run's files. One map's tags are read from it as asked (a file of
+// a million tags costs nothing more); several maps' are summed once, 16 bytes
+// an id.
+class TagTotals {
+ public:
+  struct Totals {
+    uint64_t points = 0;
+    // The kind of the tag's first point: in the first map (in the union's
+    // order) where it has one, else the first map's. TensorBoard files the
+    // tag under it.
+    event::TagKind first = event::TagKind::kOther;
+    uint8_t kinds = 0;  // a bit (1 << TagKind) for every kind any map logged it as
+    uint32_t maps = 0;  // the maps holding it
+  };
+
+  explicit TagTotals(const TagUnion& tags) : tags_(tags) {
+    if (tags.maps().size() <= 1) return;
+    sums_.resize(tags.size());
+    for (size_t m = 0; m < tags.maps().size(); ++m) {
+      const TagMap& map = *tags.maps()[m];
+      for (uint32_t i = 0; i < map.size(); ++i) Add(&sums_[tags.Id(m, i)], map.Full(i));
+    }
+  }
+
+  Totals operator[](uint32_t id) const {
+    if (!sums_.empty() || tags_.maps().empty()) return sums_[id];
+    Totals t;
+    Add(&t, tags_.maps().front()->Full(id));
+    return t;
+  }
+
+ private:
+  static void Add(Totals* t, const TagCore& c) {
+    if (t->maps == 0 || (t->points == 0 && c.points() > 0)) t->first = c.kind();
+    t->points += c.points();
+    // kinds_seen covers mixed kinds within one map; the first kind's bit
+    // keeps this right for cores filled without it.
+    t->kinds |= static_cast<uint8_t>(c.kinds_seen() | (1u << static_cast<unsigned>(c.kind())));
+    ++t->maps;
+  }
+
+  const TagUnion& tags_;
+  std::vector<Totals> sums_;
 };
 
 }  // namespace tblint
