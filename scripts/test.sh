@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs the whole test suite with ctest;
 # then the same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 # Set TBLINT_SKIP_SANITIZERS=1 to run only the first pass. Then each libFuzzer
-# harness runs for 60 s (scripts/fuzz.sh); TBLINT_SKIP_FUZZ=1 skips that.
+# harness runs for TBLINT_FUZZ_SECONDS (default 30; scripts/fuzz.sh); TBLINT_SKIP_FUZZ=1
+# skips that. Longer fuzzing: fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -14,5 +15,5 @@ if [ "${TBLINT_SKIP_SANITIZERS:-0}" != "1" ]; then
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)")
 fi
 if [ "${TBLINT_SKIP_FUZZ:-0}" != "1" ]; then
-  bash scripts/fuzz.sh 60
+  bash scripts/fuzz.sh "${TBLINT_FUZZ_SECONDS:-30}"
 fi
