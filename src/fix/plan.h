@@ -48,7 +48,6 @@ class FixPlanner {
  public:
   // Any finding; only those that offer or withhold a fix count (OffersFix).
   void Add(const Finding& f);
-  bool empty() const { return plans_.empty(); }
   // The plans, in path order, each with its file in `result`; a path that
   // names no file of `result` has none. Leaves the planner empty.
   std::vector<FilePlan> Take(const LintResult& result);

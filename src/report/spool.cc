@@ -210,8 +210,12 @@ bool FindingSpool::Decode(uint64_t* at, size_t batch, std::vector<Finding>* out)
         pos += sizeof n + n;
       }
       if (pos > 0) break;
-      uint64_t n = 0;  // the first record does not fit: read it whole
+      // The first record does not fit: read it whole (a length past the end
+      // fails ReadInto).
+      uint64_t n = 0;
+      if (w.size() < sizeof n) return false;
       std::memcpy(&n, w.data(), sizeof n);
+      if (n > spool_.size() || sizeof n + n <= want) return false;
       want = sizeof n + n;
     }
     *at += pos;
