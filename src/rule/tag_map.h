@@ -627,7 +627,7 @@ class TagTotals {
   }
 
   Totals operator[](uint32_t id) const {
-    if (!sums_.empty() || tags_.maps().empty()) return sums_[id];
+    if (tags_.maps().size() != 1) return sums_[id];
     Totals t;
     Add(&t, tags_.maps().front()->Full(id));
     return t;
