@@ -284,18 +284,18 @@ class CheckCommand : public Command {
   // `err` when it cannot.
   int LintPath(const std::string& path, const ScanConfig& config, StreamingConsumer* consumer, FixPass* fix,
                std::unique_ptr<LintResult>* result, std::ostream& err) {
-    std::string error;
-    if (fix != nullptr) {
-      fix->holding = true;
-      if (!fix->options.dry_run) fix->held.emplace();
-    }
-    const bool linted = Lint(path, config, result->get(), &error);
-    if (fix != nullptr) fix->holding = false;
-    if (!linted) {
+    const auto lint = [&] {
+      std::string error;
+      if (Lint(path, config, result->get(), &error)) return kExitClean;
       err << "tblint: " << EscapeForText(error) << "\n";
       return kExitUsage;
-    }
-    if (fix == nullptr) return kExitClean;
+    };
+    if (fix == nullptr) return lint();
+    fix->holding = true;
+    if (!fix->options.dry_run) fix->held.emplace();
+    const int linted = lint();
+    fix->holding = false;
+    if (linted != kExitClean) return linted;
     std::vector<FixOutcome> outcomes = ApplyFixes(**result, &fix->planner, fix->options);
     bool changed = false;
     for (FixOutcome& o : outcomes) {
@@ -306,11 +306,7 @@ class CheckCommand : public Command {
     if (changed) {
       fix->held.reset();
       *result = std::make_unique<LintResult>();
-      if (!Lint(path, config, result->get(), &error)) {
-        err << "tblint: " << EscapeForText(error) << "\n";
-        return kExitUsage;
-      }
-      return kExitClean;
+      return lint();
     }
     constexpr size_t kBatch = 4096;
     const bool read_back =

@@ -165,7 +165,7 @@ struct Reader {
 }  // namespace
 
 void FindingSpool::Add(const Finding& f) {
-  std::string& s = scratch_;
+  std::string& s = record_;
   s.clear();
   Put<uint64_t>(&s, 0);  // the record's length, set below
   Put(&s, f.rule);
@@ -194,7 +194,7 @@ void FindingSpool::Add(const Finding& f) {
 
 bool FindingSpool::Decode(uint64_t* at, size_t batch, std::vector<Finding>* out) {
   constexpr uint64_t kWindow = uint64_t{1} << 20;
-  std::string& w = scratch_;
+  std::string& w = window_;
   while (out->size() < batch && *at < spool_.size()) {
     // A window of whole records from *at: 1 MiB, or the first record when it is longer.
     uint64_t want = std::min(kWindow, spool_.size() - *at);

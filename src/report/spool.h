@@ -84,7 +84,8 @@ class FindingSpool {
   static void DecodeOne(const char* record, Finding* f);
 
   Spool spool_;
-  std::string scratch_;
+  std::string record_;  // Add's
+  std::string window_;  // Decode's
   uint64_t count_ = 0;
 };
 
