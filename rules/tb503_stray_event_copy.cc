@@ -40,6 +40,9 @@ class TB503 : public Rule {
     if (reason.empty()) return nullptr;
     return std::make_unique<Check>(std::move(reason));
   }
+  std::unique_ptr<FileCheck> CloneFileCheck(const FileCheck& check) const override {
+    return std::make_unique<Check>(static_cast<const Check&>(check));
+  }
 };
 
 }  // namespace

@@ -1161,7 +1161,7 @@ int CountTB7(const LintResult& r) {
 // logdir-wide ones (TB502, TB504, TB507, TB701-TB704) among them.
 class CollectFindings final : public FindingsConsumer {
  public:
-  void OnFindings(const LintResult&, std::vector<Finding>* findings) override {
+  void OnFindings(const LintResult&, const RunResult*, std::vector<Finding>* findings) override {
     for (Finding& f : *findings) got.push_back(std::move(f));
   }
   std::vector<Finding> got;

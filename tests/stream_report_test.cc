@@ -2,7 +2,11 @@
 // report `tblint check` writes as the scan hands findings over is the report
 // rendered from every finding collected first (docs/performance.md).
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -94,7 +98,7 @@ std::string Collected(const std::vector<std::string>& paths, Format format, cons
 
 class Collect final : public FindingsConsumer {
  public:
-  void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
+  void OnFindings(const LintResult& result, const RunResult*, std::vector<Finding>* findings) override {
     CHECK(!findings->empty());
     CHECK(result.findings.empty());
     ++calls;
@@ -588,10 +592,245 @@ TEST_CASE("FindingSpool: findings read back whole, in order, a batch at a time, 
   }
   FindingSpool empty;
   CHECK(empty.Replay(10, [](std::vector<Finding>*) { FAIL("no batch"); }));
+  // Read back in parts, as --fix does run by run: Skip and Replay go on from
+  // where the last stopped.
+  FindingSpool parts;
+  for (const Finding& f : made) parts.Add(f);
+  CHECK(parts.Skip(3));
+  std::vector<Finding> some;
+  REQUIRE(parts.Replay(5, 2, [&](std::vector<Finding>* b) {
+    CHECK(b->size() <= 2);
+    for (Finding& f : *b) some.push_back(std::move(f));
+  }));
+  REQUIRE(some.size() == 5);
+  for (size_t i = 0; i < some.size(); ++i) CHECK(Fields(some[i]) == Fields(made[3 + i]));
+  CHECK(parts.Skip(made.size() - 9));
+  some.clear();
+  REQUIRE(parts.Replay(4096, [&](std::vector<Finding>* b) {
+    for (Finding& f : *b) some.push_back(std::move(f));
+  }));
+  REQUIRE(some.size() == 1);
+  CHECK(Fields(some[0]) == Fields(made.back()));
+  CHECK(!parts.Skip(1));  // nothing left
   if (old != nullptr) {
     ::setenv("TMPDIR", saved.c_str(), 1);
   } else {
     ::unsetenv("TMPDIR");
+  }
+}
+
+// What a scan hands over, call by call: each run's findings (run "" for the
+// logdir-wide ones), and (Rescan) "kept <run>" for a run not checked again.
+class Deliveries final : public FindingsConsumer {
+ public:
+  struct Call {
+    std::string run;
+    std::vector<Finding> findings;
+  };
+  void OnFindings(const LintResult&, const RunResult* run, std::vector<Finding>* findings) override {
+    calls.push_back({run == nullptr ? "" : run->name, std::move(*findings)});
+    findings->clear();
+  }
+  void OnRunKept(const LintResult&, const RunResult& run) override { calls.push_back({"kept " + run.name, {}}); }
+  std::vector<std::string> Names() const {
+    std::vector<std::string> names;
+    for (const Call& c : calls) names.push_back(c.run);
+    return names;
+  }
+  std::vector<Call> calls;
+};
+
+// The report after a Rescan: a kept run's findings are those `first` was
+// handed for it; the others, what `rescan` was.
+std::vector<std::string> AfterRescan(const Deliveries& first, const Deliveries& rescan) {
+  std::vector<std::string> out;
+  for (const Deliveries::Call& c : rescan.calls) {
+    if (c.run.starts_with("kept ")) {
+      for (const Deliveries::Call& k : first.calls) {
+        if (k.run == c.run.substr(5)) {
+          for (const Finding& f : k.findings) out.push_back(Fields(f));
+        }
+      }
+    } else {
+      for (const Finding& f : c.findings) out.push_back(Fields(f));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> AllFields(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const Finding& f : findings) out.push_back(Fields(f));
+  return out;
+}
+
+ScanConfig StreamedFixConfig(FindingsConsumer* consumer, double now, bool release) {
+  ScanConfig config;
+  config.lint.now = now;
+  config.jobs = 2;
+  for (const auto& r : AllRules()) config.rules.push_back(r.get());
+  config.consumer = consumer;
+  config.release_file_details = release;
+  config.keep_tail_checkpoints = true;
+  return config;
+}
+
+// Cuts a file as the fixer does: in place, keeping its times.
+void CutKeepingTimes(const std::string& path, uint64_t size) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  REQUIRE(::truncate(path.c_str(), static_cast<off_t>(size)) == 0);
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+}
+
+// After --fix cut a damaged tail, Rescan checks again the runs of the files
+// cut, and only those; a file cut where its scan kept a checkpoint is not
+// read again. The report is a new lint's.
+enum class Scenario { kNewLint, kNotRead, kNotAsCheckpointed, kShard };
+
+void RescanScenario(bool release, Scenario scenario) {
+  CAPTURE(release);
+  CAPTURE(static_cast<int>(scenario));
+  Logdirs l;
+  const double now = test::Now();
+  Deliveries first;
+  ScanConfig config = StreamedFixConfig(&first, now, release);
+  LintResult result;
+  std::string error;
+  REQUIRE(Lint(l.logs, config, &result, &error));
+  // One checkpoint: run a's cut-short file, whose TB101 offers the cut. The
+  // other damage is no tail a safe fix cuts.
+  REQUIRE(result.tails.size() == 1);
+  const size_t cut = result.tails.begin()->first;
+  const FileResult& file = result.logdir.files[cut];
+  const std::string path = file.info.path();
+  const std::string rel = "a/events.out.tfevents.3.h.3.0";
+  CHECK(file.info.rel_path() == rel);
+  const uint64_t offset = result.tails.begin()->second->offset;
+  int offers = 0;
+  for (const Deliveries::Call& c : first.calls) {
+    for (const Finding& f : c.findings) offers += f.fix.kind == FixKind::kTruncate && f.fix.truncate_to == offset;
+  }
+  CHECK(offers == 1);
+  Deliveries rescan;
+  config.consumer = &rescan;
+  switch (scenario) {
+    case Scenario::kNewLint: {
+      CutKeepingTimes(path, offset);
+      REQUIRE(Rescan(config, {cut}, &result));
+      CHECK(rescan.Names() == std::vector<std::string>{"kept .", "a", "kept b/c", "kept d", "kept e", ""});
+      CHECK(result.tails.empty());
+      const LintResult fresh = test::LintPath(l.logs, "", now);
+      CHECK(AfterRescan(first, rescan) == AllFields(fresh.findings));
+      CHECK(result.records == fresh.records);
+      CHECK(result.bytes == fresh.bytes);
+      CHECK(result.logdir.files[cut].info.size == offset);
+      break;
+    }
+    case Scenario::kNotRead: {
+      // A byte of its first record changed behind the scan's back (same
+      // size, inode and mtime): a read would find TB104 there, the
+      // checkpoint does not.
+      CutKeepingTimes(path, offset);
+      std::string bytes = test::ReadFile(path);
+      bytes[20] = static_cast<char>(bytes[20] ^ 1);
+      const int fd = ::open(path.c_str(), O_WRONLY);
+      REQUIRE(fd >= 0);
+      REQUIRE(::pwrite(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+      ::close(fd);
+      test::SetMtime(path, kPast);
+      REQUIRE(Rescan(config, {cut}, &result));
+      const LintResult fresh = test::LintPath(l.logs, "", now);
+      CHECK(test::Count(fresh, "TB104", rel) == 1);
+      int tb104 = 0;
+      for (const Deliveries::Call& c : rescan.calls) {
+        for (const Finding& f : c.findings) tb104 += f.path == rel && f.rule->code == std::string("TB104");
+      }
+      CHECK(tb104 == 0);
+      break;
+    }
+    case Scenario::kNotAsCheckpointed: {
+      CutKeepingTimes(path, offset - 1);  // into the last record kept: read again
+      REQUIRE(Rescan(config, {cut}, &result));
+      const LintResult fresh = test::LintPath(l.logs, "", now);
+      CHECK(test::Count(fresh, "TB101", rel) == 1);
+      CHECK(AfterRescan(first, rescan) == AllFields(fresh.findings));
+      break;
+    }
+    case Scenario::kShard:
+      config.shard = Shard{1, 1};
+      CHECK(!Rescan(config, {cut}, &result));
+      CHECK(rescan.calls.empty());
+      break;
+  }
+}
+
+TEST_CASE("Rescan after a tail cut: only the cut file's run is checked again, and the file is not read") {
+  for (const bool release : {true, false}) {
+    for (const Scenario s : {Scenario::kNewLint, Scenario::kNotRead, Scenario::kNotAsCheckpointed, Scenario::kShard}) {
+      RescanScenario(release, s);
+    }
+  }
+}
+
+// The checkpoint's findings are those of a scan of the file cut there, for
+// every fixture and corpus case: each is linted with checkpoints, every file
+// with one is cut where it says, and Rescan's report is a new lint's.
+TEST_CASE("Rescan after tail cuts gives a new lint's findings on every fixture and corpus case") {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(test::SourceDir() + "/fixtures/corpus/cases")) dirs.push_back(e.path());
+  for (const auto& rule : fs::directory_iterator(test::SourceDir() + "/fixtures/rules")) {
+    // TB504's paths are unreadable on purpose (no copy of them can be made),
+    // and no tail is cut there.
+    if (rule.path().filename() == "TB504") continue;
+    for (const auto& e : fs::directory_iterator(rule.path())) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  REQUIRE(dirs.size() > 90);
+  const double now = test::Now();
+  int cut_cases = 0;
+  for (const fs::path& dir : dirs) {
+    CAPTURE(dir.string());
+    test::TempDir tmp;
+    const std::string logs = tmp / "logs";
+    test::CopyTree(dir.string(), logs);
+    for (const auto& e : fs::recursive_directory_iterator(logs)) {
+      if (e.is_regular_file()) test::SetMtime(e.path().string(), kPast);
+    }
+    Deliveries first;
+    ScanConfig config = StreamedFixConfig(&first, now, /*release=*/true);
+    LintResult result;
+    std::string error;
+    REQUIRE(Lint(logs, config, &result, &error));
+    if (result.tails.empty()) continue;
+    ++cut_cases;
+    std::vector<size_t> changed;
+    for (const auto& [i, cp] : result.tails) {
+      CutKeepingTimes(result.logdir.files[i].info.path(), cp->offset);
+      changed.push_back(i);
+    }
+    Deliveries rescan;
+    config.consumer = &rescan;
+    REQUIRE(Rescan(config, changed, &result));
+    const LintResult fresh = test::LintPath(logs, "", now);
+    CHECK(AfterRescan(first, rescan) == AllFields(fresh.findings));
+    CHECK(result.records == fresh.records);
+    CHECK(result.bytes == fresh.bytes);
+  }
+  // TB101's and TB102's bad fixtures and the corpus's cut and zero-filled
+  // tails: 10 when written.
+  CHECK(cut_cases >= 10);
+}
+
+// Every rule's per-file check can be copied for a checkpoint: a check that
+// could not would make --fix read a cut file again.
+TEST_CASE("Every rule's file check can be copied") {
+  FileInfo info;
+  info.SetPaths("/logs/run/events.out.tfevents.1.h.1.0.bak", std::string("run/events.out.tfevents.1.h.1.0.bak").size());
+  for (const auto& rule : AllRules()) {
+    CAPTURE(rule->info().code);
+    if (auto check = rule->NewFileCheck(info, LintOptions{})) CHECK(rule->CloneFileCheck(*check) != nullptr);
   }
 }
 

@@ -3,15 +3,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cli/baseline.h"
@@ -31,6 +35,9 @@ namespace tblint {
 namespace {
 
 namespace po = boost::program_options;
+
+// --fix reads held findings back this many at a time.
+constexpr size_t kReadBackBatch = 4096;
 
 constexpr Format kCheckFormats[] = {Format::kText,   Format::kJson,  Format::kSarif,
                                    Format::kGithub, Format::kJunit, Format::kHtml};
@@ -223,16 +230,24 @@ class CheckCommand : public Command {
   // --fix, PATH by PATH. The scan keeps the findings that offer or withhold
   // a fix (after the config's per-path settings, before the baseline: a
   // baseline hides a finding, it does not stop its fix) and holds the
-  // others in a FindingSpool, a temporary file, not in memory. Once the
-  // PATH is linted, its fixes are applied. When none changed a file, the
-  // held findings go to the report; otherwise they are stale, and the PATH
-  // is linted again for the report of what is left. --dry-run changes
-  // nothing: its findings go straight to the report.
+  // others in a FindingSpool, a temporary file, not in memory, run by run.
+  // Once the PATH is linted, its fixes are applied. When none changed a
+  // file, the held findings go to the report. Otherwise the runs holding a
+  // changed file are checked again (Rescan: a file whose damaged tail was
+  // cut is not even read again), and the other runs' held findings go to the
+  // report in their place; a fix that moved a file has the PATH linted
+  // again. --dry-run changes nothing: its findings go straight to the
+  // report.
   struct FixPass {
     FixOptions options;
     bool holding = false;              // this PATH's findings go to `held`, not to the report
     FixPlanner planner;                // what this PATH's findings ask of each file
     std::optional<FindingSpool> held;  // this PATH's findings, while its fixes are not applied
+    // What `held` holds, in order: how many findings of each run (its index
+    // in the LintResult's runs; SIZE_MAX for the logdir-wide ones).
+    std::vector<std::pair<size_t, uint64_t>> segments;
+    size_t next_segment = 0;           // the first not yet read back or skipped
+    bool read_back_failed = false;     // `held` could not be read back
     std::vector<FixOutcome> outcomes;  // every PATH's, in order
   };
 
@@ -246,16 +261,37 @@ class CheckCommand : public Command {
     StreamingConsumer(const Config& config, BaselineRecorder* recorder, BaselineFilter* baseline, ReportWriter* writer,
                       ProgressMeter* progress, FixPass* fix)
         : config_(config), recorder_(recorder), baseline_(baseline), writer_(writer), progress_(progress), fix_(fix) {}
-    void OnFindings(const LintResult& result, std::vector<Finding>* findings) override {
+    void OnFindings(const LintResult& result, const RunResult* run, std::vector<Finding>* findings) override {
       ApplyFindingSettings(config_, findings);
       if (fix_ != nullptr && fix_->holding) {
         for (const Finding& f : *findings) {
           fix_->planner.Add(f);
           if (fix_->held) fix_->held->Add(f);
         }
-        if (fix_->held) return;
+        if (fix_->held) {
+          const size_t index = run == nullptr ? SIZE_MAX : static_cast<size_t>(run - result.logdir.runs.data());
+          fix_->segments.emplace_back(index, findings->size());
+          return;
+        }
       }
       Deliver(result, findings);
+    }
+    // Rescan did not check `run` again: its held findings stand. Those of the
+    // runs before it that are still held were checked again: passed over.
+    void OnRunKept(const LintResult& result, const RunResult& run) override {
+      if (fix_ == nullptr || !fix_->held) return;
+      const auto index = static_cast<size_t>(&run - result.logdir.runs.data());
+      auto& segments = fix_->segments;
+      size_t& next = fix_->next_segment;
+      for (; next < segments.size() && segments[next].first < index; ++next) {
+        if (!fix_->held->Skip(segments[next].second)) fix_->read_back_failed = true;
+      }
+      if (next < segments.size() && segments[next].first == index) {
+        if (!fix_->held->Replay(segments[next++].second, kReadBackBatch,
+                                [&](std::vector<Finding>* batch) { Deliver(result, batch); })) {
+          fix_->read_back_failed = true;
+        }
+      }
     }
     // Findings that are final: the baseline, then the report.
     void Deliver(const LintResult& result, std::vector<Finding>* findings) {
@@ -298,20 +334,41 @@ class CheckCommand : public Command {
     if (linted != kExitClean) return linted;
     std::vector<FixOutcome> outcomes = ApplyFixes(**result, &fix->planner, fix->options);
     bool changed = false;
+    const size_t fixed_here = outcomes.size();
     for (FixOutcome& o : outcomes) {
       changed = changed || o.status == FixStatus::kFixed;
       fix->outcomes.push_back(std::move(o));
     }
     if (!fix->held) return kExitClean;  // --dry-run: the findings went to the report
-    if (changed) {
-      fix->held.reset();
-      *result = std::make_unique<LintResult>();
-      return lint();
+    bool read_back = true;
+    if (!changed) {
+      read_back =
+          fix->held->Replay(kReadBackBatch, [&](std::vector<Finding>* batch) { consumer->Deliver(**result, batch); });
+    } else {
+      // The runs a fix changed are checked again and the others' findings
+      // read back (Rescan), unless a fix moved a file: discovery would differ.
+      std::vector<size_t> files;
+      bool in_place = true;
+      std::unordered_map<std::string_view, size_t> index;
+      for (size_t i = 0; i < (*result)->logdir.files.size(); ++i)
+        index.emplace((*result)->logdir.files[i].info.rel_path(), i);
+      for (const FixOutcome& o : std::span(fix->outcomes).last(fixed_here)) {
+        if (o.status != FixStatus::kFixed) continue;
+        const auto it = index.find(o.rel_path);
+        in_place = in_place && o.kind != FixKind::kMove && it != index.end();
+        if (it != index.end()) files.push_back(it->second);
+      }
+      if (!in_place || !Rescan(config, files, result->get())) {
+        fix->held.reset();
+        *result = std::make_unique<LintResult>();
+        return lint();
+      }
+      read_back = !fix->read_back_failed;
     }
-    constexpr size_t kBatch = 4096;
-    const bool read_back =
-        fix->held->Replay(kBatch, [&](std::vector<Finding>* batch) { consumer->Deliver(**result, batch); });
     fix->held.reset();
+    fix->segments.clear();
+    fix->next_segment = 0;
+    fix->read_back_failed = false;
     if (!read_back) {
       err << "tblint: cannot read the findings of " << EscapeForText(path) << " back from their temporary file\n";
       return kExitUsage;
@@ -369,6 +426,8 @@ class CheckCommand : public Command {
     // the file and run counts, the files' paths and the logdir's name. HTML
     // draws every run's tags at the end.
     config.release_file_details = !NeedsFileDetails(format);
+    // What Rescan needs after --fix cut a damaged tail.
+    config.keep_tail_checkpoints = fix != nullptr && !fix->options.dry_run;
     if (!recorder) writer->Begin(header);
     std::vector<std::unique_ptr<LintResult>> results;
     ReportInput report;

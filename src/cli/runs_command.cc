@@ -250,7 +250,7 @@ class CountingConsumer final : public FindingsConsumer {
  public:
   CountingConsumer(const std::function<void(std::vector<Finding>*)>& adjust, RunFindingCounts* counts)
       : adjust_(adjust), counts_(counts) {}
-  void OnFindings(const LintResult& /*result*/, std::vector<Finding>* findings) override {
+  void OnFindings(const LintResult& /*result*/, const RunResult* /*run*/, std::vector<Finding>* findings) override {
     if (adjust_) adjust_(findings);
     for (const Finding& f : *findings) counts_->Add(f);
     findings->clear();

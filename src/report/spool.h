@@ -13,6 +13,7 @@
 #ifndef TBLINT_REPORT_SPOOL_H_
 #define TBLINT_REPORT_SPOOL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -63,19 +64,33 @@ class FindingSpool {
  public:
   void Add(const Finding& f);
   uint64_t count() const { return count_; }
+  // Reading back goes forward from the first finding added: Replay and Skip
+  // each go on from where the last stopped.
+  //
   // Calls `take` with each next batch of up to `batch` findings (which it may
-  // move from), in the order added. False when the spool cannot be read back
-  // (its temporary file failed under us); the batches taken so far stand.
+  // move from), in the order added, for the next `n` findings. False when the
+  // spool cannot be read back (its temporary file failed under us, or fewer
+  // than `n` are left); the batches taken so far stand.
   template <typename Take>
-  bool Replay(size_t batch, Take take) {
+  bool Replay(uint64_t n, size_t batch, Take take) {
     std::vector<Finding> out;
-    uint64_t at = 0;
-    while (at < spool_.size()) {
-      if (!Decode(&at, batch, &out)) return false;
+    while (n > 0) {
+      if (!Decode(&read_at_, static_cast<size_t>(std::min<uint64_t>(batch, n)), &out) || out.empty()) return false;
+      n -= out.size();
+      read_ += out.size();
       take(&out);
       out.clear();
     }
     return true;
+  }
+  // Every finding not yet read back.
+  template <typename Take>
+  bool Replay(size_t batch, Take take) {
+    return Replay(count_ - read_, batch, take);
+  }
+  // Passes over the next `n` findings.
+  bool Skip(uint64_t n) {
+    return Replay(n, 4096, [](std::vector<Finding>*) {});
   }
 
  private:
@@ -87,6 +102,8 @@ class FindingSpool {
   std::string record_;  // Add's
   std::string window_;  // Decode's
   uint64_t count_ = 0;
+  uint64_t read_at_ = 0;  // the spool offset the next read back starts at
+  uint64_t read_ = 0;     // findings read back so far
 };
 
 }  // namespace tblint

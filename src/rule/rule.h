@@ -105,6 +105,12 @@ class Rule {
   virtual std::unique_ptr<FileCheck> NewFileCheck(const FileInfo& /*file*/, const LintOptions& /*options*/) const {
     return nullptr;
   }
+  // A copy of `check` (which this rule's NewFileCheck made) with its state as
+  // it is now, or nullptr when the check cannot be copied. The scan keeps
+  // such copies where a file's damaged tail starts, so that once a fix cuts
+  // the tail there the file's findings follow without reading it again
+  // (ScanConfig::keep_tail_checkpoints).
+  virtual std::unique_ptr<FileCheck> CloneFileCheck(const FileCheck& /*check*/) const { return nullptr; }
   virtual void CheckRun(const RunResult& /*run*/, const LintOptions& /*options*/, Sink& /*sink*/) const {}
   virtual void CheckLogdir(const LogdirResult& /*logdir*/, const LintOptions& /*options*/, Sink& /*sink*/) const {}
 };
@@ -125,6 +131,13 @@ class FileRule final : public Rule {
       return std::make_unique<CheckT>(file);
     } else {
       return std::make_unique<CheckT>();
+    }
+  }
+  std::unique_ptr<FileCheck> CloneFileCheck(const FileCheck& check) const override {
+    if constexpr (std::is_copy_constructible_v<CheckT>) {
+      return std::make_unique<CheckT>(static_cast<const CheckT&>(check));
+    } else {
+      return nullptr;
     }
   }
 

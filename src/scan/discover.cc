@@ -754,6 +754,18 @@ void CheckProfileFiles(const std::string& root, LogdirResult* out) {
 
 }  // namespace
 
+bool RefreshFileInfo(FileInfo* info, const LintOptions& options) {
+  struct stat st {};
+  if (::stat(info->path().c_str(), &st) != 0) return false;
+  const Stat now = StatOf(st);
+  info->size = now.size;
+  info->mtime = now.mtime;
+  info->dev = now.id.first;
+  info->ino = now.id.second;
+  info->recently_modified = options.now - info->mtime < options.grace_period_s;
+  return true;
+}
+
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error) {
   out->given = given;
   std::string path = given;

@@ -61,6 +61,11 @@ inline constexpr size_t kMaxProfileSessions = 100'000;
 // problem becomes a PathProblem. `out` must be empty (a new LogdirResult).
 bool Discover(const std::string& given, const LintOptions& options, LogdirResult* out, std::string* error);
 
+// Reads a discovered file's size, mtime and identity again, as discovery
+// does (after a fix changed the file). False, with *info unchanged, when the
+// file cannot be stat'ed.
+bool RefreshFileInfo(FileInfo* info, const LintOptions& options);
+
 }  // namespace tblint
 
 #endif  // TBLINT_SCAN_DISCOVER_H_

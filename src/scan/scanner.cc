@@ -82,22 +82,84 @@ void ReleaseFileDetails(FileResult* file, bool tags) {
   std::vector<Finding>().swap(file->findings);
 }
 
+// A file's findings once its checks ended: each named by its file and run,
+// in offset order.
+void FinishFindings(FileResult* file) {
+  for (Finding& f : file->findings) {
+    if (f.path.empty()) f.path = file->info.rel_path();
+    f.run = file->info.run();
+  }
+  std::stable_sort(file->findings.begin(), file->findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.offset.value_or(0) < b.offset.value_or(0); });
+}
+
+// Tail checkpoints (ScanConfig::keep_tail_checkpoints): at most this many per
+// file (one per damaged stretch), and none once the findings made before the
+// stretch exceed kMaxCheckpointFindings; a file past either is read again.
+constexpr int kMaxCheckpointsPerFile = 16;
+constexpr size_t kMaxCheckpointFindings = 4096;
+
+// The checkpoint where a damaged stretch starts at `offset`: copies of the
+// checks and of the findings so far. Null when a check cannot be copied.
+[[gnu::cold]] std::unique_ptr<TailCheckpoint> TakeCheckpoint(uint64_t offset, const FileResult& file,
+                                                             const std::vector<const Rule*>& owners,
+                                                             const std::vector<std::unique_ptr<FileCheck>>& checks) {
+  if (file.findings.size() > kMaxCheckpointFindings) return nullptr;
+  auto cp = std::make_unique<TailCheckpoint>();
+  cp->offset = offset;
+  cp->damaged = file.damaged;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    std::unique_ptr<FileCheck> copy = owners[i]->CloneFileCheck(*checks[i]);
+    if (copy == nullptr) return nullptr;
+    cp->checks.emplace_back(&owners[i]->info(), std::move(copy));
+  }
+  cp->findings = file.findings;
+  return cp;
+}
+
+// Whether a finding of the file offers to cut it at the checkpoint: the one
+// fix that leaves it as the checkpoint describes.
+bool OffersCutAt(const FileResult& file, uint64_t offset) {
+  return std::any_of(file.findings.begin(), file.findings.end(),
+                     [&](const Finding& f) { return f.fix.kind == FixKind::kTruncate && f.fix.truncate_to == offset; });
+}
+
+// *file as a scan of its first cp.offset bytes leaves it: what a scan of the
+// file cut there would give (TailCheckpoint). `file` is the one scanned.
+void FinishAtCheckpoint(FileResult* file, TailCheckpoint* cp) {
+  file->info.size = cp->offset;
+  file->bytes_scanned = cp->offset;
+  file->damaged = cp->damaged;
+  file->findings = std::move(cp->findings);
+  for (auto& [rule, check] : cp->checks) {
+    Sink sink(rule, &file->findings);
+    check->OnEnd(*file, sink);
+  }
+  FinishFindings(file);
+}
+
 }  // namespace
 
 void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options,
-              ScanObserver* observer) {
+              ScanObserver* observer, std::unique_ptr<TailCheckpoint>* tail) {
   // Progress is counted against the size discovery saw, so the calls add up
   // to what OnScanStart announced even when the file changes meanwhile.
   const uint64_t planned_bytes = file->info.size;
   uint64_t reported_bytes = 0;
   std::vector<std::unique_ptr<FileCheck>> checks;
+  std::vector<const Rule*> owners;
   std::vector<Sink> sinks;
   for (const Rule* rule : rules) {
     if (auto check = rule->NewFileCheck(file->info, options)) {
       checks.push_back(std::move(check));
+      owners.push_back(rule);
       sinks.emplace_back(&rule->info(), &file->findings);
     }
   }
+  if (tail != nullptr) tail->reset();
+  std::unique_ptr<TailCheckpoint> checkpoint;  // at the last damaged stretch's start, if taken
+  int checkpoints_left = tail != nullptr ? kMaxCheckpointsPerFile : 0;
+  uint64_t damage_end = 0;  // where the last damaged record ended
   // Per-record dispatch: each check's triggers, and their union, so a record
   // that fires none of them (every record of a healthy file but its first)
   // costs one test.
@@ -201,6 +263,18 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
                          " (did the file change during the scan?)";
         file->damaged = true;
       } else {
+        // A damaged stretch starts (a fix cuts a tail where it starts): with
+        // `tail`, a checkpoint here, replacing any earlier one. Past a bad
+        // length the reader resynchronised, which a cut file would not.
+        if (tail != nullptr && rec.offset != damage_end) [[unlikely]] {
+          checkpoint.reset();
+          if (checkpoints_left > 0 && rec.offset > 0 && !after_resync) {
+            --checkpoints_left;
+            checkpoint = TakeCheckpoint(rec.offset, *file, owners, checks);
+            if (checkpoint == nullptr) checkpoints_left = 0;  // a check that cannot be copied
+          }
+        }
+        damage_end = rec.end;
         file->damaged = true;
       }
       if (first) [[unlikely]] {
@@ -230,12 +304,12 @@ void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const Lin
     file->bytes_scanned = reader.size();
   }
   for (size_t i = 0; i < checks.size(); ++i) checks[i]->OnEnd(*file, sinks[i]);
-  for (Finding& f : file->findings) {
-    if (f.path.empty()) f.path = file->info.rel_path();
-    f.run = file->info.run();
+  // Kept only for a file read to its end, whose findings offer that cut.
+  if (checkpoint != nullptr && file->io_error.empty() && file->info.format == FileFormat::kTfRecord &&
+      OffersCutAt(*file, checkpoint->offset)) {
+    *tail = std::move(checkpoint);
   }
-  std::stable_sort(file->findings.begin(), file->findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.offset.value_or(0) < b.offset.value_or(0); });
+  FinishFindings(file);
   if (observer != nullptr) observer->OnScanProgress(1, planned_bytes - reported_bytes);
 }
 
@@ -248,6 +322,73 @@ std::string DisplayPath(const LintResult& result, const std::string& rel) {
   if (base == ".") return rel;
   return base + "/" + rel;
 }
+
+namespace {
+
+// A run's findings once its files are read: its own checks' first, then its
+// files' (moved out of them), appended to *out; the files' records and bytes
+// go to result's totals. Returns how many came from the files.
+size_t CollectRun(const RunResult& run, const ScanConfig& config, LintResult* result, std::vector<Finding>* out) {
+  const size_t from = out->size();
+  for (const Rule* rule : config.rules) {
+    Sink sink(&rule->info(), out);
+    rule->CheckRun(run, config.lint, sink);
+  }
+  for (size_t i = from; i < out->size(); ++i) {
+    Finding& f = (*out)[i];
+    if (f.path.empty()) f.path = run.name;
+    f.run = run.name;
+  }
+  size_t from_files = 0;
+  for (size_t i : run.file_indices) {
+    FileResult& file = result->logdir.files[i];
+    from_files += file.findings.size();
+    result->records += file.records;
+    result->bytes += file.bytes_scanned;
+    out->insert(out->end(), std::make_move_iterator(file.findings.begin()),
+                std::make_move_iterator(file.findings.end()));
+    std::vector<Finding>().swap(file.findings);
+  }
+  return from_files;
+}
+
+// ScanConfig::release_file_details, once the run's checks ran: the files'
+// TagMaps (their summary kept for the logdir-wide rules, unless the run has
+// so many tags that its maps are the compact form) and the like go, but for
+// the files `keep` names (a tail checkpoint's file, which Rescan reads).
+template <typename KeepFn>
+void ReleaseRun(RunResult* run, LogdirResult* logdir, const KeepFn& keep) {
+  size_t tags = 0;
+  for (const FileResult* f : run->files) tags += f->tags.size();
+  const bool summarise = tags <= kMaxTagsSummarised;
+  if (summarise) run->tag_summary = SummariseRunTags(run->files);
+  for (size_t i : run->file_indices) {
+    if (!keep(i)) ReleaseFileDetails(&logdir->files[i], /*tags=*/summarise);
+  }
+}
+
+// The logdir-wide checks' findings, each named by a path and run ("." when
+// the rule named none), into *out; only those whose run is in the shard.
+template <typename InShardFn>
+void CollectLogdir(const LogdirResult& logdir, const ScanConfig& config, const InShardFn& in_shard,
+                   std::vector<Finding>* out) {
+  for (const Rule* rule : config.rules) {
+    Sink sink(&rule->info(), out);
+    rule->CheckLogdir(logdir, config.lint, sink);
+  }
+  std::erase_if(*out, [&](Finding& f) {
+    if (f.path.empty()) f.path = ".";
+    if (f.run.empty()) f.run = ".";
+    // A logdir-wide finding goes to the shard of the run it names (TB504's
+    // parent directory, TB506's config directory, "." for TB505): exactly
+    // one shard reports it. The rules saw every run (discovery is whole), and
+    // what they read of files (TB504's read errors) comes from files of that
+    // same run, which this shard has read.
+    return !in_shard(f.run);
+  });
+}
+
+}  // namespace
 
 bool Lint(const std::string& given, const ScanConfig& config, LintResult* result, std::string* error) {
   const auto start = std::chrono::steady_clock::now();
@@ -313,6 +454,8 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   // thread, which hands runs over, is never held.
   constexpr size_t kFindingsInFlight = 4096;
   const bool bounded = config.consumer != nullptr;
+  // Rescan refuses a shard: its indices would not survive KeepShard.
+  const bool keep_tails = config.keep_tail_checkpoints && !config.shard;
   size_t in_flight = 0;  // under mu
   std::condition_variable room;
   auto scan_next = [&](bool helper) -> bool {
@@ -323,11 +466,13 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     const size_t i = next.fetch_add(1);
     if (i >= order.size()) return false;
     FileResult& file = logdir.files[order[i]];
-    ScanFile(&file, config.rules, config.lint, config.observer);
+    std::unique_ptr<TailCheckpoint> tail;
+    ScanFile(&file, config.rules, config.lint, config.observer, keep_tails ? &tail : nullptr);
     {
       std::lock_guard lock(mu);
       done[order[i]] = 1;
       in_flight += file.findings.size();
+      if (tail != nullptr && result->tails.size() < kMaxTailCheckpoints) result->tails[order[i]] = std::move(tail);
     }
     cv.notify_all();
     return true;
@@ -372,9 +517,9 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
   // end is the findings themselves (or, with a consumer, one run's).
   std::vector<Finding>& out = result->findings;
   std::vector<Finding> run_findings;
-  auto hand_over = [&] {
+  auto hand_over = [&](const RunResult* run) {
     if (config.consumer != nullptr) {
-      if (!run_findings.empty()) config.consumer->OnFindings(*result, &run_findings);
+      if (!run_findings.empty()) config.consumer->OnFindings(*result, run, &run_findings);
     } else if (out.empty()) {
       out = std::move(run_findings);
     } else {
@@ -387,25 +532,8 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     if (!in_shard(run.name)) continue;
     for (size_t i : run.file_indices) wait_for(i);
     run_findings.clear();
-    for (const Rule* rule : config.rules) {
-      Sink sink(&rule->info(), &run_findings);
-      rule->CheckRun(run, config.lint, sink);
-    }
-    for (Finding& f : run_findings) {
-      if (f.path.empty()) f.path = run.name;
-      f.run = run.name;
-    }
-    size_t from_files = 0;
-    for (size_t i : run.file_indices) {
-      FileResult& file = logdir.files[i];
-      from_files += file.findings.size();
-      result->records += file.records;
-      result->bytes += file.bytes_scanned;
-      run_findings.insert(run_findings.end(), std::make_move_iterator(file.findings.begin()),
-                          std::make_move_iterator(file.findings.end()));
-      std::vector<Finding>().swap(file.findings);
-    }
-    hand_over();
+    const size_t from_files = CollectRun(run, config, result, &run_findings);
+    hand_over(&run);
     if (bounded) {
       {
         std::lock_guard lock(mu);
@@ -413,16 +541,13 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
       }
       room.notify_all();
     }
-    // When the caller needs no file details, the files' TagMaps (their
-    // summary kept for the logdir-wide rules, unless the run has so many
-    // tags that its maps are the compact form) and the like go: the run's
-    // own checks have run.
+    // When the caller needs no file details, they go: the run's own checks
+    // have run.
     if (release) {
-      size_t tags = 0;
-      for (const FileResult* f : run.files) tags += f->tags.size();
-      const bool summarise = tags <= kMaxTagsSummarised;
-      if (summarise) run.tag_summary = SummariseRunTags(run.files);
-      for (size_t i : run.file_indices) ReleaseFileDetails(&logdir.files[i], /*tags=*/summarise);
+      ReleaseRun(&run, &logdir, [&](size_t i) {
+        std::lock_guard lock(mu);
+        return result->tails.contains(i);
+      });
     }
   }
   if (config.consumer != nullptr) finish_scan();
@@ -438,26 +563,65 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
     }
   }
   run_findings.clear();
-  for (const Rule* rule : config.rules) {
-    Sink sink(&rule->info(), &run_findings);
-    rule->CheckLogdir(logdir, config.lint, sink);
-  }
-  std::erase_if(run_findings, [&](Finding& f) {
-    if (f.path.empty()) f.path = ".";
-    if (f.run.empty()) f.run = ".";
-    // A logdir-wide finding goes to the shard of the run it names (TB504's
-    // parent directory, TB506's config directory, "." for TB505): exactly
-    // one shard reports it. The rules saw every run (discovery is whole), and
-    // what they read of files (TB504's read errors) comes from files of that
-    // same run, which this shard has read.
-    return !in_shard(f.run);
-  });
-  hand_over();
+  CollectLogdir(logdir, config, in_shard, &run_findings);
+  hand_over(nullptr);
   if (config.shard) {
     KeepShard(&logdir, in_shard);
     result->shard = config.shard;
   }
   result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return true;
+}
+
+bool Rescan(const ScanConfig& config, const std::vector<size_t>& changed, LintResult* result) {
+  LogdirResult& logdir = result->logdir;
+  if (config.consumer == nullptr || config.shard || result->shard) return false;
+  std::vector<char> is_changed(logdir.files.size(), 0);
+  for (size_t i : changed) {
+    if (i >= is_changed.size()) return false;
+    is_changed[i] = 1;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Finding> findings;
+  for (RunResult& run : logdir.runs) {
+    if (std::none_of(run.file_indices.begin(), run.file_indices.end(), [&](size_t i) { return is_changed[i]; })) {
+      config.consumer->OnRunKept(*result, run);
+      continue;
+    }
+    for (size_t i : run.file_indices) {
+      FileResult& file = logdir.files[i];
+      result->records -= file.records;
+      result->bytes -= file.bytes_scanned;
+      const auto tail = result->tails.find(i);
+      std::unique_ptr<TailCheckpoint> cp;
+      if (tail != result->tails.end()) {
+        cp = std::move(tail->second);
+        result->tails.erase(tail);
+      }
+      // The checkpoint stands for the file cut there: the same inode and
+      // mtime (the cut keeps it), and the checkpoint's size.
+      FileInfo now = file.info;
+      const bool refreshed = RefreshFileInfo(&now, config.lint);
+      if (is_changed[i] && cp != nullptr && refreshed && now.dev == file.info.dev && now.ino == file.info.ino &&
+          now.mtime == file.info.mtime && now.size == cp->offset) {
+        FinishAtCheckpoint(&file, cp.get());
+      } else {
+        FileResult fresh;
+        fresh.info = std::move(now);
+        file = std::move(fresh);
+        ScanFile(&file, config.rules, config.lint);
+      }
+    }
+    findings.clear();
+    CollectRun(run, config, result, &findings);
+    if (!findings.empty()) config.consumer->OnFindings(*result, &run, &findings);
+    if (config.release_file_details) ReleaseRun(&run, &logdir, [](size_t) { return false; });
+  }
+  findings.clear();
+  CollectLogdir(
+      logdir, config, [](std::string_view) { return true; }, &findings);
+  if (!findings.empty()) config.consumer->OnFindings(*result, nullptr, &findings);
+  result->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return true;
 }
 

@@ -4,8 +4,11 @@
 #define TBLINT_SCAN_SCANNER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rule/model.h"
@@ -32,6 +35,22 @@ class ScanObserver {
 
 struct LintResult;
 
+// Where a file's damaged tail starts, as its scan stood there
+// (ScanConfig::keep_tail_checkpoints): every check's state and the findings
+// made before that offset. A fix that cuts the tail there leaves exactly the
+// records read before it: each reads as it did (a record's outcome depends
+// only on its own bytes), and nothing after the offset was a complete record,
+// so the file's tags, counts and content signature are already those of the
+// cut file. Its findings are then these checks' end-of-file findings added to
+// those made before the offset, and Rescan takes them from here instead of
+// reading the file again.
+struct TailCheckpoint {
+  uint64_t offset = 0;   // the first byte of the damaged tail
+  bool damaged = false;  // FileResult::damaged before it (damage earlier in the file)
+  std::vector<std::pair<const RuleInfo*, std::unique_ptr<FileCheck>>> checks;  // copies, in ScanFile's order
+  std::vector<Finding> findings;  // made before the offset, in the order made
+};
+
 // Takes each run's findings as soon as its run and file checks are done, in
 // report order (LintResult::findings' order), instead of Lint collecting them
 // all: a consumer renders them and lets them go, so memory does not grow with
@@ -39,10 +58,16 @@ struct LintResult;
 // Called from the thread that called Lint, once per run that has findings and
 // once for the logdir-wide findings (when any); `result` holds the logdir as
 // discovered and scanned so far (given, single_file, files, runs).
+// `run` is the run whose findings these are, or nullptr for the logdir-wide
+// ones (which may name any run).
 class FindingsConsumer {
  public:
   virtual ~FindingsConsumer() = default;
-  virtual void OnFindings(const LintResult& result, std::vector<Finding>* findings) = 0;
+  virtual void OnFindings(const LintResult& result, const RunResult* run, std::vector<Finding>* findings) = 0;
+  // Rescan only: `run` was not read again, and its findings are the ones
+  // handed over for it before (none when none were). Called in report order,
+  // between the OnFindings calls of the runs that were read again.
+  virtual void OnRunKept(const LintResult& /*result*/, const RunResult& /*run*/) {}
 };
 
 struct ScanConfig {
@@ -68,7 +93,15 @@ struct ScanConfig {
   // its files' tags (rule/model.h). Memory then no longer holds a TagMap per file of
   // the logdir (docs/performance.md, "Many findings, many files").
   bool release_file_details = false;
+  // Keep a TailCheckpoint (LintResult::tails) for each file whose findings
+  // offer to cut its damaged tail (FixKind::kTruncate at the tail's first
+  // byte), at most kMaxTailCheckpoints, and keep that file's details: what
+  // Rescan needs after `--fix` cut them. The checks are copied where each
+  // damaged stretch of a file starts, at most a few times per file.
+  bool keep_tail_checkpoints = false;
 };
+
+inline constexpr size_t kMaxTailCheckpoints = 256;
 
 struct LintResult {
   LogdirResult logdir;
@@ -82,18 +115,36 @@ struct LintResult {
   // The shard scanned, when there was one: then logdir.files and logdir.runs
   // hold only that shard's runs and their files.
   std::optional<Shard> shard;
+  // ScanConfig::keep_tail_checkpoints: by index into logdir.files.
+  std::unordered_map<size_t, std::unique_ptr<TailCheckpoint>> tails;
 };
 
 // Lints one path. Returns false, with `error` set, when the path does not
 // exist; everything else (unreadable files, damaged records) is a finding.
 bool Lint(const std::string& given, const ScanConfig& config, LintResult* result, std::string* error);
 
+// Brings a streamed Lint's *result up to date after fixes changed the files
+// `changed` (indices into result->logdir.files) in place, with the same
+// `config` (its consumer included), reading as little as it can:
+//   - a run with no changed file is not read: the consumer hears OnRunKept;
+//   - a run with one is checked again: a changed file cut where its
+//     TailCheckpoint says (same inode and mtime, the checkpoint's size) takes
+//     its findings from there without being read; its other files are read
+//     again (their findings were handed over);
+//   - the logdir-wide checks run again.
+// The findings go to the consumer in report order, as from Lint. False, with
+// *result untouched, when that cannot give what a new Lint would (a shard,
+// no consumer): lint the path again instead.
+bool Rescan(const ScanConfig& config, const std::vector<size_t>& changed, LintResult* result);
+
 // Scans one discovered file with the given rules (exposed for tests and
 // benchmarks): reads it, classifies its records and runs the file checks.
 // `observer`, when set, hears of the bytes read (OnScanProgress), adding up to
 // the size discovery found (FileInfo::size on entry).
+// With `tail`, keeps there the checkpoint ScanConfig::keep_tail_checkpoints
+// describes, when the file has one (else leaves it empty).
 void ScanFile(FileResult* file, const std::vector<const Rule*>& rules, const LintOptions& options,
-              ScanObserver* observer = nullptr);
+              ScanObserver* observer = nullptr, std::unique_ptr<TailCheckpoint>* tail = nullptr);
 
 // The path a person would open: the given path joined with a relative one.
 std::string DisplayPath(const LintResult& result, const std::string& rel);
