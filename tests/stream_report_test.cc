@@ -897,5 +897,35 @@ TEST_CASE("--fix streamed: the findings are those of the paths as the fixes left
   CHECK(dry["dry_run"] == true);
 }
 
+// Each path's held findings are its own: the first path has a file moved
+// (TB201, --unsafe-fixes), so it is linted again in full; the second has a
+// tail cut in run a (checked again) and run b's cut held back (its file was
+// just written), whose findings are read back in their place.
+TEST_CASE("--fix streamed: a path linted again in full, then one checked again in part") {
+  test::TempDir tmp;
+  const std::string p1 = tmp / "p1", p2 = tmp / "p2";
+  std::string cut = test::SmallEventFile(5);
+  cut.resize(cut.size() - 3);
+  test::WriteFile(p1 + "/run/events.out.tfevents.1.h.1.0", "");
+  test::SetMtime(p1 + "/run/events.out.tfevents.1.h.1.0", kPast);
+  test::WriteFile(p1 + "/run2/events.out.tfevents.1.h.1.0", test::SmallEventFile(2));
+  test::SetMtime(p1 + "/run2/events.out.tfevents.1.h.1.0", kPast);
+  test::WriteFile(p2 + "/a/events.out.tfevents.2.h.2.0", cut);
+  test::SetMtime(p2 + "/a/events.out.tfevents.2.h.2.0", kPast);
+  test::WriteFile(p2 + "/b/events.out.tfevents.3.h.3.0", cut);  // now: within the grace period
+  const test::CliResult r = test::RunCli({"--fix", "--unsafe-fixes", "--format", "json", p1, p2});
+  CHECK(r.err.empty());
+  const json fixed = json::parse(r.out);
+  std::map<std::string, int> outcomes;
+  for (const json& o : fixed["fixes"])
+    ++outcomes[o["action"].get<std::string>() + " " + o["status"].get<std::string>()];
+  CHECK(outcomes == std::map<std::string, int>{{"move fixed", 1}, {"truncate fixed", 1}, {"none not fixed", 1}});
+  const json after = json::parse(Collected({p1, p2}, Format::kJson, {}));
+  CHECK(fixed["findings"] == after["findings"]);
+  REQUIRE(fixed["findings"].size() == 1);  // b's TB101, held back
+  CHECK(fixed["findings"][0]["path"] == "b/events.out.tfevents.3.h.3.0");
+  CHECK(fixed["summary"]["files"] == after["summary"]["files"]);
+}
+
 }  // namespace
 }  // namespace tblint

@@ -340,6 +340,12 @@ class CheckCommand : public Command {
       fix->outcomes.push_back(std::move(o));
     }
     if (!fix->held) return kExitClean;  // --dry-run: the findings went to the report
+    const auto drop_held = [&] {
+      fix->held.reset();
+      fix->segments.clear();
+      fix->next_segment = 0;
+      fix->read_back_failed = false;
+    };
     bool read_back = true;
     if (!changed) {
       read_back =
@@ -350,8 +356,9 @@ class CheckCommand : public Command {
       std::vector<size_t> files;
       bool in_place = true;
       std::unordered_map<std::string_view, size_t> index;
-      for (size_t i = 0; i < (*result)->logdir.files.size(); ++i)
+      for (size_t i = 0; i < (*result)->logdir.files.size(); ++i) {
         index.emplace((*result)->logdir.files[i].info.rel_path(), i);
+      }
       for (const FixOutcome& o : std::span(fix->outcomes).last(fixed_here)) {
         if (o.status != FixStatus::kFixed) continue;
         const auto it = index.find(o.rel_path);
@@ -359,16 +366,13 @@ class CheckCommand : public Command {
         if (it != index.end()) files.push_back(it->second);
       }
       if (!in_place || !Rescan(config, files, result->get())) {
-        fix->held.reset();
+        drop_held();
         *result = std::make_unique<LintResult>();
         return lint();
       }
       read_back = !fix->read_back_failed;
     }
-    fix->held.reset();
-    fix->segments.clear();
-    fix->next_segment = 0;
-    fix->read_back_failed = false;
+    drop_held();
     if (!read_back) {
       err << "tblint: cannot read the findings of " << EscapeForText(path) << " back from their temporary file\n";
       return kExitUsage;
