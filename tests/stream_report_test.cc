@@ -672,6 +672,7 @@ ScanConfig StreamedFixConfig(FindingsConsumer* consumer, double now, bool releas
   config.consumer = consumer;
   config.release_file_details = release;
   config.keep_tail_checkpoints = true;
+  config.jobs = 1;  // Rescan never prefers a new lint on more cores
   return config;
 }
 
@@ -687,7 +688,7 @@ void CutKeepingTimes(const std::string& path, uint64_t size) {
 // After --fix cut a damaged tail, Rescan checks again the runs of the files
 // cut, and only those; a file cut where its scan kept a checkpoint is not
 // read again. The report is a new lint's.
-enum class Scenario { kNewLint, kNotRead, kNotAsCheckpointed, kShard };
+enum class Scenario { kNewLint, kNotRead, kNotAsCheckpointed, kShard, kMostOfTheLogdir };
 
 void RescanScenario(bool release, Scenario scenario) {
   CAPTURE(release);
@@ -763,12 +764,30 @@ void RescanScenario(bool release, Scenario scenario) {
       CHECK(!Rescan(config, {cut}, &result));
       CHECK(rescan.calls.empty());
       break;
+    case Scenario::kMostOfTheLogdir: {
+      // Run a holds more than half of the logdir's bytes (its other file):
+      // on two cores a new lint is quicker than reading it again on one.
+      uint64_t in_a = 0, total = 0;
+      for (const FileResult& f : result.logdir.files) {
+        total += f.info.size;
+        if (f.info.run() == "a" && &f != &file) in_a += f.info.size;
+      }
+      REQUIRE(in_a > total / 2);
+      CutKeepingTimes(path, offset);
+      config.jobs = 2;
+      CHECK(!Rescan(config, {cut}, &result));
+      CHECK(rescan.calls.empty());
+      config.jobs = 1;
+      CHECK(Rescan(config, {cut}, &result));
+      break;
+    }
   }
 }
 
 TEST_CASE("Rescan after a tail cut: only the cut file's run is checked again, and the file is not read") {
   for (const bool release : {true, false}) {
-    for (const Scenario s : {Scenario::kNewLint, Scenario::kNotRead, Scenario::kNotAsCheckpointed, Scenario::kShard}) {
+    for (const Scenario s : {Scenario::kNewLint, Scenario::kNotRead, Scenario::kNotAsCheckpointed, Scenario::kShard,
+                             Scenario::kMostOfTheLogdir}) {
       RescanScenario(release, s);
     }
   }

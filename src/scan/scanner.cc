@@ -581,10 +581,27 @@ bool Rescan(const ScanConfig& config, const std::vector<size_t>& changed, LintRe
     if (i >= is_changed.size()) return false;
     is_changed[i] = 1;
   }
+  const auto affected = [&](const RunResult& run) {
+    return std::any_of(run.file_indices.begin(), run.file_indices.end(), [&](size_t i) { return is_changed[i]; });
+  };
+  // The files of the changed runs are read again one after the other: when
+  // that is more than a new lint would read on each core (a rewrite of most
+  // of the logdir), lint again instead. A changed file with a checkpoint is
+  // counted as not read.
+  uint64_t again = 0, total = 0;
+  for (const RunResult& run : logdir.runs) {
+    const bool reread = affected(run);
+    for (size_t i : run.file_indices) {
+      total += logdir.files[i].info.size;
+      if (reread && !(is_changed[i] && result->tails.contains(i))) again += logdir.files[i].info.size;
+    }
+  }
+  const uint64_t jobs = config.jobs > 0 ? static_cast<uint64_t>(config.jobs) : std::thread::hardware_concurrency();
+  if (jobs > 1 && again > total / jobs) return false;
   const auto start = std::chrono::steady_clock::now();
   std::vector<Finding> findings;
   for (RunResult& run : logdir.runs) {
-    if (std::none_of(run.file_indices.begin(), run.file_indices.end(), [&](size_t i) { return is_changed[i]; })) {
+    if (!affected(run)) {
       config.consumer->OnRunKept(*result, run);
       continue;
     }

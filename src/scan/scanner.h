@@ -134,7 +134,9 @@ bool Lint(const std::string& given, const ScanConfig& config, LintResult* result
 //   - the logdir-wide checks run again.
 // The findings go to the consumer in report order, as from Lint. False, with
 // *result untouched, when that cannot give what a new Lint would (a shard,
-// no consumer): lint the path again instead.
+// no consumer), or when the files to read again (one after the other) are
+// more than a new Lint would read on each of its ScanConfig::jobs cores: lint
+// the path again instead.
 bool Rescan(const ScanConfig& config, const std::vector<size_t>& changed, LintResult* result);
 
 // Scans one discovered file with the given rules (exposed for tests and
