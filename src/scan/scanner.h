@@ -38,8 +38,9 @@ struct LintResult;
 // Where a file's damaged tail starts, as its scan stood there
 // (ScanConfig::keep_tail_checkpoints): every check's state and the findings
 // made before that offset. A fix that cuts the tail there leaves exactly the
-// records read before it: each reads as it did (a record's outcome depends
-// only on its own bytes), and nothing after the offset was a complete record,
+// records read before it: each reads as it did (a complete record's outcome
+// depends only on its own bytes, and no checkpoint is taken past a
+// resynchronisation), and nothing after the offset was a complete record,
 // so the file's tags, counts and content signature are already those of the
 // cut file. Its findings are then these checks' end-of-file findings added to
 // those made before the offset, and Rescan takes them from here instead of
